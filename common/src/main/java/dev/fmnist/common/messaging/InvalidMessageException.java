@@ -1,0 +1,43 @@
+package dev.fmnist.common.messaging;
+
+/** A message that breaks its contract; {@link #reason()} goes into the DLQ's error-class header. */
+public class InvalidMessageException extends IllegalArgumentException {
+
+    /** Kinds of invalid input, also the {@code error-class} values of dead-letter records. */
+    public enum Reason {
+        INVALID_JSON("invalid-json"),
+        INVALID_FIELD("invalid-field"),
+        INVALID_IMAGE("invalid-image"),
+        UNKNOWN_MODEL("unknown-model");
+
+        private final String code;
+
+        Reason(String code) {
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    private final Reason reason;
+
+    public InvalidMessageException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public InvalidMessageException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    static InvalidMessageException field(String message) {
+        return new InvalidMessageException(Reason.INVALID_FIELD, message);
+    }
+}

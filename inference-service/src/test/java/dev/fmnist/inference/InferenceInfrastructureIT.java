@@ -1,0 +1,46 @@
+package dev.fmnist.inference;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+
+import dev.fmnist.common.messaging.Topics;
+import dev.fmnist.testsupport.InfrastructureChecks;
+import dev.fmnist.testsupport.KafkaBrokerTestResource;
+import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+/** The service against the real broker and the real PostgreSQL server. */
+@QuarkusTest
+@WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = PostgresDatabaseTestResource.class, scope = TestResourceScope.GLOBAL)
+class InferenceInfrastructureIT {
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Test
+    void readyWithKafkaAndDatabaseChecksUp() {
+        given().when().get("/q/health/ready").then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItems("Database connections health check", "Kafka connection health check"));
+    }
+
+    @Test
+    void recordSentThroughTheRealBrokerIsReadBack() {
+        assertThat(InfrastructureChecks.kafkaRoundTrip(Topics.IMAGES, "{\"hello\":\"inference\"}"))
+                .isEqualTo("{\"hello\":\"inference\"}");
+    }
+
+    @Test
+    void rowWrittenToTheRealDatabaseIsReadBack() throws Exception {
+        assertThat(InfrastructureChecks.databaseRoundTrip(dataSource, "inference row")).isEqualTo("inference row");
+    }
+}
