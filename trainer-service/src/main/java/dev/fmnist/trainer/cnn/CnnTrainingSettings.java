@@ -1,0 +1,53 @@
+package dev.fmnist.trainer.cnn;
+
+/**
+ * Hyper-parameters of one CNN training run.
+ *
+ * @param epochs           maximum epochs
+ * @param batchSize        images per optimiser step
+ * @param learningRate     Adam's initial learning rate, decayed on a cosine schedule to 1 % of it
+ * @param weightDecay      L2 weight decay
+ * @param patience         epochs without a better validation accuracy before stopping early
+ * @param seed             seeds weight initialisation and the order of batches
+ * @param threads          libtorch intra-op threads
+ */
+public record CnnTrainingSettings(int epochs, int batchSize, float learningRate, float weightDecay, int patience,
+                                  long seed, int threads) {
+
+    public CnnTrainingSettings {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+    }
+
+    /** Defaults for the paper's LeNet. */
+    public static CnnTrainingSettings lenetDefaults() {
+        return new CnnTrainingSettings(30, 128, 2e-3f, 0f, 6, 42, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Defaults for our CNN: sized to finish within 20 minutes on 2 cores. */
+    public static CnnTrainingSettings cnnDefaults() {
+        return new CnnTrainingSettings(20, 128, 2e-3f, 1e-4f, 5, 42, Runtime.getRuntime().availableProcessors());
+    }
+
+    public static CnnTrainingSettings defaultsFor(String model) {
+        return "lenet".equals(model) ? lenetDefaults() : cnnDefaults();
+    }
+
+    public CnnTrainingSettings withEpochs(int n) {
+        return new CnnTrainingSettings(n, batchSize, learningRate, weightDecay, patience, seed, threads);
+    }
+
+    public CnnTrainingSettings withThreads(int n) {
+        return new CnnTrainingSettings(epochs, batchSize, learningRate, weightDecay, patience, seed, n);
+    }
+}

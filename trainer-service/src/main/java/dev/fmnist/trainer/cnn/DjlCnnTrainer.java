@@ -1,0 +1,302 @@
+package dev.fmnist.trainer.cnn;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import dev.fmnist.common.FashionClass;
+import dev.fmnist.common.Pixels;
+import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.trainer.domain.EpochMetrics;
+import dev.fmnist.trainer.domain.TrainingListener;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.jboss.logging.Logger;
+
+/**
+ * Trains a {@link CnnArchitecture} with DJL's PyTorch engine on the CPU natives shipped in the
+ * {@code pytorch-native-cpu} jar (offline). The whole split is converted to float32 once, so each
+ * batch is a single buffer copy and the data pipeline never waits on libtorch.
+ */
+public final class DjlCnnTrainer {
+    private static final Logger LOG = Logger.getLogger(DjlCnnTrainer.class);
+    private static final int EVAL_BATCH = 1000;
+
+    /** Outcome of a training run: best weights (by validation accuracy) and the per-epoch history. */
+    public record Result(CnnWeights weights, List<EpochMetrics> epochs, int bestEpoch, double bestValidationAccuracy,
+                         double seconds, double imagesPerSecond) {
+    }
+
+    private DjlCnnTrainer() {
+    }
+
+    /**
+     * Points DJL at the jar's natives, offline, with its cache in {@code cacheDir} and libtorch's
+     * thread pools sized by {@code threads}. Must run before the engine first loads.
+     */
+    public static synchronized void configureEngine(Path cacheDir, int threads) {
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("DJL_CACHE_DIR", cacheDir.toAbsolutePath().toString());
+        System.setProperty("ENGINE_CACHE_DIR", cacheDir.toAbsolutePath().toString());
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        System.setProperty("ai.djl.default_engine", "PyTorch");
+    }
+
+    /** The DJL block of an architecture; {@code blocks} receives the block of every layer, in order. */
+    static SequentialBlock buildBlock(CnnArchitecture architecture, List<Block> blocks) {
+        SequentialBlock net = new SequentialBlock();
+        for (CnnArchitecture.Layer layer : architecture.layers()) {
+            Block block;
+            if (layer instanceof CnnArchitecture.Conv c) {
+                block = Conv2d.builder().setKernelShape(new Shape(c.kernel(), c.kernel()))
+                        .optPadding(new Shape(c.padding(), c.padding())).setFilters(c.filters()).build();
+            } else if (layer instanceof CnnArchitecture.BatchNorm) {
+                block = BatchNorm.builder().optEpsilon(CnnArchitecture.BatchNorm.EPSILON).build();
+            } else if (layer instanceof CnnArchitecture.Relu) {
+                block = Activation.reluBlock();
+            } else if (layer instanceof CnnArchitecture.AvgPool p) {
+                block = Pool.avgPool2dBlock(new Shape(p.size(), p.size()), new Shape(p.size(), p.size()));
+            } else if (layer instanceof CnnArchitecture.MaxPool p) {
+                block = Pool.maxPool2dBlock(new Shape(p.size(), p.size()), new Shape(p.size(), p.size()));
+            } else if (layer instanceof CnnArchitecture.Flatten) {
+                block = Blocks.batchFlattenBlock();
+            } else if (layer instanceof CnnArchitecture.Dense d) {
+                block = Linear.builder().setUnits(d.units()).build();
+            } else if (layer instanceof CnnArchitecture.Dropout d) {
+                block = Dropout.builder().optRate(d.rate()).build();
+            } else {
+                throw new IllegalArgumentException("unsupported layer " + layer);
+            }
+            blocks.add(block);
+            net.add(block);
+        }
+        return net;
+    }
+
+    /** Converts images to the model input, float32 {@code pixel / 255}, [n, 1, 28, 28] flat. */
+    public static float[] toInput(LabelledImages images) {
+        float[] input = new float[images.size() * Pixels.COUNT];
+        byte[] px = images.pixels();
+        for (int i = 0; i < px.length; i++) {
+            input[i] = (px[i] & 0xFF) / 255f;
+        }
+        return input;
+    }
+
+    /** Trains on {@code train}, keeping the weights of the epoch with the best validation accuracy. */
+    public static Result train(CnnArchitecture architecture, LabelledImages train, LabelledImages validation,
+                               CnnTrainingSettings settings, TrainingListener listener) {
+        String name = architecture.name();
+        Engine.getEngine("PyTorch").setRandomSeed((int) settings.seed());
+        float[] trainX = toInput(train);
+        float[] trainY = labelsAsFloat(train);
+        float[] valX = toInput(validation);
+        int n = train.size();
+        int stepsPerEpoch = (n + settings.batchSize() - 1) / settings.batchSize();
+        Tracker lr = Tracker.cosine().setBaseValue(settings.learningRate())
+                .optFinalValue(settings.learningRate() * 0.01f)
+                .setMaxUpdates(Math.max(1, stepsPerEpoch * settings.epochs())).build();
+        Optimizer adam = Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(settings.weightDecay()).build();
+        List<Block> blocks = new ArrayList<>();
+        SequentialBlock net = buildBlock(architecture, blocks);
+        List<EpochMetrics> history = new ArrayList<>();
+        long start = System.nanoTime();
+        long trainedImages = 0;
+        double trainSeconds = 0;
+        try (Model model = Model.newInstance(name, Device.cpu(), "PyTorch")) {
+            model.setBlock(net);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(adam);
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(settings.batchSize(), 1, Pixels.SIDE, Pixels.SIDE));
+                Random order = new Random(settings.seed());
+                int[] indices = new int[n];
+                for (int i = 0; i < n; i++) {
+                    indices[i] = i;
+                }
+                float[] batchX = new float[settings.batchSize() * Pixels.COUNT];
+                float[] batchY = new float[settings.batchSize()];
+                List<Map<String, float[]>> best = null;
+                double bestAccuracy = -1;
+                int bestEpoch = 0;
+                int sinceBest = 0;
+                for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+                    listener.stage(name, "epoch " + epoch + "/" + settings.epochs());
+                    shuffle(indices, order);
+                    long t0 = System.nanoTime();
+                    double lossSum = 0;
+                    long correct = 0;
+                    for (int step = 0; step < stepsPerEpoch; step++) {
+                        int from = step * settings.batchSize();
+                        int b = Math.min(settings.batchSize(), n - from);
+                        for (int i = 0; i < b; i++) {
+                            int idx = indices[from + i];
+                            System.arraycopy(trainX, idx * Pixels.COUNT, batchX, i * Pixels.COUNT, Pixels.COUNT);
+                            batchY[i] = trainY[idx];
+                        }
+                        try (NDManager m = trainer.getManager().newSubManager()) {
+                            NDArray x = m.create(FloatBuffer.wrap(batchX, 0, b * Pixels.COUNT),
+                                    new Shape(b, 1, Pixels.SIDE, Pixels.SIDE));
+                            NDArray y = m.create(FloatBuffer.wrap(batchY, 0, b), new Shape(b));
+                            NDArray logits;
+                            NDArray loss;
+                            try (GradientCollector gc = trainer.newGradientCollector()) {
+                                logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                                loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
+                                gc.backward(loss);
+                            }
+                            trainer.step();
+                            lossSum += loss.getFloat() * b;
+                            correct += logits.argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
+                        }
+                        listener.progress(name, step + 1, stepsPerEpoch);
+                    }
+                    double epochSeconds = (System.nanoTime() - t0) / 1e9;
+                    trainSeconds += epochSeconds;
+                    trainedImages += n;
+                    float[] valProbs = predict(net, trainer.getManager(), valX, validation.size());
+                    double valAccuracy = accuracy(valProbs, validation.labels());
+                    double valLoss = crossEntropy(valProbs, validation.labels());
+                    EpochMetrics metrics = new EpochMetrics(epoch, lossSum / n, (double) correct / n, valLoss, valAccuracy,
+                            lr.getNewValue(epoch * stepsPerEpoch), epochSeconds, n / epochSeconds);
+                    history.add(metrics);
+                    listener.epoch(name, metrics);
+                    if (valAccuracy > bestAccuracy) {
+                        bestAccuracy = valAccuracy;
+                        bestEpoch = epoch;
+                        best = extract(architecture, blocks);
+                        sinceBest = 0;
+                    } else if (++sinceBest >= settings.patience()) {
+                        LOG.infof("%s: stopping early after epoch %d, best validation accuracy %.4f at epoch %d",
+                                name, epoch, bestAccuracy, bestEpoch);
+                        break;
+                    }
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                return new Result(new CnnWeights(architecture, best), history, bestEpoch, bestAccuracy, seconds,
+                        trainedImages / trainSeconds);
+            }
+        }
+    }
+
+    /** Probabilities {@code [n][10]} flat, from the engine in inference mode (no dropout, running statistics). */
+    static float[] predict(Block net, NDManager parent, float[] input, int n) {
+        float[] out = new float[n * FashionClass.COUNT];
+        try (NDManager m = parent.newSubManager()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            for (int from = 0; from < n; from += EVAL_BATCH) {
+                int b = Math.min(EVAL_BATCH, n - from);
+                try (NDManager bm = m.newSubManager()) {
+                    NDArray x = bm.create(FloatBuffer.wrap(input, from * Pixels.COUNT, b * Pixels.COUNT),
+                            new Shape(b, 1, Pixels.SIDE, Pixels.SIDE));
+                    NDArray probs = net.forward(ps, new NDList(x), false).singletonOrThrow().softmax(1);
+                    System.arraycopy(probs.toFloatArray(), 0, out, from * FashionClass.COUNT, b * FashionClass.COUNT);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Probabilities of the given weights computed by the training engine in inference mode: the
+     * reference the ONNX export is checked against.
+     */
+    public static float[] predict(CnnWeights weights, float[] input, int n) {
+        List<Block> blocks = new ArrayList<>();
+        SequentialBlock net = buildBlock(weights.architecture(), blocks);
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 1, Pixels.SIDE, Pixels.SIDE));
+            load(weights, blocks);
+            return predict(net, m, input, n);
+        }
+    }
+
+    private static List<Map<String, float[]>> extract(CnnArchitecture architecture, List<Block> blocks) {
+        List<Map<String, float[]>> layers = new ArrayList<>();
+        for (Block block : blocks) {
+            Map<String, float[]> params = new LinkedHashMap<>();
+            for (Pair<String, Parameter> p : block.getDirectParameters()) {
+                params.put(p.getKey(), p.getValue().getArray().toFloatArray());
+            }
+            layers.add(params);
+        }
+        return layers;
+    }
+
+    private static void load(CnnWeights weights, List<Block> blocks) {
+        for (int i = 0; i < blocks.size(); i++) {
+            for (Pair<String, Parameter> p : blocks.get(i).getDirectParameters()) {
+                p.getValue().getArray().set(FloatBuffer.wrap(weights.get(i, p.getKey())));
+            }
+        }
+    }
+
+    private static float[] labelsAsFloat(LabelledImages images) {
+        float[] y = new float[images.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = images.label(i);
+        }
+        return y;
+    }
+
+    private static void shuffle(int[] a, Random random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    static double accuracy(float[] probs, byte[] labels) {
+        int correct = 0;
+        int k = FashionClass.COUNT;
+        for (int i = 0; i < labels.length; i++) {
+            int best = 0;
+            for (int c = 1; c < k; c++) {
+                if (probs[i * k + c] > probs[i * k + best]) {
+                    best = c;
+                }
+            }
+            if (best == labels[i]) {
+                correct++;
+            }
+        }
+        return labels.length == 0 ? Double.NaN : (double) correct / labels.length;
+    }
+
+    static double crossEntropy(float[] probs, byte[] labels) {
+        double sum = 0;
+        for (int i = 0; i < labels.length; i++) {
+            sum -= Math.log(Math.max(1e-12, probs[i * FashionClass.COUNT + labels[i]]));
+        }
+        return labels.length == 0 ? Double.NaN : sum / labels.length;
+    }
+}

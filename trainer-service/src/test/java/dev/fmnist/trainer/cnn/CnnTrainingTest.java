@@ -1,0 +1,120 @@
+package dev.fmnist.trainer.cnn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import dev.fmnist.common.data.FashionMnist;
+import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.domain.EpochMetrics;
+import dev.fmnist.trainer.domain.TrainingListener;
+import dev.fmnist.trainer.evaluation.Evaluation;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** LeNet as in the paper, training on a real subset, and ONNX export checked against the training engine. */
+class CnnTrainingTest {
+    static DataSplit split;
+
+    @BeforeAll
+    static void setUp() {
+        DjlCnnTrainer.configureEngine(Path.of("target", "djl-cache"), 2);
+        split = DataSplit.of(FashionMnist.load(), 42, 4_000);
+    }
+
+    @Test
+    void lenetHasThePapersLayersAndParameterCount() {
+        CnnArchitecture lenet = CnnArchitecture.lenet();
+        assertThat(lenet.parameterCount()).isEqualTo(59_086);
+        List<String> shapes = lenet.describe().stream().map(CnnArchitecture.LayerInfo::shape).toList();
+        assertThat(shapes).containsExactly(
+                "[6, 28, 28]", "[6, 28, 28]", "[6, 14, 14]",
+                "[16, 10, 10]", "[16, 10, 10]", "[16, 5, 5]",
+                "[400]", "[120]", "[120]", "[64]", "[64]", "[10]");
+
+        // the DJL block built from the description has the same shapes and parameters
+        List<Block> blocks = new ArrayList<>();
+        SequentialBlock net = DjlCnnTrainer.buildBlock(lenet, blocks);
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 1, 28, 28));
+            Shape[] in = {new Shape(1, 1, 28, 28)};
+            List<String> djlShapes = new ArrayList<>();
+            long params = 0;
+            for (Block b : blocks) {
+                in = b.getOutputShapes(in);
+                Shape s = in[0];
+                djlShapes.add(s.dimension() == 2 ? "[" + s.get(1) + "]" : "[" + s.get(1) + ", " + s.get(2) + ", " + s.get(3) + "]");
+                params += b.getDirectParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
+            }
+            assertThat(djlShapes).isEqualTo(shapes);
+            assertThat(params).isEqualTo(59_086);
+        }
+    }
+
+    @Test
+    void lenetLearnsOnASubsetAndItsOnnxExportAgreesWithTheEngine() {
+        List<EpochMetrics> epochs = new ArrayList<>();
+        AtomicLong steps = new AtomicLong();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void epoch(String model, EpochMetrics metrics) {
+                epochs.add(metrics);
+            }
+
+            @Override
+            public void progress(String model, long done, long total) {
+                steps.incrementAndGet();
+            }
+        };
+        CnnTrainingSettings settings = CnnTrainingSettings.lenetDefaults().withEpochs(4).withThreads(2);
+        DjlCnnTrainer.Result result = DjlCnnTrainer.train(CnnArchitecture.lenet(), split.train(), split.validation(),
+                settings, listener);
+
+        assertThat(epochs).hasSize(4);
+        assertThat(steps.get()).isEqualTo(4L * ((split.train().size() + 127) / 128));
+        assertThat(epochs.get(3).trainLoss()).isLessThan(epochs.get(0).trainLoss());
+        assertThat(result.bestValidationAccuracy()).isGreaterThan(0.65);
+
+        assertOnnxAgrees(result.weights(), split.test());
+    }
+
+    @Test
+    void cnnWithBatchNormExportsFoldedAndAgreesWithTheEngine() {
+        CnnTrainingSettings settings = CnnTrainingSettings.cnnDefaults().withEpochs(1).withThreads(2);
+        DjlCnnTrainer.Result result = DjlCnnTrainer.train(CnnArchitecture.cnn(), split.train().head(1_500),
+                split.validation(), settings, TrainingListener.NONE);
+        assertThat(result.bestValidationAccuracy()).isGreaterThan(0.3);
+
+        assertOnnxAgrees(result.weights(), split.test());
+    }
+
+    /** At least 1,000 test images: max |p_onnx - p_djl| <= 1e-4 and identical predicted classes. */
+    static void assertOnnxAgrees(CnnWeights weights, LabelledImages test) {
+        assertThat(test.size()).isGreaterThanOrEqualTo(500);
+        LabelledImages images = test.size() >= 1_000 ? test.head(1_000) : test;
+        float[] input = DjlCnnTrainer.toInput(images);
+        float[] reference = DjlCnnTrainer.predict(weights, input, images.size());
+        byte[] onnx = OnnxCnnExporter.export(weights, Map.of("version", "1", "training_run_id", "test-run"));
+        try (OnnxCnnModel model = new OnnxCnnModel(onnx, 2)) {
+            float[] probs = model.probabilities(input, images.size());
+            double maxDiff = 0;
+            for (int i = 0; i < probs.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(probs[i] - reference[i]));
+            }
+            assertThat(maxDiff).isLessThanOrEqualTo(1e-4);
+            assertThat(Evaluation.argmax(probs, images.size())).isEqualTo(Evaluation.argmax(reference, images.size()));
+            assertThat(model.metadata()).containsEntry("name", weights.architecture().name())
+                    .containsEntry("version", "1").containsEntry("training_run_id", "test-run");
+        }
+    }
+}
