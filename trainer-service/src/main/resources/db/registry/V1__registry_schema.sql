@@ -33,6 +33,8 @@ CREATE TABLE registry.model_version (
     params          jsonb       NOT NULL DEFAULT '{}'::jsonb,
     training_run_id uuid        REFERENCES registry.training_run (id),
     created_at      timestamptz NOT NULL DEFAULT now(),
+    -- set once the version was announced on fmnist.models; readers' "latest" skips unannounced versions
+    published_at    timestamptz,
     PRIMARY KEY (name, version)
 );
 

@@ -1,0 +1,8 @@
+package dev.fmnist.common.registry;
+
+/** An artifact whose bytes do not match the SHA-256 recorded beside it: never loaded. */
+public class ModelIntegrityException extends RuntimeException {
+    public ModelIntegrityException(String message) {
+        super(message);
+    }
+}

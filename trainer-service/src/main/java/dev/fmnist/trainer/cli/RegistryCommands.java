@@ -1,0 +1,86 @@
+package dev.fmnist.trainer.cli;
+
+import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.trainer.config.TrainerConfig;
+import dev.fmnist.trainer.domain.TrainedModel;
+import dev.fmnist.trainer.evaluation.Evaluation;
+import dev.fmnist.trainer.repository.ModelRegistryRepository;
+import dev.fmnist.trainer.service.StoredModelScorers;
+import dev.fmnist.trainer.service.TrainingService;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code evaluate} and {@code report}: work on versions already in the registry. */
+@ApplicationScoped
+public class RegistryCommands {
+    private final ModelRegistryRepository registry;
+    private final TrainingService training;
+    private final TrainerConfig config;
+
+    public RegistryCommands(ModelRegistryRepository registry, TrainingService training, TrainerConfig config) {
+        this.registry = registry;
+        this.training = training;
+        this.config = config;
+    }
+
+    Evaluate evaluate() {
+        return new Evaluate();
+    }
+
+    Report report() {
+        return new Report();
+    }
+
+    StoredModel find(String model, Integer version) throws Exception {
+        return (version == null ? registry.latest(model) : registry.artifact(model, version))
+                .orElseThrow(() -> new IllegalArgumentException("no " + (version == null ? "published version" : "version " + version)
+                        + " of model '" + model + "' in the registry; train one with: train --model " + model));
+    }
+
+    @Command(name = "evaluate", mixinStandardHelpOptions = true,
+            description = "Score the official test set with a registered version and print the per-class table.")
+    class Evaluate implements Callable<Integer> {
+        @Option(names = "--model", required = true, description = "lenet, cnn or xgboost")
+        String model;
+
+        @Option(names = "--version", description = "registry version (default: the latest published)")
+        Integer version;
+
+        @Override
+        public Integer call() throws Exception {
+            StoredModel stored = find(model, version);
+            LabelledImages test = training.dataset().test();
+            try (TrainedModel.Scorer scorer = StoredModelScorers.open(stored, config.effectiveThreads())) {
+                long t0 = System.nanoTime();
+                float[] probabilities = scorer.probabilities(test);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                Evaluation e = Evaluation.of("test", test, Evaluation.argmax(probabilities, test.size()));
+                System.out.printf("%s version %d on %d test images (%.0f images/s)%n%n%s", stored.name(), stored.version(),
+                        test.size(), test.size() / seconds, e.perClassTable());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Print the stored evaluation of a registered version (train, validation, test).")
+    class Report implements Callable<Integer> {
+        @Option(names = "--model", required = true, description = "lenet, cnn or xgboost")
+        String model;
+
+        @Option(names = "--version", description = "registry version (default: the latest published)")
+        Integer version;
+
+        @Override
+        public Integer call() throws Exception {
+            StoredModel stored = find(model, version);
+            var evaluations = registry.evaluations(stored.name(), stored.version());
+            System.out.printf("%s version %d, sha256 %s%n", stored.name(), stored.version(), stored.sha256());
+            evaluations.forEach((split, e) -> System.out.printf("%n%s (%d images)%n%s", split, e.images(), e.perClassTable()));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.fmnist.trainer.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/** Settings of trainer-service ({@code trainer.*}). */
+@ConfigMapping(prefix = "trainer")
+public interface TrainerConfig {
+    /** Bearer token the write endpoints require; when absent they refuse every request. */
+    Optional<String> adminToken();
+
+    /** Native threads of the training engines; 0 = the CPUs this process may use. */
+    @WithDefault("0")
+    int threads();
+
+    /** Folder for the human-readable copies: {@code <out>/<name>/<version>/}. */
+    @WithDefault("models")
+    String outputDir();
+
+    /** DJL's cache (extracted libtorch natives), offline. */
+    @WithDefault("target/djl-cache")
+    String engineCacheDir();
+
+    @WithDefault("42")
+    long seed();
+
+    /** Folder of the dataset; empty = the standard lookup order. */
+    Optional<String> dataDir();
+
+    /** Attempts to announce a version on Kafka, and to write it to the registry, before giving up. */
+    @WithDefault("3")
+    int publishAttempts();
+
+    default int effectiveThreads() {
+        return threads() > 0 ? threads() : Runtime.getRuntime().availableProcessors();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.fmnist.trainer.domain;
+
+/**
+ * Options of one training request that apply to every model.
+ *
+ * @param epochs  epochs (CNNs) or maximum boosting rounds (XGBoost); null keeps each model's default
+ * @param limit   train on a stratified subset of this many images; 0 = the full dataset
+ * @param seed    seeds the split, the initialisation and the batch order
+ * @param threads native threads for the training engines
+ */
+public record TrainingOptions(Integer epochs, int limit, long seed, int threads) {
+    public TrainingOptions {
+        if (epochs != null && epochs < 1) {
+            throw new IllegalArgumentException("epochs must be a positive number, got " + epochs);
+        }
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be 0 (all) or a positive number of images, got " + limit);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.fmnist.trainer.service;
+
+import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.common.messaging.ModelNames;
+import dev.fmnist.common.messaging.ModelPublished;
+import dev.fmnist.trainer.cnn.CnnArchitecture;
+import dev.fmnist.trainer.cnn.CnnTrainingSettings;
+import dev.fmnist.trainer.cnn.DjlCnnTrainer;
+import dev.fmnist.trainer.cnn.OnnxCnnExporter;
+import dev.fmnist.trainer.cnn.OnnxCnnModel;
+import dev.fmnist.trainer.config.TrainerConfig;
+import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.domain.TrainedModel;
+import dev.fmnist.trainer.domain.TrainingListener;
+import dev.fmnist.trainer.domain.TrainingOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code lenet} and {@code cnn}: DJL training, ONNX export, evaluation in ONNX Runtime. */
+@ApplicationScoped
+public class CnnModelTrainer implements ModelTrainer {
+    private final TrainerConfig config;
+
+    public CnnModelTrainer(TrainerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public boolean supports(String model) {
+        return ModelNames.LENET.equals(model) || ModelNames.CNN.equals(model);
+    }
+
+    @Override
+    public TrainedModel train(String model, DataSplit split, TrainingOptions options, TrainingListener listener) {
+        DjlCnnTrainer.configureEngine(Path.of(config.engineCacheDir()), options.threads());
+        CnnArchitecture architecture = CnnArchitecture.byName(model);
+        CnnTrainingSettings defaults = CnnTrainingSettings.defaultsFor(model);
+        CnnTrainingSettings settings = new CnnTrainingSettings(
+                options.epochs() == null ? defaults.epochs() : options.epochs(), defaults.batchSize(),
+                defaults.learningRate(), defaults.weightDecay(), defaults.patience(), options.seed(), options.threads());
+        DjlCnnTrainer.Result result = DjlCnnTrainer.train(architecture, split.train(), split.validation(), settings, listener);
+
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("architecture", architecture.layers().toString());
+        params.put("epochs", settings.epochs());
+        params.put("batchSize", settings.batchSize());
+        params.put("learningRate", settings.learningRate());
+        params.put("schedule", "cosine to 1%");
+        params.put("optimizer", "adam");
+        params.put("weightDecay", settings.weightDecay());
+        params.put("patience", settings.patience());
+        params.put("seed", settings.seed());
+        params.put("threads", settings.threads());
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("parameters", architecture.parameterCount());
+        metrics.put("multiplyAdds", architecture.multiplyAdds());
+        metrics.put("epochsRun", result.epochs().size());
+        metrics.put("bestEpoch", result.bestEpoch());
+        metrics.put("trainSeconds", result.seconds());
+        metrics.put("trainImagesPerSecond", result.imagesPerSecond());
+
+        byte[] evaluationArtifact = OnnxCnnExporter.export(result.weights(), Map.of("name", model));
+        OnnxCnnModel onnx = new OnnxCnnModel(evaluationArtifact, options.threads());
+        TrainedModel.Scorer scorer = new TrainedModel.Scorer() {
+            @Override
+            public float[] probabilities(LabelledImages images) {
+                return onnx.probabilities(DjlCnnTrainer.toInput(images), images.size());
+            }
+
+            @Override
+            public void close() {
+                onnx.close();
+            }
+        };
+        return new TrainedModel(model, ModelPublished.FORMAT_ONNX, meta -> OnnxCnnExporter.export(result.weights(), meta),
+                scorer, params, metrics, result.epochs(), null);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.fmnist.trainer.service;
+
+import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.domain.TrainedModel;
+import dev.fmnist.trainer.domain.TrainingListener;
+import dev.fmnist.trainer.domain.TrainingOptions;
+
+/** Trains one kind of model. One implementation per engine (DJL CNNs, XGBoost4J). */
+public interface ModelTrainer {
+    boolean supports(String model);
+
+    TrainedModel train(String model, DataSplit split, TrainingOptions options, TrainingListener listener);
+}

@@ -1,0 +1,65 @@
+package dev.fmnist.trainer.service;
+
+import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.domain.TrainedModel;
+import dev.fmnist.trainer.evaluation.Evaluation;
+import dev.fmnist.trainer.repository.ModelRegistryRepository;
+import dev.fmnist.trainer.repository.ModelRegistryRepository.VersionInfo;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The human-readable copy of a registered version, Triton-style: {@code <out>/<name>/<version>/}
+ * with the artifact as stored (read back and verified), {@code metadata.json}, the per-class table
+ * and the report plots.
+ */
+@ApplicationScoped
+public class ReportFiles {
+    private final ModelRegistryRepository registry;
+
+    public ReportFiles(ModelRegistryRepository registry) {
+        this.registry = registry;
+    }
+
+    public Path write(Path out, VersionInfo version, TrainedModel trained, List<Evaluation> evaluations, DataSplit split) {
+        try {
+            Path folder = TrainingService.versionFolder(out, version.name(), version.version());
+            StoredModel stored = registry.artifact(version.name(), version.version())
+                    .orElseThrow(() -> new IllegalStateException(version.name() + "/" + version.version() + " vanished"));
+            Files.write(folder.resolve(trained.artifactFileName()), stored.artifact());
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("name", version.name());
+            meta.put("version", version.version());
+            meta.put("format", version.format());
+            meta.put("sha256", version.sha256());
+            meta.put("trainingRunId", version.trainingRunId());
+            meta.put("createdAt", version.createdAt());
+            meta.put("metrics", version.metrics());
+            meta.put("params", version.params());
+            meta.put("evaluations", evaluations);
+            meta.put("epochs", trained.epochs());
+            Files.writeString(folder.resolve("metadata.json"),
+                    Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(meta));
+            StringBuilder md = new StringBuilder("# " + version.name() + " version " + version.version() + "\n\n");
+            for (Evaluation e : evaluations) {
+                md.append("## ").append(e.split()).append(" (").append(e.images()).append(" images)\n\n```\n")
+                        .append(e.perClassTable()).append("```\n\n");
+            }
+            Files.writeString(folder.resolve("evaluation.md"), md.toString());
+            return folder;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the model folder under " + out, e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read back " + version.name() + "/" + version.version(), e);
+        }
+    }
+}
