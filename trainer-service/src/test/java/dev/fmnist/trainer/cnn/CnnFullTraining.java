@@ -1,0 +1,50 @@
+package dev.fmnist.trainer.cnn;
+
+import dev.fmnist.common.data.FashionMnist;
+import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.domain.EpochMetrics;
+import dev.fmnist.trainer.domain.TrainingListener;
+import dev.fmnist.trainer.evaluation.Evaluation;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Manual measurement, not part of CI (the name matches neither *Test nor *IT):
+ * {@code mvn -o test -pl trainer-service -Dtest=CnnFullTraining -Dcnn.model=cnn -Dcnn.epochs=20}.
+ * Prints the epochs, the test accuracy per class and ONNX Runtime throughput at batch 256.
+ */
+class CnnFullTraining {
+
+    @Test
+    void trainOnTheFullDataset() {
+        String model = System.getProperty("cnn.model", "lenet");
+        int threads = Integer.getInteger("cnn.threads", Runtime.getRuntime().availableProcessors());
+        DjlCnnTrainer.configureEngine(Path.of("target", "djl-cache"), threads);
+        DataSplit split = DataSplit.of(FashionMnist.load(), 42, Integer.getInteger("cnn.limit", 0));
+        CnnArchitecture arch = CnnArchitecture.byName(model);
+        CnnTrainingSettings settings = CnnTrainingSettings.defaultsFor(model).withThreads(threads);
+        if (Integer.getInteger("cnn.epochs") != null) {
+            settings = settings.withEpochs(Integer.getInteger("cnn.epochs"));
+        }
+        System.out.printf("%s: %,d parameters, %,d multiply-adds per image%n", model, arch.parameterCount(), arch.multiplyAdds());
+        DjlCnnTrainer.Result result = DjlCnnTrainer.train(arch, split.train(), split.validation(), settings,
+                new TrainingListener() {
+                    @Override
+                    public void epoch(String m, EpochMetrics e) {
+                        System.out.printf("epoch %2d loss %.4f train %.4f val %.4f %.1fs %.0f img/s lr %.5f%n", e.epoch(),
+                                e.trainLoss(), e.trainAccuracy(), e.validationAccuracy(), e.seconds(), e.imagesPerSecond(),
+                                e.learningRate());
+                    }
+                });
+        byte[] onnx = OnnxCnnExporter.export(result.weights(), Map.of());
+        try (OnnxCnnModel ort = new OnnxCnnModel(onnx, threads)) {
+            float[] input = DjlCnnTrainer.toInput(split.test());
+            float[] probs = ort.probabilities(input, split.test().size());
+            Evaluation e = Evaluation.of("test", split.test(), Evaluation.argmax(probs, split.test().size()));
+            System.out.printf("best epoch %d, wall %.0f s, train %.0f img/s%n%s", result.bestEpoch(), result.seconds(),
+                    result.imagesPerSecond(), e.perClassTable());
+        }
+        System.out.printf("ONNX Runtime batch 256: %.0f images/s%n", OrtThroughput.imagesPerSecond(onnx, 256, threads, 5));
+    }
+}
