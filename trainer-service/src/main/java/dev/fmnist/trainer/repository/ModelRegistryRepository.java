@@ -6,7 +6,7 @@ import dev.fmnist.common.registry.ModelRegistryReader;
 import dev.fmnist.common.registry.StoredModel;
 import dev.fmnist.trainer.domain.EpochMetrics;
 import dev.fmnist.trainer.evaluation.Evaluation;
-import io.agroal.api.AgroalDataSource;
+import javax.sql.DataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
 import java.sql.Connection;
@@ -28,10 +28,10 @@ public class ModelRegistryRepository {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
-    private final AgroalDataSource dataSource;
+    private final DataSource dataSource;
     private final ModelRegistryReader reader;
 
-    public ModelRegistryRepository(AgroalDataSource dataSource) {
+    public ModelRegistryRepository(DataSource dataSource) {
         this.dataSource = dataSource;
         this.reader = new ModelRegistryReader(dataSource);
     }

@@ -198,7 +198,7 @@ public class TrainingService {
         return Evaluation.of(name, images, Evaluation.argmax(probabilities, images.size()));
     }
 
-    private VersionInfo register(String model, TrainedModel trained, UUID runId, Map<String, Object> metrics,
+    VersionInfo register(String model, TrainedModel trained, UUID runId, Map<String, Object> metrics,
                                  List<Evaluation> evaluations) {
         return withRetries("register " + model, () -> registry.register(new ModelRegistryRepository.NewVersion(
                 model, trained.format(), version -> trained.exporter().apply(Map.of("name", model,
@@ -207,7 +207,7 @@ public class TrainingService {
     }
 
     /** Announces a committed version; on failure removes it, so nothing stays half-published. */
-    private void announce(VersionInfo v) {
+    void announce(VersionInfo v) {
         ModelPublished event = new ModelPublished(v.name(), v.version(), v.format(), v.sha256(), v.metrics(), v.createdAt());
         try {
             withRetries("announce " + v.name() + "/" + v.version() + " on fmnist.models", () -> {
