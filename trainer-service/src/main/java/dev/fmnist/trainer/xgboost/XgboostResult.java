@@ -16,6 +16,8 @@ import java.util.Map;
  * @param bestIteration           0-based round of the best validation {@code mlogloss}; the model holds
  *                                {@code bestIteration + 1} rounds
  * @param roundsTrained           rounds trained before early stopping (or the round limit)
+ * @param stopReason              why the final fit stopped: {@link #STOP_EARLY_STOPPING},
+ *                                {@link #STOP_ROUND_LIMIT} or {@link #STOP_TIME_LIMIT}
  * @param bestValidationLogLoss   validation {@code mlogloss} at the best round
  * @param bestValidationAccuracy  validation accuracy ({@code 1 - merror}) at the best round
  * @param history                 train and validation loss and accuracy of every round trained
@@ -26,9 +28,13 @@ import java.util.Map;
  * @param fitSeconds              wall-clock time of the final fit (including keeping the best round's model)
  */
 public record XgboostResult(byte[] model, GridPoint chosen, Map<String, Object> params, List<GridResult> grid,
-                            int bestIteration, int roundsTrained, double bestValidationLogLoss,
+                            int bestIteration, int roundsTrained, String stopReason, double bestValidationLogLoss,
                             double bestValidationAccuracy, List<EpochMetrics> history, float[] gainImportance,
                             int gridImages, int trainImages, double gridSearchSeconds, double fitSeconds) {
+
+    public static final String STOP_EARLY_STOPPING = "early stopping";
+    public static final String STOP_ROUND_LIMIT = "round limit";
+    public static final String STOP_TIME_LIMIT = "time limit";
 
     public XgboostResult {
         params = Map.copyOf(params);

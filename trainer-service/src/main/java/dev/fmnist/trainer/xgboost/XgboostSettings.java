@@ -17,7 +17,8 @@ import java.util.Map;
  * <p>The search: every pair of {@link #maxDepths} x {@link #colsampleByTree} is scored by stratified
  * {@link #cvFolds}-fold cross-validation on a stratified, seeded subsample of {@link #gridSubsample}
  * training images (never the validation split), at the faster learning rate {@link #gridEta}, for up
- * to {@link #gridMaxRounds} rounds with early stopping on the mean fold {@code mlogloss}. The point
+ * to {@link #gridMaxRounds} rounds with early stopping on the mean fold {@code mlogloss}
+ * ({@link #gridEarlyStoppingRounds}). The point
  * with the lowest mean CV {@code merror} wins (ties: lower mean {@code mlogloss}); it is then fitted
  * on the whole training split at the learning rate {@link #eta} for up to {@link #maxRounds} rounds,
  * stopping {@link #earlyStoppingRounds} rounds after the best validation {@code mlogloss}; the model
@@ -32,9 +33,12 @@ import java.util.Map;
  * @param colsampleByTree       grid values of {@code colsample_bytree}, each in (0, 1]
  * @param eta                   learning rate of the final fit
  * @param maxRounds             most boosting rounds of the final fit
- * @param earlyStoppingRounds   rounds without a better validation (or mean CV) {@code mlogloss} before stopping
+ * @param earlyStoppingRounds   rounds without a better validation {@code mlogloss} before the final fit stops
+ * @param fitTimeLimitSeconds   the final fit stops after its first round past this many seconds, keeping
+ *                              the best round so far; 0 for no limit
  * @param gridEta               learning rate during the grid search
  * @param gridMaxRounds         most boosting rounds per grid point
+ * @param gridEarlyStoppingRounds rounds without a better mean CV {@code mlogloss} before a grid point stops
  * @param cvFolds               folds of the cross-validation, at least 2
  * @param gridSubsample         training images for the grid search (stratified); 0 or more than the
  *                              training split means all of it
@@ -42,8 +46,8 @@ import java.util.Map;
  * @param seed                  seed of the subsample, the folds and XGBoost's column sampling
  */
 public record XgboostSettings(List<Integer> maxDepths, List<Double> colsampleByTree, double eta, int maxRounds,
-                              int earlyStoppingRounds, double gridEta, int gridMaxRounds, int cvFolds,
-                              int gridSubsample, int nthread, long seed) {
+                              int earlyStoppingRounds, double fitTimeLimitSeconds, double gridEta, int gridMaxRounds,
+                              int gridEarlyStoppingRounds, int cvFolds, int gridSubsample, int nthread, long seed) {
 
     public static final String TREE_METHOD = "hist";
     public static final String OBJECTIVE = "multi:softprob";
@@ -53,11 +57,14 @@ public record XgboostSettings(List<Integer> maxDepths, List<Double> colsampleByT
 
     public static final List<Integer> DEFAULT_MAX_DEPTHS = List.of(4, 6, 8);
     public static final List<Double> DEFAULT_COLSAMPLE_BYTREE = List.of(0.3, 0.5, 0.8);
-    public static final double DEFAULT_ETA = 0.1;
-    public static final int DEFAULT_MAX_ROUNDS = 600;
+    public static final double DEFAULT_ETA = 0.3;
+    public static final int DEFAULT_MAX_ROUNDS = 300;
     public static final int DEFAULT_EARLY_STOPPING_ROUNDS = 20;
+    /** Keeps the final fit within 10 minutes on two cores, with time left for loading the data. */
+    public static final double DEFAULT_FIT_TIME_LIMIT_SECONDS = 540;
     public static final double DEFAULT_GRID_ETA = 0.3;
-    public static final int DEFAULT_GRID_MAX_ROUNDS = 150;
+    public static final int DEFAULT_GRID_MAX_ROUNDS = 100;
+    public static final int DEFAULT_GRID_EARLY_STOPPING_ROUNDS = 10;
     public static final int DEFAULT_CV_FOLDS = 3;
     /** 10,000 stratified training images: 1,000 per class, 6,667 per fold's training part at 3 folds. */
     public static final int DEFAULT_GRID_SUBSAMPLE = 10_000;
@@ -76,10 +83,13 @@ public record XgboostSettings(List<Integer> maxDepths, List<Double> colsampleByT
             require(c > 0 && c <= 1, "colsample_bytree must be in (0, 1], got " + c);
         }
         require(eta > 0 && eta <= 1, "eta must be in (0, 1], got " + eta);
+        require(fitTimeLimitSeconds >= 0, "fit time limit must be 0 (none) or positive, got " + fitTimeLimitSeconds);
         require(gridEta > 0 && gridEta <= 1, "grid eta must be in (0, 1], got " + gridEta);
         require(maxRounds >= 1, "max rounds must be at least 1, got " + maxRounds);
         require(gridMaxRounds >= 1, "grid max rounds must be at least 1, got " + gridMaxRounds);
         require(earlyStoppingRounds >= 1, "early-stopping rounds must be at least 1, got " + earlyStoppingRounds);
+        require(gridEarlyStoppingRounds >= 1, "grid early-stopping rounds must be at least 1, got "
+                + gridEarlyStoppingRounds);
         require(cvFolds >= 2, "cross-validation needs at least 2 folds, got " + cvFolds);
         require(gridSubsample >= 0, "grid subsample must be 0 (all) or positive, got " + gridSubsample);
         require(nthread >= 1, "nthread must be at least 1, got " + nthread);
@@ -88,35 +98,42 @@ public record XgboostSettings(List<Integer> maxDepths, List<Double> colsampleByT
     /** The defaults; {@code nthread} is the number of processors this JVM may use. */
     public static XgboostSettings defaults() {
         return new XgboostSettings(DEFAULT_MAX_DEPTHS, DEFAULT_COLSAMPLE_BYTREE, DEFAULT_ETA, DEFAULT_MAX_ROUNDS,
-                DEFAULT_EARLY_STOPPING_ROUNDS, DEFAULT_GRID_ETA, DEFAULT_GRID_MAX_ROUNDS, DEFAULT_CV_FOLDS,
-                DEFAULT_GRID_SUBSAMPLE, Runtime.getRuntime().availableProcessors(), DEFAULT_SEED);
+                DEFAULT_EARLY_STOPPING_ROUNDS, DEFAULT_FIT_TIME_LIMIT_SECONDS, DEFAULT_GRID_ETA,
+                DEFAULT_GRID_MAX_ROUNDS, DEFAULT_GRID_EARLY_STOPPING_ROUNDS, DEFAULT_CV_FOLDS, DEFAULT_GRID_SUBSAMPLE,
+                Runtime.getRuntime().availableProcessors(), DEFAULT_SEED);
     }
 
     public XgboostSettings withGrid(List<Integer> maxDepths, List<Double> colsampleByTree) {
-        return new XgboostSettings(maxDepths, colsampleByTree, eta, maxRounds, earlyStoppingRounds, gridEta,
-                gridMaxRounds, cvFolds, gridSubsample, nthread, seed);
+        return new XgboostSettings(maxDepths, colsampleByTree, eta, maxRounds, earlyStoppingRounds,
+                fitTimeLimitSeconds, gridEta, gridMaxRounds, gridEarlyStoppingRounds, cvFolds, gridSubsample, nthread, seed);
+    }
+
+    public XgboostSettings withFitTimeLimit(double fitTimeLimitSeconds) {
+        return new XgboostSettings(maxDepths, colsampleByTree, eta, maxRounds, earlyStoppingRounds,
+                fitTimeLimitSeconds, gridEta, gridMaxRounds, gridEarlyStoppingRounds, cvFolds, gridSubsample, nthread, seed);
     }
 
     /** The final fit's learning rate, most rounds and early-stopping patience. */
     public XgboostSettings withFit(double eta, int maxRounds, int earlyStoppingRounds) {
-        return new XgboostSettings(maxDepths, colsampleByTree, eta, maxRounds, earlyStoppingRounds, gridEta,
-                gridMaxRounds, cvFolds, gridSubsample, nthread, seed);
+        return new XgboostSettings(maxDepths, colsampleByTree, eta, maxRounds, earlyStoppingRounds,
+                fitTimeLimitSeconds, gridEta, gridMaxRounds, gridEarlyStoppingRounds, cvFolds, gridSubsample, nthread, seed);
     }
 
-    /** The grid search's learning rate, most rounds per point, folds and subsample size. */
-    public XgboostSettings withSearch(double gridEta, int gridMaxRounds, int cvFolds, int gridSubsample) {
-        return new XgboostSettings(maxDepths, colsampleByTree, eta, maxRounds, earlyStoppingRounds, gridEta,
-                gridMaxRounds, cvFolds, gridSubsample, nthread, seed);
+    /** The grid search's learning rate, most rounds per point, early-stopping patience, folds and subsample size. */
+    public XgboostSettings withSearch(double gridEta, int gridMaxRounds, int gridEarlyStoppingRounds, int cvFolds,
+                                      int gridSubsample) {
+        return new XgboostSettings(maxDepths, colsampleByTree, eta, maxRounds, earlyStoppingRounds,
+                fitTimeLimitSeconds, gridEta, gridMaxRounds, gridEarlyStoppingRounds, cvFolds, gridSubsample, nthread, seed);
     }
 
     public XgboostSettings withThreads(int nthread) {
-        return new XgboostSettings(maxDepths, colsampleByTree, eta, maxRounds, earlyStoppingRounds, gridEta,
-                gridMaxRounds, cvFolds, gridSubsample, nthread, seed);
+        return new XgboostSettings(maxDepths, colsampleByTree, eta, maxRounds, earlyStoppingRounds,
+                fitTimeLimitSeconds, gridEta, gridMaxRounds, gridEarlyStoppingRounds, cvFolds, gridSubsample, nthread, seed);
     }
 
     public XgboostSettings withSeed(long seed) {
-        return new XgboostSettings(maxDepths, colsampleByTree, eta, maxRounds, earlyStoppingRounds, gridEta,
-                gridMaxRounds, cvFolds, gridSubsample, nthread, seed);
+        return new XgboostSettings(maxDepths, colsampleByTree, eta, maxRounds, earlyStoppingRounds,
+                fitTimeLimitSeconds, gridEta, gridMaxRounds, gridEarlyStoppingRounds, cvFolds, gridSubsample, nthread, seed);
     }
 
     /** Every grid point, {@code max_depth} major. */

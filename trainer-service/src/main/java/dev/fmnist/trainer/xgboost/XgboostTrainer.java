@@ -143,7 +143,7 @@ public final class XgboostTrainer {
                     bestLoss = loss;
                     bestRound = round;
                     errorsAtBest = errors;
-                } else if (round - bestRound >= settings.earlyStoppingRounds()) {
+                } else if (round - bestRound >= settings.gridEarlyStoppingRounds()) {
                     round++;
                     break;
                 }
@@ -191,6 +191,9 @@ public final class XgboostTrainer {
             double bestLoss = Double.POSITIVE_INFINITY;
             double bestAccuracy = Double.NaN;
             int bestRound = -1;
+            long snapshotNanos = 0;
+            double timeLimit = settings.fitTimeLimitSeconds();
+            String stopReason = XgboostResult.STOP_ROUND_LIMIT;
             int round = 0;
             for (; round < maxRounds; round++) {
                 long roundStart = System.nanoTime();
@@ -208,8 +211,17 @@ public final class XgboostTrainer {
                     bestAccuracy = metrics.validationAccuracy();
                     bestRound = round;
                     // keep the best round's model: XGBoost4J cannot cut trees off a booster
+                    long snapshotStart = System.nanoTime();
                     bestModel = booster.toByteArray(XgboostModel.FORMAT);
+                    snapshotNanos += System.nanoTime() - snapshotStart;
                 } else if (round - bestRound >= settings.earlyStoppingRounds()) {
+                    stopReason = XgboostResult.STOP_EARLY_STOPPING;
+                    round++;
+                    break;
+                }
+                if (timeLimit > 0 && secondsSince(start) >= timeLimit && round + 1 < maxRounds) {
+                    stopReason = XgboostResult.STOP_TIME_LIMIT;
+                    LOG.warnf("xgboost final fit: time limit of %.0f s reached after %d rounds", timeLimit, round + 1);
                     round++;
                     break;
                 }
@@ -222,13 +234,14 @@ public final class XgboostTrainer {
                 importance = model.gainImportance();
             }
             double fitSeconds = secondsSince(start);
-            LOG.infof("xgboost final fit %s: best round %d of %d, validation mlogloss %.4f accuracy %.4f (%.1f s)",
-                    point, bestRound + 1, roundsTrained, bestLoss, bestAccuracy, fitSeconds);
+            LOG.infof("xgboost final fit %s: best round %d of %d (%s), validation mlogloss %.4f accuracy %.4f"
+                    + " (%.1f s, of which %.1f s keeping the best round's model)", point, bestRound + 1, roundsTrained,
+                    stopReason, bestLoss, bestAccuracy, fitSeconds, snapshotNanos / 1e9);
             Map<String, Object> recorded = new LinkedHashMap<>(params);
             recorded.put("eval_metric", XgboostSettings.EVAL_METRICS);
             recorded.put("num_boost_round", bestRound + 1);
             recorded.put("early_stopping_rounds", settings.earlyStoppingRounds());
-            return new XgboostResult(bestModel, point, recorded, grid, bestRound, roundsTrained, bestLoss,
+            return new XgboostResult(bestModel, point, recorded, grid, bestRound, roundsTrained, stopReason, bestLoss,
                     bestAccuracy, history, importance, gridImages, train.size(), gridSeconds, fitSeconds);
         } catch (XGBoostError e) {
             throw new XgboostException("final fit failed", e);

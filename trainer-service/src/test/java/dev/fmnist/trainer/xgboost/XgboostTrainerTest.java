@@ -24,7 +24,7 @@ class XgboostTrainerTest {
     static final int THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
     static final XgboostSettings SETTINGS = XgboostSettings.defaults()
             .withGrid(List.of(3, 5), List.of(0.5))
-            .withSearch(0.3, 12, 3, 1_500)
+            .withSearch(0.3, 12, 3, 3, 1_500)
             .withFit(0.3, 40, 5)
             .withThreads(THREADS)
             .withSeed(7);
@@ -195,6 +195,21 @@ class XgboostTrainerTest {
     }
 
     @Test
+    void finalFitStopsAtItsTimeLimitKeepingTheBestRound() {
+        XgboostTrainer trainer = new XgboostTrainer(SETTINGS.withFitTimeLimit(1e-6), TrainingListener.NONE);
+        XgboostResult limited = trainer.fit(train.head(500), validation.head(200),
+                new XgboostSettings.GridPoint(2, 0.5), List.of(), 0, 0);
+        assertThat(limited.stopReason()).isEqualTo(XgboostResult.STOP_TIME_LIMIT);
+        assertThat(limited.roundsTrained()).isEqualTo(1);
+        assertThat(limited.history()).hasSize(1);
+        assertThat(limited.grid()).isEmpty();
+        try (XgboostModel one = limited.loadModel(THREADS)) {
+            assertThat(one.rounds()).isEqualTo(1);
+        }
+        assertThat(result.stopReason()).isIn(XgboostResult.STOP_EARLY_STOPPING, XgboostResult.STOP_ROUND_LIMIT);
+    }
+
+    @Test
     void closedModelRefusesWork() {
         XgboostModel m = XgboostModel.load(result.model(), 1);
         m.close();
@@ -239,7 +254,7 @@ class XgboostTrainerTest {
                 .containsEntry("eta", 0.1).containsEntry("max_depth", 4).containsEntry("colsample_bytree", 0.3);
         assertThatThrownBy(() -> defaults.withGrid(List.of(6), List.of(1.5))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> defaults.withGrid(List.of(), List.of(0.5))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> defaults.withSearch(0.3, 10, 1, 100)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> defaults.withSearch(0.3, 10, 5, 1, 100)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> defaults.withThreads(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
