@@ -227,6 +227,9 @@ public final class XgboostTrainer {
                 }
             }
             int roundsTrained = Math.min(round, maxRounds);
+            if (bestModel == null) {
+                throw new XgboostException("no round gave a finite validation mlogloss", null);
+            }
             booster.dispose();
             booster = null;
             float[] importance;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * flock /tmp/fmnist-heavy.lock mvn -o -pl trainer-service test -Dtest=XgboostFullDataBenchmarkTest -Dfmnist.benchmark=true
  * </pre>
  *
- * Optional overrides: {@code -Dxgb.eta=0.3 -Dxgb.maxRounds=300 -Dxgb.earlyStopping=20 -Dxgb.fitTimeLimit=540
+ * Optional overrides: {@code -Dxgb.eta=0.2 -Dxgb.maxRounds=500 -Dxgb.earlyStopping=20 -Dxgb.fitTimeLimit=540
  * -Dxgb.depths=4,6,8 -Dxgb.colsamples=0.3,0.5,0.8 -Dxgb.gridEta=0.3 -Dxgb.gridRounds=100 -Dxgb.gridEarlyStopping=10
  * -Dxgb.gridSubsample=10000 -Dxgb.skipGrid=6,0.5} (the last fits one point without a search).
  */
