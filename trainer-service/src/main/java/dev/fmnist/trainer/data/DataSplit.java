@@ -54,7 +54,8 @@ public record DataSplit(LabelledImages train, LabelledImages validation, Labelle
         return new int[][] {toArray(kept), toArray(heldOut)};
     }
 
-    static LabelledImages stratifiedSample(LabelledImages images, int n, long seed) {
+    /** At most {@code n} of the images, each class in its original proportion (all of them when {@code n >= size}). */
+    public static LabelledImages stratifiedSample(LabelledImages images, int n, long seed) {
         if (n >= images.size()) {
             return images;
         }
