@@ -10,9 +10,13 @@ package dev.fmnist.trainer.cnn;
  * @param patience         epochs without a better validation accuracy before stopping early
  * @param seed             seeds weight initialisation and the order of batches
  * @param threads          libtorch intra-op threads
+ * @param augment          random horizontal flips and shifts of up to {@link #MAX_SHIFT} pixels per training image
  */
 public record CnnTrainingSettings(int epochs, int batchSize, float learningRate, float weightDecay, int patience,
-                                  long seed, int threads) {
+                                  long seed, int threads, boolean augment) {
+
+    public static final int MAX_SHIFT = 2;
+
 
     public CnnTrainingSettings {
         if (epochs < 1) {
@@ -31,12 +35,15 @@ public record CnnTrainingSettings(int epochs, int batchSize, float learningRate,
 
     /** Defaults for the paper's LeNet. */
     public static CnnTrainingSettings lenetDefaults() {
-        return new CnnTrainingSettings(30, 128, 2e-3f, 0f, 6, 42, Runtime.getRuntime().availableProcessors());
+        return new CnnTrainingSettings(30, 128, 2e-3f, 0f, 6, 42, Runtime.getRuntime().availableProcessors(), false);
     }
 
-    /** Defaults for our CNN: sized to finish within 20 minutes on 2 cores. */
+    /**
+     * Defaults for our CNN: sized to finish within 20 minutes on 2 cores. Augmented, because without
+     * it the net fits the training set (99.6 %) by epoch 15 and stalls at 92.2 % on the test set.
+     */
     public static CnnTrainingSettings cnnDefaults() {
-        return new CnnTrainingSettings(20, 128, 2e-3f, 1e-4f, 5, 42, Runtime.getRuntime().availableProcessors());
+        return new CnnTrainingSettings(24, 128, 2e-3f, 1e-4f, 6, 42, Runtime.getRuntime().availableProcessors(), true);
     }
 
     public static CnnTrainingSettings defaultsFor(String model) {
@@ -44,10 +51,14 @@ public record CnnTrainingSettings(int epochs, int batchSize, float learningRate,
     }
 
     public CnnTrainingSettings withEpochs(int n) {
-        return new CnnTrainingSettings(n, batchSize, learningRate, weightDecay, patience, seed, threads);
+        return new CnnTrainingSettings(n, batchSize, learningRate, weightDecay, patience, seed, threads, augment);
     }
 
     public CnnTrainingSettings withThreads(int n) {
-        return new CnnTrainingSettings(epochs, batchSize, learningRate, weightDecay, patience, seed, n);
+        return new CnnTrainingSettings(epochs, batchSize, learningRate, weightDecay, patience, seed, n, augment);
+    }
+
+    public CnnTrainingSettings withAugment(boolean on) {
+        return new CnnTrainingSettings(epochs, batchSize, learningRate, weightDecay, patience, seed, threads, on);
     }
 }

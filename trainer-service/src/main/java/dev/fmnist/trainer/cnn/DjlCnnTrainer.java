@@ -158,7 +158,11 @@ public final class DjlCnnTrainer {
                         int b = Math.min(settings.batchSize(), n - from);
                         for (int i = 0; i < b; i++) {
                             int idx = indices[from + i];
-                            System.arraycopy(trainX, idx * Pixels.COUNT, batchX, i * Pixels.COUNT, Pixels.COUNT);
+                            if (settings.augment()) {
+                                augment(trainX, idx * Pixels.COUNT, batchX, i * Pixels.COUNT, order);
+                            } else {
+                                System.arraycopy(trainX, idx * Pixels.COUNT, batchX, i * Pixels.COUNT, Pixels.COUNT);
+                            }
                             batchY[i] = trainY[idx];
                         }
                         try (NDManager m = trainer.getManager().newSubManager()) {
@@ -254,6 +258,25 @@ public final class DjlCnnTrainer {
         for (int i = 0; i < blocks.size(); i++) {
             for (Pair<String, Parameter> p : blocks.get(i).getDirectParameters()) {
                 p.getValue().getArray().set(FloatBuffer.wrap(weights.get(i, p.getKey())));
+            }
+        }
+    }
+
+    /** Copies one image flipped left-right with probability 1/2 and shifted by up to 2 pixels, zero-filled. */
+    static void augment(float[] src, int srcOffset, float[] dst, int dstOffset, Random random) {
+        int side = Pixels.SIDE;
+        boolean flip = random.nextBoolean();
+        int dx = random.nextInt(2 * CnnTrainingSettings.MAX_SHIFT + 1) - CnnTrainingSettings.MAX_SHIFT;
+        int dy = random.nextInt(2 * CnnTrainingSettings.MAX_SHIFT + 1) - CnnTrainingSettings.MAX_SHIFT;
+        for (int y = 0; y < side; y++) {
+            int sy = y - dy;
+            for (int x = 0; x < side; x++) {
+                int sx = x - dx;
+                if (flip) {
+                    sx = side - 1 - sx;
+                }
+                dst[dstOffset + y * side + x] = sy >= 0 && sy < side && sx >= 0 && sx < side
+                        ? src[srcOffset + sy * side + sx] : 0f;
             }
         }
     }

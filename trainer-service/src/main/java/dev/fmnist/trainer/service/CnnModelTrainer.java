@@ -39,7 +39,8 @@ public class CnnModelTrainer implements ModelTrainer {
         CnnTrainingSettings defaults = CnnTrainingSettings.defaultsFor(model);
         CnnTrainingSettings settings = new CnnTrainingSettings(
                 options.epochs() == null ? defaults.epochs() : options.epochs(), defaults.batchSize(),
-                defaults.learningRate(), defaults.weightDecay(), defaults.patience(), options.seed(), options.threads());
+                defaults.learningRate(), defaults.weightDecay(), defaults.patience(), options.seed(), options.threads(),
+                defaults.augment());
         DjlCnnTrainer.Result result = DjlCnnTrainer.train(architecture, split.train(), split.validation(), settings, listener);
 
         Map<String, Object> params = new LinkedHashMap<>();
@@ -53,6 +54,7 @@ public class CnnModelTrainer implements ModelTrainer {
         params.put("patience", settings.patience());
         params.put("seed", settings.seed());
         params.put("threads", settings.threads());
+        params.put("augmentation", settings.augment() ? "horizontal flip, shift up to " + CnnTrainingSettings.MAX_SHIFT + " px" : "none");
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("parameters", architecture.parameterCount());
         metrics.put("multiplyAdds", architecture.multiplyAdds());

@@ -2,7 +2,9 @@ package dev.fmnist.trainer.service;
 
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.report.ReportWriter;
 import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.evaluation.Evaluation;
 import dev.fmnist.trainer.repository.ModelRegistryRepository;
@@ -20,14 +22,17 @@ import java.util.Map;
 /**
  * The human-readable copy of a registered version, Triton-style: {@code <out>/<name>/<version>/}
  * with the artifact as stored (read back and verified), {@code metadata.json}, the per-class table
- * and the report plots.
+ * and the report plots: class distribution, samples, confusion matrices, accuracy per epoch, the
+ * importance map (XGBoost) and a t-SNE embedding of the test set.
  */
 @ApplicationScoped
 public class ReportFiles {
     private final ModelRegistryRepository registry;
+    private final TrainerConfig config;
 
-    public ReportFiles(ModelRegistryRepository registry) {
+    public ReportFiles(ModelRegistryRepository registry, TrainerConfig config) {
         this.registry = registry;
+        this.config = config;
     }
 
     public Path write(Path out, VersionInfo version, TrainedModel trained, List<Evaluation> evaluations, DataSplit split) {
@@ -55,6 +60,9 @@ public class ReportFiles {
                         .append(e.perClassTable()).append("```\n\n");
             }
             Files.writeString(folder.resolve("evaluation.md"), md.toString());
+            ReportWriter.writeAll(out, version.name(), Integer.toString(version.version()), new ReportWriter.ReportData(
+                    split.train(), split.test(), evaluations, trained.epochs(), trained.importance(),
+                    "gain importance per pixel", 10, config.reportEmbeddingImages(), config.effectiveThreads(), config.seed()));
             return folder;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model folder under " + out, e);

@@ -6,6 +6,7 @@ import dev.fmnist.common.registry.StoredModel;
 import dev.fmnist.trainer.cnn.DjlCnnTrainer;
 import dev.fmnist.trainer.cnn.OnnxCnnModel;
 import dev.fmnist.trainer.domain.TrainedModel;
+import dev.fmnist.trainer.xgboost.XgboostModel;
 
 /** Opens a registered artifact for scoring, by its format. */
 public final class StoredModelScorers {
@@ -24,6 +25,20 @@ public final class StoredModelScorers {
                 @Override
                 public void close() {
                     onnx.close();
+                }
+            };
+        }
+        if (ModelPublished.FORMAT_XGBOOST_UBJ.equals(model.format())) {
+            XgboostModel booster = XgboostModel.load(model.artifact(), threads);
+            return new TrainedModel.Scorer() {
+                @Override
+                public float[] probabilities(LabelledImages images) {
+                    return booster.predictProbabilities(images);
+                }
+
+                @Override
+                public void close() {
+                    booster.close();
                 }
             };
         }

@@ -98,6 +98,33 @@ class CnnTrainingTest {
         assertOnnxAgrees(result.weights(), split.test());
     }
 
+    @Test
+    void augmentationFlipsAndShiftsWithinTwoPixels() {
+        float[] src = new float[784];
+        src[10 * 28 + 5] = 1f; // one bright pixel at (x=5, y=10)
+        java.util.Random random = new java.util.Random(3);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 400; i++) {
+            float[] dst = new float[784];
+            java.util.Arrays.fill(dst, 9f);
+            DjlCnnTrainer.augment(src, 0, dst, 0, random);
+            int bright = -1;
+            for (int p = 0; p < 784; p++) {
+                assertThat(dst[p]).isIn(0f, 1f); // every pixel written, zero-filled
+                if (dst[p] == 1f) {
+                    bright = p;
+                }
+            }
+            int x = bright % 28, y = bright / 28;
+            boolean plain = Math.abs(x - 5) <= 2;
+            boolean flipped = Math.abs(x - 22) <= 2;
+            assertThat(plain || flipped).as("x=" + x).isTrue();
+            assertThat(Math.abs(y - 10)).isLessThanOrEqualTo(2);
+            seen.add((flipped ? "f" : "p") + (x % 5) + "," + y);
+        }
+        assertThat(seen.size()).isGreaterThan(30); // both orientations, all 25 shifts occur
+    }
+
     /** At least 1,000 test images: max |p_onnx - p_djl| <= 1e-4 and identical predicted classes. */
     static void assertOnnxAgrees(CnnWeights weights, LabelledImages test) {
         assertThat(test.size()).isGreaterThanOrEqualTo(500);

@@ -77,6 +77,10 @@ class PublishFailureTest {
             public int publishAttempts() {
                 return 2;
             }
+
+            public int reportEmbeddingImages() {
+                return 0;
+            }
         };
     }
 
@@ -118,7 +122,7 @@ class PublishFailureTest {
         List<ModelPublished> sent = new ArrayList<>();
         ModelRegistryRepository registry = new ModelRegistryRepository(db);
         TrainingService service = new TrainingService(registry, publisher(false, sent), null, config(), null);
-        VersionInfo v = service.register("lenet", trained(), null, Map.of("testAccuracy", 0.5), evaluations());
+        VersionInfo v = service.register("lenet", trained(), run(registry, "lenet"), Map.of("testAccuracy", 0.5), evaluations());
         assertThat(registry.info("lenet", v.version())).isPresent();
 
         assertThatThrownBy(() -> service.announce(v))
@@ -136,7 +140,7 @@ class PublishFailureTest {
         ModelRegistryRepository registry = new ModelRegistryRepository(db);
         TrainingService service = new TrainingService(registry, publisher(true, sent), null, config(), null);
         VersionInfo v = service.register("cnn", new TrainedModel("cnn", ModelPublished.FORMAT_ONNX, m -> new byte[] {7},
-                null, Map.of(), Map.of(), List.of(), null), null, Map.of(), evaluations());
+                null, Map.of(), Map.of(), List.of(), null), run(registry, "cnn"), Map.of(), evaluations());
         assertThat(registry.latest("cnn")).isEmpty(); // committed but not yet announced: not the latest
 
         service.announce(v);
@@ -156,6 +160,12 @@ class PublishFailureTest {
         assertThatThrownBy(() -> service.register("xgboost", trained(), UUID.randomUUID(), Map.of(), evaluations()))
                 .hasMessageContaining("register xgboost failed after 2 attempts");
         assertThat(sent).isEmpty();
+    }
+
+    static UUID run(ModelRegistryRepository registry, String model) throws SQLException {
+        UUID id = UUID.randomUUID();
+        registry.createRun(id, model, Map.of());
+        return id;
     }
 
     static long count(String sql) throws SQLException {

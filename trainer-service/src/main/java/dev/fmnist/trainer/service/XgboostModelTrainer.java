@@ -1,0 +1,76 @@
+package dev.fmnist.trainer.service;
+
+import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.common.messaging.ModelNames;
+import dev.fmnist.common.messaging.ModelPublished;
+import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.domain.TrainedModel;
+import dev.fmnist.trainer.domain.TrainingListener;
+import dev.fmnist.trainer.domain.TrainingOptions;
+import dev.fmnist.trainer.xgboost.GridResult;
+import dev.fmnist.trainer.xgboost.XgboostModel;
+import dev.fmnist.trainer.xgboost.XgboostResult;
+import dev.fmnist.trainer.xgboost.XgboostSettings;
+import dev.fmnist.trainer.xgboost.XgboostTrainer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code xgboost}: grid search with cross-validation, final fit with early stopping, UBJSON artifact. */
+@ApplicationScoped
+public class XgboostModelTrainer implements ModelTrainer {
+
+    @Override
+    public boolean supports(String model) {
+        return ModelNames.XGBOOST.equals(model);
+    }
+
+    @Override
+    public TrainedModel train(String model, DataSplit split, TrainingOptions options, TrainingListener listener) {
+        XgboostSettings settings = XgboostSettings.defaults().withThreads(options.threads()).withSeed(options.seed());
+        if (options.epochs() != null) {
+            // --epochs caps the boosting rounds of the final fit and of each grid point
+            settings = settings.withFit(settings.eta(), options.epochs(), settings.earlyStoppingRounds())
+                    .withSearch(settings.gridEta(), Math.min(settings.gridMaxRounds(), options.epochs()),
+                            settings.gridEarlyStoppingRounds(), settings.cvFolds(), settings.gridSubsample());
+        }
+        XgboostResult result = new XgboostTrainer(settings, listener).train(split);
+
+        Map<String, Object> params = new LinkedHashMap<>(result.params());
+        params.put("grid", settings.gridPoints().stream().map(Object::toString).toList());
+        params.put("cvFolds", settings.cvFolds());
+        params.put("gridSubsample", result.gridImages());
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("chosen", result.chosen().toString());
+        metrics.put("gridSearch", gridTable(result.grid()));
+        metrics.put("gridSearchSeconds", result.gridSearchSeconds());
+        metrics.put("trainSeconds", result.fitSeconds());
+        metrics.put("trainImagesPerSecond", result.trainImages() * result.roundsTrained() / result.fitSeconds());
+        metrics.put("bestEpoch", result.bestIteration() + 1);
+        metrics.put("epochsRun", result.roundsTrained());
+        metrics.put("stopReason", result.stopReason());
+
+        XgboostModel booster = result.loadModel(options.threads());
+        TrainedModel.Scorer scorer = new TrainedModel.Scorer() {
+            @Override
+            public float[] probabilities(LabelledImages images) {
+                return booster.predictProbabilities(images);
+            }
+
+            @Override
+            public void close() {
+                booster.close();
+            }
+        };
+        // the UBJSON artifact carries no metadata; name, version and run id sit beside it in the registry
+        return new TrainedModel(model, ModelPublished.FORMAT_XGBOOST_UBJ, meta -> result.model(), scorer, params, metrics,
+                result.history(), result.gainImportance());
+    }
+
+    private static List<Map<String, Object>> gridTable(List<GridResult> grid) {
+        return grid.stream().map(g -> Map.<String, Object>of("point", g.point().toString(),
+                "meanCvAccuracy", g.meanCvAccuracy(), "stdCvError", g.stdCvError(), "bestRounds", g.bestRounds(),
+                "seconds", g.seconds())).toList();
+    }
+}
