@@ -1,9 +1,6 @@
 package dev.fmnist.explainer;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItems;
 
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.testsupport.InfrastructureChecks;
@@ -27,10 +24,7 @@ class ExplainerInfrastructureIT {
 
     @Test
     void readyWithKafkaAndDatabaseChecksUp() {
-        given().when().get("/q/health/ready").then()
-                .statusCode(200)
-                .body("status", equalTo("UP"))
-                .body("checks.name", hasItems("Database connections health check", "Kafka connection health check"));
+        InfrastructureChecks.assertReadyWithKafkaAndDatabase();
     }
 
     @Test

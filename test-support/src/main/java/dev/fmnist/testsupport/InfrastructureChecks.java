@@ -20,6 +20,15 @@ public final class InfrastructureChecks {
     private InfrastructureChecks() {
     }
 
+    /** The service under test is ready, with its Kafka and database health checks up. */
+    public static void assertReadyWithKafkaAndDatabase() {
+        io.restassured.RestAssured.given().when().get("/q/health/ready").then()
+                .statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("UP"))
+                .body("checks.name", org.hamcrest.Matchers.hasItems("Database connections health check",
+                        "Kafka connection health check"));
+    }
+
     /** Sends a uniquely keyed record to {@code topic} and returns the value read back for that key. */
     public static String kafkaRoundTrip(String topic, String value) {
         String key = "roundtrip-" + UUID.randomUUID();

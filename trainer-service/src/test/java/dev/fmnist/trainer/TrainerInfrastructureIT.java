@@ -1,9 +1,6 @@
 package dev.fmnist.trainer;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItems;
 
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelPublished;
@@ -43,10 +40,7 @@ class TrainerInfrastructureIT {
 
     @Test
     void readyWithKafkaAndDatabaseChecksUp() {
-        given().when().get("/q/health/ready").then()
-                .statusCode(200)
-                .body("status", equalTo("UP"))
-                .body("checks.name", hasItems("Database connections health check", "Kafka connection health check"));
+        InfrastructureChecks.assertReadyWithKafkaAndDatabase();
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.fmnist.trainer.service.TrainingService;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code evaluate} and {@code report}: work on versions already in the registry. */
@@ -34,7 +35,18 @@ public class RegistryCommands {
         return new Report();
     }
 
-    StoredModel find(String model, Integer version) throws Exception {
+    /** Which registered version a command works on. */
+    static class VersionOptions {
+        @Option(names = "--model", required = true, description = "lenet, cnn or xgboost")
+        String model;
+
+        @Option(names = "--version", description = "registry version (default: the latest published)")
+        Integer version;
+    }
+
+    StoredModel find(VersionOptions which) throws Exception {
+        String model = which.model;
+        Integer version = which.version;
         return (version == null ? registry.latest(model) : registry.artifact(model, version))
                 .orElseThrow(() -> new IllegalArgumentException("no " + (version == null ? "published version" : "version " + version)
                         + " of model '" + model + "' in the registry; train one with: train --model " + model));
@@ -43,15 +55,12 @@ public class RegistryCommands {
     @Command(name = "evaluate", mixinStandardHelpOptions = true,
             description = "Score the official test set with a registered version and print the per-class table.")
     class Evaluate implements Callable<Integer> {
-        @Option(names = "--model", required = true, description = "lenet, cnn or xgboost")
-        String model;
-
-        @Option(names = "--version", description = "registry version (default: the latest published)")
-        Integer version;
+        @Mixin
+        VersionOptions which = new VersionOptions();
 
         @Override
         public Integer call() throws Exception {
-            StoredModel stored = find(model, version);
+            StoredModel stored = find(which);
             LabelledImages test = training.dataset().test();
             try (TrainedModel.Scorer scorer = StoredModelScorers.open(stored, config.effectiveThreads())) {
                 long t0 = System.nanoTime();
@@ -68,15 +77,12 @@ public class RegistryCommands {
     @Command(name = "report", mixinStandardHelpOptions = true,
             description = "Print the stored evaluation of a registered version (train, validation, test).")
     class Report implements Callable<Integer> {
-        @Option(names = "--model", required = true, description = "lenet, cnn or xgboost")
-        String model;
-
-        @Option(names = "--version", description = "registry version (default: the latest published)")
-        Integer version;
+        @Mixin
+        VersionOptions which = new VersionOptions();
 
         @Override
         public Integer call() throws Exception {
-            StoredModel stored = find(model, version);
+            StoredModel stored = find(which);
             var evaluations = registry.evaluations(stored.name(), stored.version());
             System.out.printf("%s version %d, sha256 %s%n", stored.name(), stored.version(), stored.sha256());
             evaluations.forEach((split, e) -> System.out.printf("%n%s (%d images)%n%s", split, e.images(), e.perClassTable()));

@@ -74,10 +74,10 @@ public record CnnArchitecture(String name, List<Layer> layers) {
     public static CnnArchitecture cnn() {
         return new CnnArchitecture("cnn", List.of(
                 new Conv(32, 5, 2), new BatchNorm(), new Relu(), new MaxPool(2),
-                new Conv(64, 3, 1), new BatchNorm(), new Relu(), new MaxPool(2), new Dropout(0.1f),
-                new Conv(128, 3, 1), new BatchNorm(), new Relu(), new MaxPool(2), new Dropout(0.2f),
+                new Conv(64, 3, 1), new BatchNorm(), new Relu(), new MaxPool(2),
+                new Conv(128, 3, 1), new BatchNorm(), new Relu(), new MaxPool(2),
                 new Flatten(),
-                new Dense(128), new Relu(), new Dropout(0.4f),
+                new Dense(128), new Relu(), new Dropout(0.3f),
                 new Dense(10)));
     }
 

@@ -1,13 +1,11 @@
 package dev.fmnist.trainer.service;
 
-import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.trainer.cnn.CnnArchitecture;
 import dev.fmnist.trainer.cnn.CnnTrainingSettings;
 import dev.fmnist.trainer.cnn.DjlCnnTrainer;
 import dev.fmnist.trainer.cnn.OnnxCnnExporter;
-import dev.fmnist.trainer.cnn.OnnxCnnModel;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.data.DataSplit;
 import dev.fmnist.trainer.domain.TrainedModel;
@@ -63,19 +61,9 @@ public class CnnModelTrainer implements ModelTrainer {
         metrics.put("trainSeconds", result.seconds());
         metrics.put("trainImagesPerSecond", result.imagesPerSecond());
 
-        byte[] evaluationArtifact = OnnxCnnExporter.export(result.weights(), Map.of("name", model));
-        OnnxCnnModel onnx = new OnnxCnnModel(evaluationArtifact, options.threads());
-        TrainedModel.Scorer scorer = new TrainedModel.Scorer() {
-            @Override
-            public float[] probabilities(LabelledImages images) {
-                return onnx.probabilities(DjlCnnTrainer.toInput(images), images.size());
-            }
-
-            @Override
-            public void close() {
-                onnx.close();
-            }
-        };
+        // evaluation runs on the exported graph, so the figures are those of the artifact that is served
+        TrainedModel.Scorer scorer = StoredModelScorers.onnx(
+                OnnxCnnExporter.export(result.weights(), Map.of("name", model)), options.threads());
         return new TrainedModel(model, ModelPublished.FORMAT_ONNX, meta -> OnnxCnnExporter.export(result.weights(), meta),
                 scorer, params, metrics, result.epochs(), null);
     }

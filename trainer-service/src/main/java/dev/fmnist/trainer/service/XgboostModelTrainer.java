@@ -1,6 +1,5 @@
 package dev.fmnist.trainer.service;
 
-import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.trainer.data.DataSplit;
@@ -8,7 +7,6 @@ import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.domain.TrainingOptions;
 import dev.fmnist.trainer.xgboost.GridResult;
-import dev.fmnist.trainer.xgboost.XgboostModel;
 import dev.fmnist.trainer.xgboost.XgboostResult;
 import dev.fmnist.trainer.xgboost.XgboostSettings;
 import dev.fmnist.trainer.xgboost.XgboostTrainer;
@@ -51,18 +49,7 @@ public class XgboostModelTrainer implements ModelTrainer {
         metrics.put("epochsRun", result.roundsTrained());
         metrics.put("stopReason", result.stopReason());
 
-        XgboostModel booster = result.loadModel(options.threads());
-        TrainedModel.Scorer scorer = new TrainedModel.Scorer() {
-            @Override
-            public float[] probabilities(LabelledImages images) {
-                return booster.predictProbabilities(images);
-            }
-
-            @Override
-            public void close() {
-                booster.close();
-            }
-        };
+        TrainedModel.Scorer scorer = StoredModelScorers.xgboost(result.loadModel(options.threads()));
         // the UBJSON artifact carries no metadata; name, version and run id sit beside it in the registry
         return new TrainedModel(model, ModelPublished.FORMAT_XGBOOST_UBJ, meta -> result.model(), scorer, params, metrics,
                 result.history(), result.gainImportance());
