@@ -73,7 +73,7 @@ class TrainingFlowIT {
         int before = versions("lenet");
         String id = given().auth().oauth2(TOKEN).contentType(ContentType.JSON)
                 .body("{\"model\":\"lenet\",\"epochs\":2,\"limit\":3000}")
-                .post("/trainings").then().statusCode(202).body("state", equalTo("QUEUED"))
+                .post("/trainings").then().statusCode(202).body("state", org.hamcrest.Matchers.isOneOf("QUEUED", "RUNNING"))
                 .extract().path("id");
 
         Awaitility.await().atMost(3, TimeUnit.MINUTES).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -118,6 +118,23 @@ class TrainingFlowIT {
         assertThat(commands.execute("train", "--model", "lenet", "--epochs", "1", "--limit", "1000")).isZero();
         assertThat(versions("lenet")).isEqualTo(version + 1);
         assertThat(commands.execute("evaluate", "--model", "lenet")).isZero();
+    }
+
+    @Inject
+    dev.fmnist.trainer.service.TrainingService trainingService;
+
+    @Inject
+    dev.fmnist.trainer.cli.BenchmarkReport benchmarkReport;
+
+    @Test
+    void benchmarkReportTabulatesTheRegisteredVersions() throws Exception {
+        var job = trainingService.runNow(new dev.fmnist.trainer.service.TrainingRequest("lenet", 1, 1000, "target/models"),
+                dev.fmnist.trainer.domain.TrainingListener.NONE);
+        int version = job.registered().get(0).version();
+        Path md = benchmarkReport.write(job, Path.of("target", "results"), 12.3);
+        String text = Files.readString(md);
+        assertThat(text).contains("| lenet | " + version + " | ").contains("| Shirt | 73.80 % |").contains("wall time 12 s");
+        assertThat(Files.readString(md.resolveSibling("training.json"))).contains("\"trainedByThisRun\" : true");
     }
 
     static int versions(String name) {

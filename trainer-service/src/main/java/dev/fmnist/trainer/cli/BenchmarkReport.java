@@ -2,6 +2,7 @@ package dev.fmnist.trainer.cli;
 
 import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.trainer.evaluation.Evaluation;
 import dev.fmnist.trainer.repository.ModelRegistryRepository;
 import dev.fmnist.trainer.repository.ModelRegistryRepository.VersionInfo;
@@ -39,16 +40,29 @@ public class BenchmarkReport {
         md.append("Machine: ").append(machine()).append("  \n");
         md.append("Run: ").append(Instant.now()).append(", wall time ").append(String.format("%.0f s", wallSeconds))
                 .append(", command `trainer benchmark`\n\n");
+        md.append("Models trained by this run: ").append(job.registered().stream().map(TrainingJob.Registered::name).toList())
+                .append("; the others are the latest published versions, trained by an earlier run (see their created time).\n\n");
         md.append("| model | version | test acc. | target | paper | train acc. | val acc. | epochs (best) | train time | train images/s | parameters | multiply-adds |\n");
         md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         Map<String, Evaluation> tests = new LinkedHashMap<>();
-        for (TrainingJob.Registered r : job.registered()) {
+        // every model's version: the one this run trained, else the latest published (trained by an earlier run)
+        List<TrainingJob.Registered> shown = new ArrayList<>();
+        for (String name : ModelNames.KNOWN) {
+            job.registered().stream().filter(r -> r.name().equals(name)).findFirst().ifPresentOrElse(shown::add, () -> {
+                try {
+                    registry.latest(name).ifPresent(m -> shown.add(new TrainingJob.Registered(name, m.version(), Double.NaN, null)));
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot read the registry", e);
+                }
+            });
+        }
+        for (TrainingJob.Registered r : shown) {
             VersionInfo info = registry.info(r.name(), r.version()).orElseThrow();
             Map<String, Evaluation> evals = registry.evaluations(r.name(), r.version());
             Evaluation test = evals.get("test");
             tests.put(r.name(), test);
             Map<String, Object> m = info.metrics();
-            md.append(String.format("| %s | %d | %.2f %% | %s | %s | %.2f %% | %.2f %% | %s (%s) | %.0f s | %s | %s | %s |%n",
+            md.append(String.format("| %s | %d | %.2f %% | %s | %s | %.2f %% | %.2f %% | %s (%s) | %s s | %s | %s | %s |%n",
                     r.name(), r.version(), 100 * test.accuracy(), pct(TARGET_TEST_ACCURACY.get(r.name())),
                     pct(PAPER_TEST_ACCURACY.get(r.name())), 100 * evals.get("train").accuracy(),
                     100 * evals.get("validation").accuracy(), m.getOrDefault("epochsRun", "-"), m.getOrDefault("bestEpoch", "-"),
@@ -57,6 +71,8 @@ public class BenchmarkReport {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", r.name());
             entry.put("version", r.version());
+            entry.put("createdAt", info.createdAt());
+            entry.put("trainedByThisRun", job.registered().stream().anyMatch(x -> x.name().equals(r.name())));
             entry.put("metrics", m);
             entry.put("params", info.params());
             entry.put("evaluations", evals);

