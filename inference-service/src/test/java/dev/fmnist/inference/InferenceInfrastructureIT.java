@@ -14,6 +14,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The service against the real broker and the real PostgreSQL server. */
@@ -25,12 +26,18 @@ class InferenceInfrastructureIT {
     @Inject
     AgroalDataSource dataSource;
 
+    @BeforeEach
+    void modelsServed() {
+        InferenceTestSupport.standardModelsReady();
+    }
+
     @Test
     void readyWithKafkaAndDatabaseChecksUp() {
         given().when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItems("Database connections health check", "Kafka connection health check"));
+                .body("checks.name", hasItems("Database connections health check", "Kafka connection health check",
+                        "Models", "SmallRye Reactive Messaging - readiness check"));
     }
 
     @Test

@@ -31,6 +31,22 @@ public final class ModelRegistryReader {
                 + "ORDER BY version DESC LIMIT 1", name, null);
     }
 
+    /**
+     * The number of the newest published version of a model, without reading its artifact: a cheap
+     * check whether a newer version exists.
+     */
+    public Optional<Integer> latestVersion(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT max(version) FROM registry.model_version WHERE name = ? AND published_at IS NOT NULL")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                int version = rs.getInt(1);
+                return rs.wasNull() ? Optional.empty() : Optional.of(version);
+            }
+        }
+    }
+
     /** One committed version of a model, if it exists. */
     public Optional<StoredModel> version(String name, int version) throws SQLException {
         return query("SELECT " + COLUMNS + " FROM registry.model_version WHERE name = ? AND version = ?", name, version);

@@ -1,0 +1,106 @@
+package dev.fmnist.common.scoring;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Where a model runs, as configured ({@code inference.execution-provider=auto|cuda|cpu}):
+ * <ul>
+ * <li>{@code cpu}: the CPU, always.</li>
+ * <li>{@code cuda}: the first CUDA GPU; fails with a message naming the reason when there is none
+ *     (a CPU-only build of ONNX Runtime, or no usable GPU or driver).</li>
+ * <li>{@code auto}: CUDA when available, else the CPU, with one log line (per engine and JVM) that
+ *     names why CUDA was not used.</li>
+ * </ul>
+ * CUDA builds of the engines come with the Maven profile {@code cuda}.
+ */
+public enum ExecutionProvider {
+    AUTO, CUDA, CPU;
+
+    /** What was actually chosen, and why. */
+    public enum Chosen {
+        CPU, CUDA
+    }
+
+    private static final Logger LOG = Logger.getLogger(ExecutionProvider.class);
+    /** Engines whose CPU fallback was already logged: the line appears once per JVM, not once per model. */
+    private static final Set<String> FALLBACK_LOGGED = ConcurrentHashMap.newKeySet();
+
+    /** Parses {@code auto}, {@code cuda} or {@code cpu} (any case). */
+    public static ExecutionProvider parse(String value) {
+        if (value != null) {
+            for (ExecutionProvider p : values()) {
+                if (p.name().equalsIgnoreCase(value.trim())) {
+                    return p;
+                }
+            }
+        }
+        throw new IllegalArgumentException("execution provider must be one of auto, cuda, cpu; got '" + value + "'");
+    }
+
+    public String configValue() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Adds the CUDA execution provider to ONNX Runtime session options when this setting asks for
+     * it and it is available; returns what the session will run on.
+     *
+     * @throws CudaUnavailableException when {@code cuda} is asked for and cannot be had
+     */
+    public Chosen configure(OrtSession.SessionOptions options) {
+        if (this == CPU) {
+            return Chosen.CPU;
+        }
+        String reason;
+        EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
+        if (!available.contains(OrtProvider.CUDA)) {
+            reason = "this ONNX Runtime build has no CUDA execution provider (available: " + available
+                    + "; build with the Maven profile cuda for onnxruntime_gpu)";
+        } else {
+            try {
+                options.addCUDA(0);
+                return Chosen.CUDA;
+            } catch (OrtException | RuntimeException | LinkageError e) {
+                reason = "ONNX Runtime could not start its CUDA execution provider on GPU 0: " + e.getMessage();
+            }
+        }
+        return fallBack("ONNX Runtime", reason);
+    }
+
+    /** The same choice for XGBoost: its {@code device} parameter. */
+    public Chosen chooseForXgboost(boolean cudaBuild, String unavailableReason) {
+        if (this == CPU) {
+            return Chosen.CPU;
+        }
+        if (cudaBuild) {
+            return Chosen.CUDA;
+        }
+        return fallBack("XGBoost", unavailableReason);
+    }
+
+    private Chosen fallBack(String engine, String reason) {
+        if (this == CUDA) {
+            throw new CudaUnavailableException("execution provider 'cuda' was asked for, but " + reason
+                    + ". Use 'auto' to fall back to the CPU, or 'cpu'.");
+        }
+        if (FALLBACK_LOGGED.add(engine)) {
+            LOG.infof("%s runs on the CPU: %s", engine, reason);
+        }
+        return Chosen.CPU;
+    }
+
+    /** {@code cuda} was configured but no CUDA device can be used. */
+    public static final class CudaUnavailableException extends IllegalStateException {
+        public CudaUnavailableException(String message) {
+            super(message);
+        }
+    }
+}

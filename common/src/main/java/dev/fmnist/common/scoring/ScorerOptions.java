@@ -1,0 +1,43 @@
+package dev.fmnist.common.scoring;
+
+/**
+ * How a model is run.
+ *
+ * @param provider where: {@code auto}, {@code cuda} or {@code cpu}
+ * @param threads  native threads of one model call (ONNX Runtime intra-op threads, XGBoost
+ *                 {@code nthread}); 0 = the processors this JVM may use
+ * @param maxBatch the most images one native call takes; larger calls are split (bounds the buffers)
+ */
+public record ScorerOptions(ExecutionProvider provider, int threads, int maxBatch) {
+    public static final int DEFAULT_MAX_BATCH = 1024;
+
+    public ScorerOptions {
+        if (provider == null) {
+            throw new IllegalArgumentException("provider is missing");
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (all processors) or more, got " + threads);
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
+        }
+    }
+
+    /** CPU, every processor, the default batch limit. */
+    public static ScorerOptions cpu() {
+        return new ScorerOptions(ExecutionProvider.CPU, 0, DEFAULT_MAX_BATCH);
+    }
+
+    public ScorerOptions withThreads(int threads) {
+        return new ScorerOptions(provider, threads, maxBatch);
+    }
+
+    public ScorerOptions withProvider(ExecutionProvider provider) {
+        return new ScorerOptions(provider, threads, maxBatch);
+    }
+
+    /** The thread count to give the engine: {@link #threads()}, or the processors available when 0. */
+    public int effectiveThreads() {
+        return threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+}

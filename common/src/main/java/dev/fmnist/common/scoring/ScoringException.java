@@ -1,0 +1,8 @@
+package dev.fmnist.common.scoring;
+
+/** A native engine failed on valid input: not the request's fault. */
+public class ScoringException extends RuntimeException {
+    public ScoringException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

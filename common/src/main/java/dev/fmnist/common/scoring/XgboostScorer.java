@@ -1,0 +1,170 @@
+package dev.fmnist.common.scoring;
+
+import dev.fmnist.common.Pixels;
+import dev.fmnist.common.messaging.ModelPublished;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+
+/**
+ * An XGBoost4J {@code multi:softprob} booster over the 784 features {@code pixel / 255}, loaded
+ * from the registry's UBJSON artifact (JSON works too). Predictions run on a {@link DMatrix} built
+ * from the float32 input; {@code nthread} and {@code device} come from {@link ScorerOptions}.
+ *
+ * <p>Thread-safe: predictions may run concurrently; {@link #close()} waits for them, then frees
+ * the native booster.
+ */
+public final class XgboostScorer implements ModelScorer {
+    /** A class only the CUDA build of XGBoost4J ({@code xgboost4j-spark-gpu}, profile cuda) ships. */
+    static final String CUDA_BUILD_MARKER = "ml.dmlc.xgboost4j.java.CudfColumn";
+    /** No pixel is ever missing; 0 is a real value, so the missing marker is NaN. */
+    private static final float MISSING = Float.NaN;
+
+    private final String name;
+    private final int version;
+    private final int maxBatch;
+    private final Booster booster;
+    private final ExecutionProvider.Chosen provider;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    public XgboostScorer(String name, int version, byte[] model, ScorerOptions options) {
+        this.name = name;
+        this.version = version;
+        this.maxBatch = options.maxBatch();
+        this.provider = options.provider().chooseForXgboost(cudaBuild() && gpuVisible(), cudaUnavailableReason());
+        Booster loaded;
+        try {
+            loaded = XGBoost.loadModel(model);
+        } catch (XGBoostError | IOException e) {
+            throw new IllegalArgumentException("XGBoost refused " + name + "/" + version + " (" + model.length
+                    + " bytes): " + e.getMessage(), e);
+        }
+        try {
+            loaded.setParam("nthread", options.effectiveThreads());
+            loaded.setParam("device", provider == ExecutionProvider.Chosen.CUDA ? "cuda" : "cpu");
+            long features = loaded.getNumFeature();
+            if (features != INPUT_SIZE) {
+                throw new IllegalArgumentException(name + "/" + version + " takes " + features + " features, not the "
+                        + INPUT_SIZE + " pixels of a 28x28 image");
+            }
+        } catch (XGBoostError e) {
+            loaded.dispose();
+            throw new IllegalArgumentException("XGBoost could not configure " + name + "/" + version + ": "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            loaded.dispose();
+            throw e;
+        }
+        this.booster = loaded;
+    }
+
+    static boolean cudaBuild() {
+        try {
+            Class.forName(CUDA_BUILD_MARKER, false, XgboostScorer.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Whether an NVIDIA driver exposes a GPU to this process (Linux device files). */
+    static boolean gpuVisible() {
+        return Files.exists(Path.of("/dev/nvidiactl")) && Files.exists(Path.of("/dev/nvidia0"));
+    }
+
+    private static String cudaUnavailableReason() {
+        if (!cudaBuild()) {
+            return "this XGBoost4J build has no CUDA support (build with the Maven profile cuda for its CUDA build)";
+        }
+        return "no NVIDIA GPU is visible to this process (/dev/nvidia0 is missing)";
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int version() {
+        return version;
+    }
+
+    @Override
+    public String format() {
+        return ModelPublished.FORMAT_XGBOOST_UBJ;
+    }
+
+    @Override
+    public ExecutionProvider.Chosen provider() {
+        return provider;
+    }
+
+    @Override
+    public float[] score(float[] input, int n) {
+        ModelScorer.requireInput(input, n);
+        float[] out = new float[n * OUTPUT_SIZE];
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException(this + " is closed");
+            }
+            for (int from = 0; from < n; from += maxBatch) {
+                int b = Math.min(maxBatch, n - from);
+                predict(input, from, b, out);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        return out;
+    }
+
+    private void predict(float[] input, int from, int b, float[] out) {
+        float[] rows = from == 0 && input.length == b * INPUT_SIZE ? input
+                : Arrays.copyOfRange(input, from * INPUT_SIZE, (from + b) * INPUT_SIZE);
+        DMatrix matrix = null;
+        try {
+            matrix = new DMatrix(rows, b, Pixels.COUNT, MISSING);
+            float[][] probabilities = booster.predict(matrix);
+            for (int i = 0; i < b; i++) {
+                if (probabilities[i].length != OUTPUT_SIZE) {
+                    throw new ScoringException(this + " gives " + probabilities[i].length + " values per image, not "
+                            + OUTPUT_SIZE + " (is it multi:softprob with 10 classes?)", null);
+                }
+                System.arraycopy(probabilities[i], 0, out, (from + i) * OUTPUT_SIZE, OUTPUT_SIZE);
+            }
+        } catch (XGBoostError e) {
+            throw new ScoringException("XGBoost failed to score " + b + " images with " + this + ": " + e.getMessage(), e);
+        } finally {
+            if (matrix != null) {
+                matrix.dispose();
+            }
+        }
+    }
+
+    /** Frees the native booster after the calls in flight; later calls fail. Idempotent. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                booster.dispose();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "/" + version + " (xgboost, " + provider + ")";
+    }
+}

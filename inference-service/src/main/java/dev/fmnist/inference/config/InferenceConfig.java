@@ -1,0 +1,43 @@
+package dev.fmnist.inference.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+
+/** The {@code inference.*} settings (application.properties documents each one). */
+@ConfigMapping(prefix = "inference")
+public interface InferenceConfig {
+
+    /** The models this instance serves: the newest published version of each. */
+    @WithDefault("cnn,lenet,xgboost")
+    List<String> models();
+
+    /** {@code auto} (CUDA when available, else CPU), {@code cuda} (fail without it) or {@code cpu}. */
+    @WithDefault("auto")
+    String executionProvider();
+
+    /** Native threads of one model call (ONNX Runtime intra-op, XGBoost nthread); 0 = the CPUs this process may use. */
+    @WithDefault("0")
+    int threads();
+
+    /** The most images one native call takes (larger batches are split); also the warm-up batch. */
+    @WithDefault("256")
+    int maxBatch();
+
+    /** While a configured model has no loaded version, or the registry cannot be read: how often to look again. */
+    @WithDefault("5s")
+    Duration retryInterval();
+
+    /** Safety net for missed fmnist.models events: how often to compare loaded versions with the registry. */
+    @WithDefault("60s")
+    Duration pollInterval();
+
+    /** Kafka batches whose predictions are sent but not yet acknowledged by the broker, at most. */
+    @WithDefault("4")
+    int maxBatchesInFlight();
+
+    /** The most images one HTTP inference request may carry. */
+    @WithDefault("1024")
+    int httpMaxImages();
+}

@@ -1,0 +1,203 @@
+package dev.fmnist.inference.rest;
+
+import dev.fmnist.common.image.ImagePreprocessor;
+import dev.fmnist.common.messaging.ModelPublished;
+import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.common.scoring.ModelScorers;
+import dev.fmnist.inference.config.InferenceConfig;
+import dev.fmnist.inference.domain.LoadedModel;
+import dev.fmnist.inference.rest.OipDtos.InferenceResponse;
+import dev.fmnist.inference.rest.OipDtos.ModelMetadata;
+import dev.fmnist.inference.rest.OipDtos.ModelReady;
+import dev.fmnist.inference.rest.OipDtos.ResponseOutput;
+import dev.fmnist.inference.rest.OipDtos.ServerLive;
+import dev.fmnist.inference.rest.OipDtos.ServerMetadata;
+import dev.fmnist.inference.rest.OipDtos.ServerReady;
+import dev.fmnist.inference.rest.OipDtos.TensorMetadata;
+import dev.fmnist.inference.service.ModelHolder;
+import dev.fmnist.inference.service.ModelLoader;
+import dev.fmnist.inference.service.ModelUnavailableException;
+import dev.fmnist.inference.service.ScoringService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Open Inference Protocol v2, REST (KServe's {@code inference_rest.md}): server and model health
+ * and metadata, and inference with the platform's models. A model's only version is the one it
+ * serves now: {@code /versions/{v}} must name it (404 otherwise). Errors are {@code {"error": "..."}}:
+ * 400 for a request that breaks the input contract, 404 for an unknown model or version, 503 for
+ * a configured model with no loaded version yet, 413 for a body over
+ * {@code quarkus.http.limits.max-body-size}.
+ */
+@Path("/v2")
+@Produces(MediaType.APPLICATION_JSON)
+public class OipResource {
+    static final List<TensorMetadata> INPUTS = List.of(
+            new TensorMetadata(InferenceRequestParser.INPUT, InferenceRequestParser.FP32, new long[] {-1, 1, 28, 28}));
+    static final List<TensorMetadata> OUTPUTS = List.of(
+            new TensorMetadata(InferenceRequestParser.OUTPUT_PROBABILITIES, InferenceRequestParser.FP32, new long[] {-1, 10}),
+            new TensorMetadata(InferenceRequestParser.OUTPUT_LABEL, "INT64", new long[] {-1}));
+
+    private final ModelHolder holder;
+    private final ModelLoader loader;
+    private final ScoringService scoring;
+    private final InferenceRequestParser parser;
+    private final String name;
+    private final String version;
+
+    public OipResource(ModelHolder holder, ModelLoader loader, ScoringService scoring, ImagePreprocessor preprocessor,
+                       InferenceConfig config, @ConfigProperty(name = "quarkus.application.name") String name,
+                       @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+        this.holder = holder;
+        this.loader = loader;
+        this.scoring = scoring;
+        this.parser = new InferenceRequestParser(preprocessor, config.httpMaxImages());
+        this.name = name;
+        this.version = version;
+    }
+
+    @GET
+    public ServerMetadata server() {
+        return new ServerMetadata(name, version, List.of());
+    }
+
+    @GET
+    @Path("/health/live")
+    public ServerLive live() {
+        return new ServerLive(true);
+    }
+
+    /** 200 when every model is ready (the readiness of {@code /q/health/ready}'s model check), 503 otherwise. */
+    @GET
+    @Path("/health/ready")
+    public Response ready() {
+        boolean ready = loader.ready();
+        return Response.status(ready ? 200 : 503).entity(new ServerReady(ready)).build();
+    }
+
+    @GET
+    @Path("/models/{model}")
+    public ModelMetadata model(@PathParam("model") String model) {
+        return metadata(model, null);
+    }
+
+    @GET
+    @Path("/models/{model}/versions/{version}")
+    public ModelMetadata modelVersion(@PathParam("model") String model, @PathParam("version") String version) {
+        return metadata(model, version);
+    }
+
+    @GET
+    @Path("/models/{model}/ready")
+    public Response modelReady(@PathParam("model") String model) {
+        return readiness(model, null);
+    }
+
+    @GET
+    @Path("/models/{model}/versions/{version}/ready")
+    public Response modelVersionReady(@PathParam("model") String model, @PathParam("version") String version) {
+        return readiness(model, version);
+    }
+
+    @POST
+    @Path("/models/{model}/infer")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Blocking
+    public InferenceResponse infer(@PathParam("model") String model, byte[] body) {
+        return infer(model, null, body);
+    }
+
+    @POST
+    @Path("/models/{model}/versions/{version}/infer")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Blocking
+    public InferenceResponse inferVersion(@PathParam("model") String model, @PathParam("version") String version,
+                                          byte[] body) {
+        return infer(model, requireVersion(model, version), body);
+    }
+
+    private InferenceResponse infer(String model, Integer version, byte[] body) {
+        requireConfigured(model);
+        InferenceRequestParser.Parsed request;
+        try {
+            request = parser.parse(body);
+        } catch (OipException e) {
+            scoring.error(ScoringService.HTTP, "invalid-request");
+            throw e;
+        }
+        ScoringService.Scored scored = scoring.score(ScoringService.HTTP, model, version, request.input(), request.n());
+        List<ResponseOutput> outputs = new ArrayList<>(2);
+        int n = request.n();
+        if (request.outputs().contains(InferenceRequestParser.OUTPUT_PROBABILITIES)) {
+            outputs.add(new ResponseOutput(InferenceRequestParser.OUTPUT_PROBABILITIES, InferenceRequestParser.FP32,
+                    new long[] {n, ModelScorer.OUTPUT_SIZE}, scored.probabilities()));
+        }
+        if (request.outputs().contains(InferenceRequestParser.OUTPUT_LABEL)) {
+            long[] labels = new long[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = ModelScorers.argmax(scored.probabilities(), i);
+            }
+            outputs.add(new ResponseOutput(InferenceRequestParser.OUTPUT_LABEL, "INT64", new long[] {n}, labels));
+        }
+        return new InferenceResponse(model, Integer.toString(scored.model().version()), request.id(), outputs);
+    }
+
+    private ModelMetadata metadata(String model, String version) {
+        requireConfigured(model);
+        if (version != null) {
+            requireVersion(model, version);
+        }
+        LoadedModel loaded = holder.peek(model).orElseThrow(() -> notLoaded(model));
+        String platform = ModelPublished.FORMAT_ONNX.equals(loaded.scorer().format()) ? "onnxruntime_onnx" : "xgboost_ubj";
+        return new ModelMetadata(model, List.of(Integer.toString(loaded.version())), platform, INPUTS, OUTPUTS);
+    }
+
+    private Response readiness(String model, String version) {
+        requireConfigured(model);
+        if (version != null) {
+            requireVersion(model, version);
+        }
+        boolean ready = holder.version(model).isPresent();
+        return Response.status(ready ? 200 : 503).entity(new ModelReady(model, ready)).build();
+    }
+
+    private void requireConfigured(String model) {
+        if (!holder.isConfigured(model)) {
+            throw new ModelUnavailableException(ModelUnavailableException.Kind.NOT_CONFIGURED,
+                    "unknown model '" + model + "' (served: " + holder.configured() + ")");
+        }
+    }
+
+    /** The version path segment as a number, which must be the version served now. */
+    private int requireVersion(String model, String version) {
+        requireConfigured(model);
+        int v;
+        try {
+            v = Integer.parseInt(version);
+        } catch (NumberFormatException e) {
+            throw new ModelUnavailableException(ModelUnavailableException.Kind.VERSION_NOT_LOADED,
+                    "unknown version '" + version + "' of model '" + model + "' (versions are numbers)");
+        }
+        int served = holder.version(model).orElseThrow(() -> notLoaded(model));
+        if (served != v) {
+            throw new ModelUnavailableException(ModelUnavailableException.Kind.VERSION_NOT_LOADED,
+                    "version " + v + " of model '" + model + "' is not served (served: version " + served + ")");
+        }
+        return v;
+    }
+
+    private static ModelUnavailableException notLoaded(String model) {
+        return new ModelUnavailableException(ModelUnavailableException.Kind.NOT_LOADED,
+                "model '" + model + "' has no loaded version yet");
+    }
+}
