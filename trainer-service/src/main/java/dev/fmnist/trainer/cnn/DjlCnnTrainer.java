@@ -124,7 +124,10 @@ public final class DjlCnnTrainer {
         Tracker lr = Tracker.cosine().setBaseValue(settings.learningRate())
                 .optFinalValue(settings.learningRate() * 0.01f)
                 .setMaxUpdates(Math.max(1, stepsPerEpoch * settings.epochs())).build();
-        Optimizer adam = Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(settings.weightDecay()).build();
+        // Nesterov (Optimizer.nag) is not implemented by DJL's PyTorch engine, so SGD uses classical momentum
+        Optimizer optimizer = "sgd".equals(settings.optimizer())
+                ? Optimizer.sgd().setLearningRateTracker(lr).optMomentum(0.9f).optWeightDecays(settings.weightDecay()).build()
+                : Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(settings.weightDecay()).build();
         List<Block> blocks = new ArrayList<>();
         SequentialBlock net = buildBlock(architecture, blocks);
         List<EpochMetrics> history = new ArrayList<>();
@@ -133,7 +136,7 @@ public final class DjlCnnTrainer {
         double trainSeconds = 0;
         try (Model model = Model.newInstance(name, Device.cpu(), "PyTorch")) {
             model.setBlock(net);
-            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(adam);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(optimizer);
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(settings.batchSize(), 1, Pixels.SIDE, Pixels.SIDE));
                 Random order = new Random(settings.seed());
@@ -158,8 +161,10 @@ public final class DjlCnnTrainer {
                         int b = Math.min(settings.batchSize(), n - from);
                         for (int i = 0; i < b; i++) {
                             int idx = indices[from + i];
-                            if (settings.augment()) {
-                                augment(trainX, idx * Pixels.COUNT, batchX, i * Pixels.COUNT, order);
+                            if (settings.augmentation() != CnnTrainingSettings.Augmentation.NONE) {
+                                augment(trainX, idx * Pixels.COUNT, batchX, i * Pixels.COUNT, order,
+                                        settings.augmentation() == CnnTrainingSettings.Augmentation.FLIP_SHIFT
+                                                ? CnnTrainingSettings.MAX_SHIFT : 0);
                             } else {
                                 System.arraycopy(trainX, idx * Pixels.COUNT, batchX, i * Pixels.COUNT, Pixels.COUNT);
                             }
@@ -262,12 +267,12 @@ public final class DjlCnnTrainer {
         }
     }
 
-    /** Copies one image flipped left-right with probability 1/2 and shifted by up to 2 pixels, zero-filled. */
-    static void augment(float[] src, int srcOffset, float[] dst, int dstOffset, Random random) {
+    /** Copies one image flipped left-right with probability 1/2 and shifted by up to {@code maxShift} pixels, zero-filled. */
+    static void augment(float[] src, int srcOffset, float[] dst, int dstOffset, Random random, int maxShift) {
         int side = Pixels.SIDE;
         boolean flip = random.nextBoolean();
-        int dx = random.nextInt(2 * CnnTrainingSettings.MAX_SHIFT + 1) - CnnTrainingSettings.MAX_SHIFT;
-        int dy = random.nextInt(2 * CnnTrainingSettings.MAX_SHIFT + 1) - CnnTrainingSettings.MAX_SHIFT;
+        int dx = maxShift == 0 ? 0 : random.nextInt(2 * maxShift + 1) - maxShift;
+        int dy = maxShift == 0 ? 0 : random.nextInt(2 * maxShift + 1) - maxShift;
         for (int y = 0; y < side; y++) {
             int sy = y - dy;
             for (int x = 0; x < side; x++) {

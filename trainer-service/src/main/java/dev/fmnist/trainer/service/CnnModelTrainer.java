@@ -35,10 +35,9 @@ public class CnnModelTrainer implements ModelTrainer {
         DjlCnnTrainer.configureEngine(Path.of(config.engineCacheDir()), options.threads());
         CnnArchitecture architecture = CnnArchitecture.byName(model);
         CnnTrainingSettings defaults = CnnTrainingSettings.defaultsFor(model);
-        CnnTrainingSettings settings = new CnnTrainingSettings(
-                options.epochs() == null ? defaults.epochs() : options.epochs(), defaults.batchSize(),
-                defaults.learningRate(), defaults.weightDecay(), defaults.patience(), options.seed(), options.threads(),
-                defaults.augment());
+        CnnTrainingSettings settings = defaults
+                .withEpochs(options.epochs() == null ? defaults.epochs() : options.epochs())
+                .withSeed(options.seed()).withThreads(options.threads());
         DjlCnnTrainer.Result result = DjlCnnTrainer.train(architecture, split.train(), split.validation(), settings, listener);
 
         Map<String, Object> params = new LinkedHashMap<>();
@@ -47,12 +46,12 @@ public class CnnModelTrainer implements ModelTrainer {
         params.put("batchSize", settings.batchSize());
         params.put("learningRate", settings.learningRate());
         params.put("schedule", "cosine to 1%");
-        params.put("optimizer", "adam");
+        params.put("optimizer", settings.optimizer());
         params.put("weightDecay", settings.weightDecay());
         params.put("patience", settings.patience());
         params.put("seed", settings.seed());
         params.put("threads", settings.threads());
-        params.put("augmentation", settings.augment() ? "horizontal flip, shift up to " + CnnTrainingSettings.MAX_SHIFT + " px" : "none");
+        params.put("augmentation", settings.augmentation().description());
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("parameters", architecture.parameterCount());
         metrics.put("multiplyAdds", architecture.multiplyAdds());

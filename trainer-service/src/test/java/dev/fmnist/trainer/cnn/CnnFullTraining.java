@@ -27,6 +27,15 @@ class CnnFullTraining {
         if (Integer.getInteger("cnn.epochs") != null) {
             settings = settings.withEpochs(Integer.getInteger("cnn.epochs"));
         }
+        settings = settings.withOptimizer(System.getProperty("cnn.optimizer", settings.optimizer()),
+                Float.parseFloat(System.getProperty("cnn.lr", "" + settings.learningRate())),
+                Float.parseFloat(System.getProperty("cnn.wd", "" + settings.weightDecay())))
+                .withBatchAndPatience(Integer.getInteger("cnn.batch", settings.batchSize()),
+                        Integer.getInteger("cnn.patience", settings.patience()));
+        if (System.getProperty("cnn.augment") != null) {
+            settings = settings.withAugmentation(CnnTrainingSettings.Augmentation.parse(System.getProperty("cnn.augment")));
+        }
+        System.out.println(settings);
         System.out.printf("%s: %,d parameters, %,d multiply-adds per image%n", model, arch.parameterCount(), arch.multiplyAdds());
         DjlCnnTrainer.Result result = DjlCnnTrainer.train(arch, split.train(), split.validation(), settings,
                 new TrainingListener() {

@@ -107,7 +107,7 @@ class CnnTrainingTest {
         for (int i = 0; i < 400; i++) {
             float[] dst = new float[784];
             java.util.Arrays.fill(dst, 9f);
-            DjlCnnTrainer.augment(src, 0, dst, 0, random);
+            DjlCnnTrainer.augment(src, 0, dst, 0, random, CnnTrainingSettings.MAX_SHIFT);
             int bright = -1;
             for (int p = 0; p < 784; p++) {
                 assertThat(dst[p]).isIn(0f, 1f); // every pixel written, zero-filled
@@ -143,5 +143,36 @@ class CnnTrainingTest {
             assertThat(model.metadata()).containsEntry("name", weights.architecture().name())
                     .containsEntry("version", "1").containsEntry("training_run_id", "test-run");
         }
+    }
+
+    @Test
+    void flipOnlyAugmentationMirrorsOrKeepsTheImageAndNeverShifts() {
+        float[] src = new float[784];
+        src[10 * 28 + 5] = 1f;
+        java.util.Random random = new java.util.Random(5);
+        java.util.Set<Integer> positions = new java.util.HashSet<>();
+        for (int i = 0; i < 100; i++) {
+            float[] dst = new float[784];
+            DjlCnnTrainer.augment(src, 0, dst, 0, random, 0);
+            for (int p = 0; p < 784; p++) {
+                if (dst[p] == 1f) {
+                    positions.add(p);
+                }
+            }
+        }
+        assertThat(positions).containsExactlyInAnyOrder(10 * 28 + 5, 10 * 28 + 22);
+    }
+
+    @Test
+    void settingsRejectUnknownOptimizersAndParseAugmentations() {
+        assertThat(CnnTrainingSettings.Augmentation.parse("flip")).isEqualTo(CnnTrainingSettings.Augmentation.FLIP);
+        assertThat(CnnTrainingSettings.Augmentation.parse("flip-shift"))
+                .isEqualTo(CnnTrainingSettings.Augmentation.FLIP_SHIFT);
+        assertThat(CnnTrainingSettings.Augmentation.parse("none")).isEqualTo(CnnTrainingSettings.Augmentation.NONE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CnnTrainingSettings.Augmentation.parse("rotate"))
+                .hasMessageContaining("none, flip or flip-shift");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> CnnTrainingSettings.lenetDefaults().withOptimizer("rmsprop", 0.01f, 0f))
+                .hasMessageContaining("adam or sgd");
     }
 }

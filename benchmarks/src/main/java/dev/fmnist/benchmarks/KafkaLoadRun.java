@@ -1,0 +1,179 @@
+package dev.fmnist.benchmarks;
+
+import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.messaging.ScoreRequest;
+import dev.fmnist.common.messaging.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * One phase of the end-to-end load: sends {@code count} score requests for one model to
+ * {@code fmnist.images} (as fast as the producer goes, or paced to a rate) and times the arrival of
+ * each request's prediction on {@code fmnist.predictions}.
+ *
+ * <p>Requests are serialised before the clock starts, so the figures measure the platform, not the
+ * generator's JSON. Predictions are matched by their Kafka key (the request id) without parsing
+ * their JSON, for the same reason. Latency is from just before {@code send} to the poll that
+ * returned the prediction, both on this machine's monotonic clock.
+ */
+public final class KafkaLoadRun {
+
+    /** What one phase measured. */
+    public record Result(String phase, int sent, int received, int duplicates, double seconds,
+                         double imagesPerSecond, double targetRate, LatencyStats latency) {
+        public int lost() {
+            return sent - received;
+        }
+    }
+
+    private final String bootstrap;
+    private final Duration idleTimeout;
+
+    public KafkaLoadRun(String bootstrap, Duration idleTimeout) {
+        this.bootstrap = bootstrap;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** The request records of a phase, ready to send: the test images cycled to {@code count}. */
+    public static byte[][] requests(String idPrefix, LabelledImages images, int count, String model) {
+        byte[][] values = new byte[count][];
+        Instant now = Instant.now();
+        for (int i = 0; i < count; i++) {
+            int image = i % images.size();
+            values[i] = Json.write(new ScoreRequest(idPrefix + i, images.image(image), model, false, now,
+                    images.label(image)));
+        }
+        return values;
+    }
+
+    /**
+     * Runs one phase.
+     *
+     * @param rate images per second to send at, or 0 for as fast as possible
+     */
+    public Result run(String phase, String idPrefix, byte[][] values, double rate, IntConsumer progress) {
+        int n = values.length;
+        long[] sentAt = new long[n];
+        long[] receivedAt = new long[n];
+        AtomicInteger received = new AtomicInteger();
+        AtomicInteger duplicates = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProperties());
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.PREDICTIONS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position); // resolve the end offsets now, before the first request
+            Thread reader = new Thread(() -> {
+                while (!stop.get()) {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                        long now = System.nanoTime();
+                        String key = r.key();
+                        if (key == null || !key.startsWith(idPrefix)) {
+                            continue;
+                        }
+                        int i = Integer.parseInt(key, idPrefix.length(), key.length(), 10);
+                        if (i < 0 || i >= n) {
+                            continue;
+                        }
+                        if (receivedAt[i] == 0) {
+                            receivedAt[i] = now;
+                            received.incrementAndGet();
+                        } else {
+                            duplicates.incrementAndGet();
+                        }
+                    }
+                }
+            }, "predictions-reader");
+            reader.start();
+
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                if (rate > 0) {
+                    long due = start + (long) (i * 1e9 / rate);
+                    long wait;
+                    while ((wait = due - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(Math.min(wait, 500_000));
+                    }
+                }
+                sentAt[i] = System.nanoTime();
+                producer.send(new ProducerRecord<>(Topics.IMAGES, idPrefix + i, values[i]));
+                if ((i + 1) % 1000 == 0) {
+                    progress.accept(received.get());
+                }
+            }
+            producer.flush();
+            long lastProgress = System.nanoTime();
+            int seen = received.get();
+            while (seen < n && System.nanoTime() - lastProgress < idleTimeout.toNanos()) {
+                LockSupport.parkNanos(50_000_000);
+                int now = received.get();
+                if (now != seen) {
+                    seen = now;
+                    lastProgress = System.nanoTime();
+                }
+                progress.accept(now);
+            }
+            stop.set(true);
+            try {
+                reader.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            long last = 0;
+            long[] latencies = new long[n];
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                if (receivedAt[i] != 0) {
+                    latencies[count++] = receivedAt[i] - sentAt[i];
+                    last = Math.max(last, receivedAt[i]);
+                }
+            }
+            double seconds = ((count == 0 ? System.nanoTime() : last) - start) / 1e9;
+            return new Result(phase, n, count, duplicates.get(), seconds, count / seconds, rate,
+                    LatencyStats.ofNanos(latencies, count));
+        }
+    }
+
+    private Properties producerProperties() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 256L << 20);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return p;
+    }
+
+    private Properties consumerProperties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return p;
+    }
+}

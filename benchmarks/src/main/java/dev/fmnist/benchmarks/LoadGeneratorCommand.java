@@ -1,0 +1,214 @@
+package dev.fmnist.benchmarks;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.fmnist.common.data.FashionMnist;
+import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.registry.ModelRegistryReader;
+import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.common.scoring.ExecutionProvider;
+import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.common.scoring.ModelScorers;
+import dev.fmnist.common.scoring.ScorerOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The load generator of the inference issue: pushes the test images through the running stack
+ * (real broker, inference-service) and prints one table with the raw in-process throughput of the
+ * model, the end-to-end throughput, and end-to-end latency at full and at half load.
+ */
+@Command(name = "fmnist load", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measures end-to-end Kafka scoring of the running stack (start it with './fmnist up').")
+public final class LoadGeneratorCommand implements Callable<Integer> {
+
+    @Option(names = "--model", defaultValue = "lenet", description = "model to score: lenet, cnn or xgboost (default ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--images", defaultValue = "100000", description = "requests at full load; the 10,000 test images, repeated (default ${DEFAULT-VALUE})")
+    int images;
+
+    @Option(names = "--half-load-images", description = "requests at half load (default: half of --images)")
+    Integer halfLoadImages;
+
+    @Option(names = "--warm-up", defaultValue = "5000", description = "requests sent first and not measured (default ${DEFAULT-VALUE})")
+    int warmUp;
+
+    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
+    String bootstrap;
+
+    @Option(names = "--http", defaultValue = "http://127.0.0.1:8082", description = "inference-service base URL, for the OIP phases (default ${DEFAULT-VALUE})")
+    String http;
+
+    @Option(names = "--http-requests", defaultValue = "5000", description = "single-image OIP calls per HTTP phase, 0 = no HTTP phases (default ${DEFAULT-VALUE})")
+    int httpRequests;
+
+    @Option(names = "--http-concurrency", defaultValue = "4", description = "clients of the concurrent HTTP phase (default ${DEFAULT-VALUE})")
+    int httpConcurrency;
+
+    @Option(names = "--jdbc-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/fmnist", description = "registry database, for the raw throughput (default ${DEFAULT-VALUE})")
+    String jdbcUrl;
+
+    @Option(names = "--db-user", defaultValue = "postgres", description = "database user (default ${DEFAULT-VALUE})")
+    String dbUser;
+
+    @Option(names = "--threads", defaultValue = "0", description = "native threads of the raw measurement, 0 = all CPUs (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--batch", defaultValue = "256", description = "batch of the raw measurement (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--idle-timeout", defaultValue = "30", description = "seconds without a new prediction before a phase gives up (default ${DEFAULT-VALUE})")
+    int idleTimeoutSeconds;
+
+    @Option(names = "--json", description = "also write the figures to this JSON file")
+    Path json;
+
+    private final PrintStream out;
+
+    public LoadGeneratorCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.exit(new CommandLine(new LoadGeneratorCommand(System.out)).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (images < 1 || warmUp < 0 || batch < 1 || threads < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--images and --batch must be >= 1, --warm-up and --threads >= 0");
+        }
+        int halfImages = halfLoadImages == null ? Math.max(1, images / 2) : halfLoadImages;
+        LabelledImages test = FashionMnist.load().test();
+
+        StoredModel stored = latestModel();
+        out.printf(Locale.ROOT, "model %s version %d (%s); %,d test images cycled%n", stored.name(), stored.version(),
+                stored.format(), test.size());
+        double raw;
+        try (ModelScorer scorer = ModelScorers.open(stored, new ScorerOptions(ExecutionProvider.CPU, threads, batch))) {
+            out.printf(Locale.ROOT, "raw in-process throughput, batch %d, %d threads...%n", batch,
+                    new ScorerOptions(ExecutionProvider.CPU, threads, batch).effectiveThreads());
+            raw = RawThroughput.imagesPerSecond(scorer, test, batch, 5);
+        }
+
+        KafkaLoadRun runner = new KafkaLoadRun(bootstrap, Duration.ofSeconds(idleTimeoutSeconds));
+        String run = "lg-" + Instant.now().toEpochMilli() + "-";
+        if (warmUp > 0) {
+            out.printf(Locale.ROOT, "warm-up: %,d requests%n", warmUp);
+            check(runner.run("warm-up", run + "w-", KafkaLoadRun.requests(run + "w-", test, warmUp, model), 0,
+                    progress("warm-up", warmUp)));
+        }
+        byte[][] full = KafkaLoadRun.requests(run + "f-", test, images, model);
+        KafkaLoadRun.Result fullLoad = check(runner.run("full load", run + "f-", full, 0, progress("full load", images)));
+        full = null; // free the serialised requests before the next phase
+        double halfRate = fullLoad.imagesPerSecond() / 2;
+        byte[][] half = KafkaLoadRun.requests(run + "h-", test, halfImages, model);
+        KafkaLoadRun.Result halfLoad = check(runner.run("half load", run + "h-", half, halfRate,
+                progress("half load", halfImages)));
+
+        List<OipHttpRun.Result> httpResults = new java.util.ArrayList<>();
+        if (httpRequests > 0) {
+            OipHttpRun oip = new OipHttpRun(http, model);
+            String[] bodies = OipHttpRun.bodies(test, httpRequests);
+            oip.probe(bodies[0]);
+            out.printf(Locale.ROOT, "OIP HTTP: %,d single-image calls, 1 client, then %d clients%n", httpRequests,
+                    httpConcurrency);
+            oip.run("warm-up", java.util.Arrays.copyOf(bodies, Math.min(bodies.length, 1000)), 1);
+            httpResults.add(oip.run("1 client", bodies, 1));
+            httpResults.add(oip.run(httpConcurrency + " clients", bodies, httpConcurrency));
+        }
+
+        printTable(stored, raw, List.of(fullLoad, halfLoad), httpResults);
+        if (json != null) {
+            writeJson(stored, raw, List.of(fullLoad, halfLoad), httpResults);
+        }
+        boolean httpOk = httpResults.stream().allMatch(r -> r.failed() == 0);
+        return fullLoad.lost() == 0 && halfLoad.lost() == 0 && httpOk ? 0 : 1;
+    }
+
+    private StoredModel latestModel() throws Exception {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(jdbcUrl);
+        ds.setUser(dbUser);
+        String password = System.getenv("FMNIST_DB_PASSWORD");
+        if (password != null) {
+            ds.setPassword(password);
+        }
+        return new ModelRegistryReader(ds).latest(model).orElseThrow(() -> new IllegalStateException(
+                "the registry at " + jdbcUrl + " has no published version of '" + model
+                        + "': train it first (POST /trainings on the trainer, or its 'train' command)"));
+    }
+
+    private static KafkaLoadRun.Result check(KafkaLoadRun.Result r) {
+        System.out.println();
+        if (r.lost() > 0) {
+            System.out.printf(Locale.ROOT, "WARNING: %s: %,d of %,d predictions did not arrive%n", r.phase(), r.lost(),
+                    r.sent());
+        }
+        return r;
+    }
+
+    private java.util.function.IntConsumer progress(String phase, int total) {
+        long start = System.nanoTime();
+        return done -> {
+            double s = (System.nanoTime() - start) / 1e9;
+            out.printf(Locale.ROOT, "\r%-10s %,9d / %,d predictions  %5.1f s", phase, done, total, s);
+        };
+    }
+
+    void printTable(StoredModel stored, double raw, List<KafkaLoadRun.Result> results, List<OipHttpRun.Result> httpResults) {
+        out.printf(Locale.ROOT, "%n%s v%d, %d CPUs%n", stored.name(), stored.version(),
+                Runtime.getRuntime().availableProcessors());
+        out.println("| measurement | images | images/s | p50 ms | p95 ms | p99 ms | max ms | lost | duplicates |");
+        out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        out.printf(Locale.ROOT, "| raw in-process, batch %d | | %,.0f | | | | | | |%n", batch, raw);
+        for (KafkaLoadRun.Result r : results) {
+            String label = r.targetRate() > 0
+                    ? String.format(Locale.ROOT, "end-to-end, %s (%,.0f/s offered)", r.phase(), r.targetRate())
+                    : "end-to-end, " + r.phase();
+            LatencyStats l = r.latency();
+            out.printf(Locale.ROOT, "| %s | %,d | %,.0f | %.1f | %.1f | %.1f | %.1f | %d | %d |%n", label, r.sent(),
+                    r.imagesPerSecond(), l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), r.lost(), r.duplicates());
+        }
+        for (OipHttpRun.Result r : httpResults) {
+            LatencyStats l = r.latency();
+            out.printf(Locale.ROOT, "| OIP HTTP infer, 1 image per call, %s | %,d | %,.0f | %.2f | %.2f | %.2f | %.1f | %d failed | |%n",
+                    r.phase(), r.requests(), r.requestsPerSecond(), l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), r.failed());
+        }
+        out.printf(Locale.ROOT, "end-to-end / raw at full load: %.2f%n", results.get(0).imagesPerSecond() / raw);
+    }
+
+    private void writeJson(StoredModel stored, double raw, List<KafkaLoadRun.Result> results,
+                           List<OipHttpRun.Result> httpResults) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", stored.name());
+        doc.put("version", stored.version());
+        doc.put("cpus", Runtime.getRuntime().availableProcessors());
+        doc.put("rawBatch", batch);
+        doc.put("rawImagesPerSecond", raw);
+        doc.put("phases", results);
+        doc.put("http", httpResults);
+        doc.put("measuredAt", Instant.now().toString());
+        if (json.getParent() != null) {
+            Files.createDirectories(json.getParent());
+        }
+        Files.write(json, Json.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
+        out.println("figures written to " + json);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.fmnist.benchmarks;
+
+import dev.fmnist.common.data.LabelledImages;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Open Inference Protocol v2 over HTTP: single-image {@code infer} calls (UINT8 {@code [1,784]})
+ * from {@code concurrency} clients in closed loops, each timing its own calls.
+ */
+public final class OipHttpRun {
+
+    /** What one HTTP phase measured. */
+    public record Result(String phase, int concurrency, int requests, int failed, double seconds,
+                         double requestsPerSecond, LatencyStats latency) {
+    }
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI inferUri;
+
+    public OipHttpRun(String baseUrl, String model) {
+        this.inferUri = URI.create(baseUrl.replaceAll("/+$", "") + "/v2/models/" + model + "/infer");
+    }
+
+    /** The request bodies: one test image each. */
+    public static String[] bodies(LabelledImages images, int count) {
+        String[] out = new String[count];
+        for (int i = 0; i < count; i++) {
+            byte[] px = images.image(i % images.size());
+            StringBuilder sb = new StringBuilder(4000);
+            sb.append("{\"id\":\"oip-").append(i)
+                    .append("\",\"inputs\":[{\"name\":\"image\",\"shape\":[1,784],\"datatype\":\"UINT8\",\"data\":[");
+            for (int p = 0; p < px.length; p++) {
+                if (p > 0) {
+                    sb.append(',');
+                }
+                sb.append(px[p] & 0xff);
+            }
+            out[i] = sb.append("]}]}").toString();
+        }
+        return out;
+    }
+
+    public Result run(String phase, String[] bodies, int concurrency) throws Exception {
+        int perClient = bodies.length / concurrency;
+        long[] latencies = new long[perClient * concurrency];
+        int[] failures = new int[concurrency];
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> clients = new ArrayList<>();
+            for (int c = 0; c < concurrency; c++) {
+                int client = c;
+                clients.add(pool.submit(() -> {
+                    for (int i = 0; i < perClient; i++) {
+                        int slot = client * perClient + i;
+                        HttpRequest request = HttpRequest.newBuilder(inferUri).timeout(Duration.ofSeconds(30))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(bodies[slot])).build();
+                        long t0 = System.nanoTime();
+                        try {
+                            HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
+                            if (response.statusCode() != 200) {
+                                failures[client]++;
+                            }
+                        } catch (IOException e) {
+                            failures[client]++;
+                        }
+                        latencies[slot] = System.nanoTime() - t0;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : clients) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int failed = 0;
+        for (int f : failures) {
+            failed += f;
+        }
+        return new Result(phase, concurrency, latencies.length, failed, seconds, latencies.length / seconds,
+                LatencyStats.ofNanos(latencies, latencies.length));
+    }
+
+    /** Fails with a clear message when the service does not answer one request. */
+    public void probe(String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(inferUri).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<String> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("inference-service does not answer at " + inferUri + ": " + e.getMessage()
+                    + " (is the stack up? './fmnist status')", e);
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(inferUri + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+}
