@@ -1,4 +1,4 @@
-package dev.fmnist.benchmarks;
+package dev.fmnist.tools.load;
 
 import java.util.Arrays;
 

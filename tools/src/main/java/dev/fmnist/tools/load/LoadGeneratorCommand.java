@@ -1,4 +1,4 @@
-package dev.fmnist.benchmarks;
+package dev.fmnist.tools.load;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.fmnist.common.data.FashionMnist;
@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
  * (real broker, inference-service) and prints one table with the raw in-process throughput of the
  * model, the end-to-end throughput, and end-to-end latency at full and at half load.
  */
-@Command(name = "fmnist load", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measures end-to-end Kafka scoring of the running stack (start it with './fmnist up').")
 public final class LoadGeneratorCommand implements Callable<Integer> {
 
@@ -77,16 +77,7 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     @Option(names = "--json", description = "also write the figures to this JSON file")
     Path json;
 
-    private final PrintStream out;
-
-    public LoadGeneratorCommand(PrintStream out) {
-        this.out = out;
-    }
-
-    public static void main(String[] args) {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        System.exit(new CommandLine(new LoadGeneratorCommand(System.out)).execute(args));
-    }
+    private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
@@ -166,9 +157,14 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
 
     private java.util.function.IntConsumer progress(String phase, int total) {
         long start = System.nanoTime();
+        long[] lastPrint = {0};
         return done -> {
-            double s = (System.nanoTime() - start) / 1e9;
-            out.printf(Locale.ROOT, "\r%-10s %,9d / %,d predictions  %5.1f s", phase, done, total, s);
+            long now = System.nanoTime();
+            if (now - lastPrint[0] < 1_000_000_000L && done < total) {
+                return; // one line a second is enough
+            }
+            lastPrint[0] = now;
+            out.printf(Locale.ROOT, "\r%-10s %,9d / %,d predictions  %5.1f s", phase, done, total, (now - start) / 1e9);
         };
     }
 

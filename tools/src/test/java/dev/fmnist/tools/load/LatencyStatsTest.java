@@ -1,4 +1,4 @@
-package dev.fmnist.benchmarks;
+package dev.fmnist.tools.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

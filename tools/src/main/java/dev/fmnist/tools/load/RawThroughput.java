@@ -1,4 +1,4 @@
-package dev.fmnist.benchmarks;
+package dev.fmnist.tools.load;
 
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.data.LabelledImages;

@@ -1,28 +1,20 @@
-package dev.fmnist.benchmarks;
+package dev.fmnist.tools.load;
 
 import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ScoreRequest;
 import dev.fmnist.common.messaging.Topics;
+import dev.fmnist.tools.KafkaClients;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * One phase of the end-to-end load: sends {@code count} score requests for one model to
@@ -76,16 +68,12 @@ public final class KafkaLoadRun {
         AtomicInteger received = new AtomicInteger();
         AtomicInteger duplicates = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProperties());
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.PREDICTIONS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position); // resolve the end offsets now, before the first request
+        try (KafkaConsumer<String, Void> consumer = KafkaClients.tailFromNow(bootstrap, KafkaClients.IGNORE_VALUES,
+                Topics.PREDICTIONS);
+             KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
             Thread reader = new Thread(() -> {
                 while (!stop.get()) {
-                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                    for (ConsumerRecord<String, Void> r : consumer.poll(Duration.ofMillis(20))) {
                         long now = System.nanoTime();
                         String key = r.key();
                         if (key == null || !key.startsWith(idPrefix)) {
@@ -152,28 +140,5 @@ public final class KafkaLoadRun {
             return new Result(phase, n, count, duplicates.get(), seconds, count / seconds, rate,
                     LatencyStats.ofNanos(latencies, count));
         }
-    }
-
-    private Properties producerProperties() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 256L << 20);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return p;
-    }
-
-    private Properties consumerProperties() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return p;
     }
 }
