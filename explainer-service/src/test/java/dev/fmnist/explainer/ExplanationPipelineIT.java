@@ -65,6 +65,12 @@ class ExplanationPipelineIT {
     @Test
     void predictionsAreStoredExplainedAnnouncedAndAReplayAddsNothing() throws Exception {
         Map<String, RegistryFixture.Version> models = RegistryFixture.standardModels();
+        // hot reload: the versions announced on fmnist.models are loaded ahead of use, readiness names them
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'Model registry' }.data.lenet",
+                        org.hamcrest.Matchers.startsWith("version " + models.get("lenet").version() + " loaded"))
+                .body("checks.find { it.name == 'Model registry' }.data.xgboost",
+                        org.hamcrest.Matchers.startsWith("version " + models.get("xgboost").version() + " loaded")));
         double rate = ConfigProvider.getConfig().getValue("explainer.sample-rate", Double.class);
         String prefix = "pipe-" + UUID.randomUUID() + "-";
         List<String> requested = List.of(prefix + "req-0", prefix + "req-1");
@@ -131,6 +137,7 @@ class ExplanationPipelineIT {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .until(() -> count("xai.explanation", prefix) >= expected.size());
         assertThat(rows(prefix)).containsExactlyInAnyOrderElementsOf(expected);
+        assertQualityFigures(prefix);
         assertThat(errors(missingVersion)).allSatisfy(e -> assertThat(e).contains("lenet/999 is not in the registry"));
         await().atMost(Duration.ofSeconds(30)).until(() -> shed("lenet", policy.methods("lenet").get(0)) >= 1.0);
 
@@ -267,6 +274,31 @@ class ExplanationPipelineIT {
             }
         }
         return out;
+    }
+
+    /** LIME reports its surrogate's R^2; both SHAPs keep efficiency (sum of values + base = f(x)). */
+    private void assertQualityFigures(String prefix) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT method, count(*), count(lime_r2), max(efficiency_gap), min(samples), max(elapsed_ms), "
+                        + "count(deletion_curve) FROM xai.explanation WHERE request_id LIKE ? AND status = 'succeeded' "
+                        + "GROUP BY method")) {
+            ps.setString(1, prefix + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                Set<String> methods = new HashSet<>();
+                while (rs.next()) {
+                    String method = rs.getString(1);
+                    methods.add(method);
+                    assertThat(rs.getInt(7)).as(method + " deletion curves").isEqualTo(rs.getInt(2));
+                    assertThat(rs.getInt(5)).as(method + " samples").isPositive();
+                    if (method.equals("lime")) {
+                        assertThat(rs.getInt(3)).as("lime R^2 of every explanation").isEqualTo(rs.getInt(2));
+                    } else {
+                        assertThat(rs.getDouble(4)).as(method + " efficiency gap").isLessThan(1e-3);
+                    }
+                }
+                assertThat(methods).containsAll(policy.methods("xgboost"));
+            }
+        }
     }
 
     private List<String> errors(String requestId) throws SQLException {

@@ -63,6 +63,53 @@ public interface ExplainerConfig {
     @WithDefault("30s")
     Duration registryCheckInterval();
 
+    /** LIME (package {@code xai}). */
+    Lime lime();
+
+    interface Lime {
+        /** Perturbed images per explanation, the whole image included. */
+        @WithDefault("1000")
+        int samples();
+
+        /** Width of the exponential kernel over the cosine distance of a perturbation to the image. */
+        @WithDefault("0.25")
+        double kernelWidth();
+
+        /** Ridge penalty of the surrogate. */
+        @WithDefault("1.0")
+        double ridgeAlpha();
+    }
+
+    /** KernelSHAP (package {@code xai}). */
+    KernelShap kernelShap();
+
+    interface KernelShap {
+        /** Model evaluations when it samples (more than 14 segments); 0 = automatic, 2 x segments + 2048. */
+        @WithDefault("0")
+        int budget();
+    }
+
+    /** The segments LIME and KernelSHAP perturb, and TreeSHAP sums its pixels over. */
+    Segmentation segmentation();
+
+    interface Segmentation {
+        /** {@code grid} (square cells) or {@code slic} (superpixels). */
+        @WithDefault("grid")
+        String kind();
+
+        /** Cell side in pixels of the grid, 1..28 (4: 7 x 7 = 49 cells). */
+        @WithDefault("4")
+        int gridCell();
+
+        /** Superpixels SLIC aims at. */
+        @WithDefault("50")
+        int slicSegments();
+
+        /** SLIC's trade-off between intensity and space. */
+        @WithDefault("0.1")
+        double slicCompactness();
+    }
+
     /** The read API. */
     Api api();
 
