@@ -14,6 +14,7 @@ import dev.fmnist.explainer.repository.XaiRepository;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
@@ -43,6 +44,7 @@ import org.jboss.logging.Logger;
  * explainer.shed{model,method}}, {@code explainer.explanation.time{model,method}}, {@code
  * explainer.queue.size} (waiting for a worker) and {@code explainer.explanations.running}.
  */
+@Startup // a configured method without an implementation fails start-up, not the first batch
 @ApplicationScoped
 public class ExplanationService {
     private static final Logger LOG = Logger.getLogger(ExplanationService.class);

@@ -20,8 +20,9 @@ import javax.imageio.ImageIO;
  * attributions, symmetric around 0 (scaled by the largest absolute value, so +m is full red and -m
  * full blue), with a colour bar labelled {@code +m}, {@code 0}, {@code -m} on the right.
  *
- * <p>A pixel's colour is the grey image blended towards the map's colour by {@code |v|} (v the
- * attribution over m, in [-1, 1]): an attribution of 0 leaves the image as it is.
+ * <p>A pixel's colour is the grey image blended towards blue or red by {@code |v|} (v the
+ * attribution over m, in [-1, 1]): an attribution of 0 leaves the image as it is, and the bar shows
+ * the same blend over white.
  */
 public final class HeatmapRenderer {
     /** Colour bar: gap to the image, bar width, room for the labels. */
@@ -59,11 +60,14 @@ public final class HeatmapRenderer {
         return lerp(ZERO.getRGB(), end.getRGB(), Math.abs(t));
     }
 
-    /** A pixel of the overlay: grey {@code pixel} (0..255) blended towards {@link #colour(double)} by |v|. */
+    /**
+     * A pixel of the overlay: grey {@code pixel} (0..255) blended towards the map's end colour (blue
+     * or red) by |v|. Over a white pixel this is exactly {@link #colour(double)}, the colour bar's.
+     */
     public static int overlay(int pixel, double v) {
         int grey = 0xFF000000 | (pixel << 16) | (pixel << 8) | pixel;
         double t = Math.max(-1, Math.min(1, v));
-        return lerp(grey, colour(t), Math.abs(t));
+        return lerp(grey, (t < 0 ? NEGATIVE : POSITIVE).getRGB(), Math.abs(t));
     }
 
     /** The largest absolute attribution (0 when there is none). */

@@ -16,6 +16,8 @@ import dev.fmnist.explainer.xai.ExplainerSettings;
 import dev.fmnist.explainer.xai.KernelShapExplainer;
 import dev.fmnist.explainer.xai.LimeExplainer;
 import dev.fmnist.explainer.xai.TreeShapExplainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -32,13 +34,16 @@ import org.postgresql.ds.PGSimpleDataSource;
  * sized. Run with
  * {@code mvn -pl explainer-service test -Dtest=ExplanationCostBenchmarkTest -Dfmnist.benchmark=true
  * [-Dfmnist.benchmark.registry-url=jdbc:postgresql://127.0.0.1:5432/fmnist] [-Dfmnist.benchmark.images=20]}.
+ * The heatmap of the first image per model and method is written to {@code target/explanation-benchmark/}.
  */
 @Tag("benchmark")
 @EnabledIfSystemProperty(named = "fmnist.benchmark", matches = "true")
 class ExplanationCostBenchmarkTest {
+    static final Path OUT = Path.of("target", "explanation-benchmark");
 
     @Test
     void costOfOneExplanationPerMethodAndModel() throws Exception {
+        Files.createDirectories(OUT);
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(System.getProperty("fmnist.benchmark.registry-url", "jdbc:postgresql://127.0.0.1:5432/fmnist"));
         ds.setUser(System.getProperty("fmnist.benchmark.registry-user", "postgres"));
@@ -74,6 +79,10 @@ class ExplanationCostBenchmarkTest {
                         Attribution a = method.explain(model, x, label, StableHash.seed("bench-" + i, method.name()));
                         ms[i] = (System.nanoTime() - t0) / 1e6;
                         samples = a.samples();
+                        if (i == 0) {
+                            Path png = OUT.resolve(name + "-" + method.name() + ".png");
+                            Files.write(png, HeatmapRenderer.png(images.image(i), a.attributions(), 10));
+                        }
                         quality += a.limeR2() != null ? a.limeR2() : a.efficiencyGap() != null ? a.efficiencyGap() : 0;
                     }
                     double[] sorted = ms.clone();

@@ -59,6 +59,12 @@ class HeatmapRendererTest {
         assertThat(HeatmapRenderer.overlay(200, 0)).isEqualTo(0xFFC8C8C8);
         assertThat(HeatmapRenderer.overlay(0, 1)).isEqualTo(HeatmapRenderer.POSITIVE.getRGB());
         assertThat(HeatmapRenderer.overlay(0, -1)).isEqualTo(HeatmapRenderer.NEGATIVE.getRGB());
+        // the colour bar shows the overlay over white
+        assertThat(HeatmapRenderer.overlay(247, 0.5) & 0xFFFFFF).isEqualTo(HeatmapRenderer.colour(0.5) & 0xFFFFFF);
+        assertThat(HeatmapRenderer.overlay(247, -0.3) & 0xFFFFFF).isEqualTo(HeatmapRenderer.colour(-0.3) & 0xFFFFFF);
+        // a small attribution on the black background stays dark: tinted, not lightened to grey
+        int faint = HeatmapRenderer.overlay(0, 0.1);
+        assertThat(r(faint)).isGreaterThan(g(faint)).isLessThan(30);
     }
 
     @Test
