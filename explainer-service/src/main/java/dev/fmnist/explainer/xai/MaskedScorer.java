@@ -2,6 +2,7 @@ package dev.fmnist.explainer.xai;
 
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.scoring.ModelScorer;
+import java.util.Arrays;
 
 /**
  * Scores perturbed copies of one image, the only way LIME, KernelSHAP and the deletion curve call
@@ -59,7 +60,7 @@ final class MaskedScorer {
     /** A mask with every segment visible ({@code true}) or every one hidden. */
     boolean[] uniformMask(boolean visible) {
         boolean[] mask = new boolean[segments.count()];
-        java.util.Arrays.fill(mask, visible);
+        Arrays.fill(mask, visible);
         return mask;
     }
 }

@@ -2,6 +2,7 @@ package dev.fmnist.explainer.xai;
 
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+import org.ejml.interfaces.decomposition.QRPDecomposition_F64;
 import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
@@ -17,6 +18,13 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
  * norm rather than a failure.
  */
 final class WeightedLeastSquares {
+    /**
+     * Pivots below this count as zero (the design is rank-deficient). The designs here hold
+     * {@code sqrt(weight) * (0 or +-1)} with weights at most 1, so an absolute threshold fits; a
+     * deficiency it misses still gives a least-squares solution, only not the smallest one.
+     */
+    private static final double SINGULAR_THRESHOLD = 1e-10;
+
     private WeightedLeastSquares() {
     }
 
@@ -55,17 +63,29 @@ final class WeightedLeastSquares {
         for (int j = 0; j < penaltyRows; j++) {
             a.unsafe_set(n + j, offset + j, rootAlpha);
         }
-        // column-pivoted QR finds the rank and gives the smallest-norm solution when it is deficient; a design
-        // wider than tall (fewer samples than unknowns) goes to the SVD pseudo-inverse instead
-        LinearSolverDense<DMatrixRMaj> solver = a.numRows >= a.numCols
-                ? LinearSolverFactory_DDRM.leastSquaresQrPivot(true, false)
-                : LinearSolverFactory_DDRM.pseudoInverse(true);
-        if (!solver.setA(a)) {
-            throw new IllegalStateException("the least-squares design could not be decomposed (" + a.numRows + " x "
-                    + a.numCols + ")");
+        // column-pivoted QR, which also finds the rank; a rank-deficient or wider-than-tall design (fewer distinct
+        // samples than unknowns) goes to the SVD pseudo-inverse, whose solution is the one of smallest norm
+        LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.leastSquaresQrPivot(false, false);
+        // EJML's default threshold (machine epsilon) misses columns that are equal up to rounding
+        qrp(solver).setSingularThreshold(SINGULAR_THRESHOLD);
+        if (a.numRows < a.numCols || !solver.setA(a.copy()) || rank(solver) < a.numCols) {
+            solver = LinearSolverFactory_DDRM.pseudoInverse(true);
+            if (!solver.setA(a)) {
+                throw new IllegalStateException("the least-squares design could not be decomposed (" + a.numRows
+                        + " x " + a.numCols + ")");
+            }
         }
         DMatrixRMaj solution = new DMatrixRMaj(cols, 1);
         solver.solve(b, solution);
         return solution.getData().clone();
+    }
+
+    private static int rank(LinearSolverDense<DMatrixRMaj> solver) {
+        return qrp(solver).getRank();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static QRPDecomposition_F64<DMatrixRMaj> qrp(LinearSolverDense<DMatrixRMaj> solver) {
+        return (QRPDecomposition_F64<DMatrixRMaj>) solver.getDecomposition();
     }
 }
