@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import ml.dmlc.xgboost4j.java.Booster;
@@ -109,8 +110,41 @@ public final class XgboostScorer implements ModelScorer {
 
     @Override
     public float[] score(float[] input, int n) {
+        return run(input, n, Output.PROBABILITIES);
+    }
+
+    /**
+     * The raw scores (margins, log-odds before the softmax) of {@code n} images: {@code [n][10]} flat.
+     * {@code softmax} of one row gives that image's row of {@link #score}. TreeSHAP explains in this space.
+     */
+    public float[] margins(float[] input, int n) {
+        return run(input, n, Output.MARGINS);
+    }
+
+    /**
+     * Exact TreeSHAP values of {@code n} images ({@code Booster.predictContrib}): {@code [n][10][785]}
+     * flat, for each class the contribution of each of the 784 pixels, then the bias (the model's
+     * expected margin). In margin space: for each image and class, the 785 values sum to that class's
+     * {@link #margins margin}.
+     */
+    public float[] contributions(float[] input, int n) {
+        return run(input, n, Output.CONTRIBUTIONS);
+    }
+
+    /** What one prediction call returns, and how many values per image. */
+    private enum Output {
+        PROBABILITIES(OUTPUT_SIZE), MARGINS(OUTPUT_SIZE), CONTRIBUTIONS(OUTPUT_SIZE * (INPUT_SIZE + 1));
+
+        final int width;
+
+        Output(int width) {
+            this.width = width;
+        }
+    }
+
+    private float[] run(float[] input, int n, Output output) {
         ModelScorer.requireInput(input, n);
-        float[] out = new float[n * OUTPUT_SIZE];
+        float[] out = new float[n * output.width];
         lock.readLock().lock();
         try {
             if (closed) {
@@ -118,7 +152,7 @@ public final class XgboostScorer implements ModelScorer {
             }
             for (int from = 0; from < n; from += maxBatch) {
                 int b = Math.min(maxBatch, n - from);
-                predict(input, from, b, out);
+                predict(input, from, b, output, out);
             }
         } finally {
             lock.readLock().unlock();
@@ -126,19 +160,24 @@ public final class XgboostScorer implements ModelScorer {
         return out;
     }
 
-    private void predict(float[] input, int from, int b, float[] out) {
+    private void predict(float[] input, int from, int b, Output output, float[] out) {
         float[] rows = from == 0 && input.length == b * INPUT_SIZE ? input
                 : Arrays.copyOfRange(input, from * INPUT_SIZE, (from + b) * INPUT_SIZE);
         DMatrix matrix = null;
         try {
             matrix = new DMatrix(rows, b, Pixels.COUNT, MISSING);
-            float[][] probabilities = booster.predict(matrix);
+            float[][] values = switch (output) {
+                case PROBABILITIES -> booster.predict(matrix);
+                case MARGINS -> booster.predict(matrix, true);
+                case CONTRIBUTIONS -> booster.predictContrib(matrix, 0);
+            };
             for (int i = 0; i < b; i++) {
-                if (probabilities[i].length != OUTPUT_SIZE) {
-                    throw new ScoringException(this + " gives " + probabilities[i].length + " values per image, not "
-                            + OUTPUT_SIZE + " (is it multi:softprob with 10 classes?)", null);
+                if (values[i].length != output.width) {
+                    throw new ScoringException(this + " gives " + values[i].length + " values per image for "
+                            + output.name().toLowerCase(Locale.ROOT) + ", not " + output.width
+                            + " (is it multi:softprob with 10 classes?)", null);
                 }
-                System.arraycopy(probabilities[i], 0, out, (from + i) * OUTPUT_SIZE, OUTPUT_SIZE);
+                System.arraycopy(values[i], 0, out, (from + i) * output.width, output.width);
             }
         } catch (XGBoostError e) {
             throw new ScoringException("XGBoost failed to score " + b + " images with " + this + ": " + e.getMessage(), e);

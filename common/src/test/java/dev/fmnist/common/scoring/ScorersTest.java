@@ -84,6 +84,43 @@ class ScorersTest {
     }
 
     @Test
+    void xgboostContributionsSumToTheMarginsAndTheMarginsGiveTheProbabilities() {
+        int n = 70; // maxBatch is 64: two native calls
+        float[] input = TestModels.input(test, 0, n);
+        float[] probabilities = xgb.score(input, n);
+        float[] margins = xgb.margins(input, n);
+        float[] contributions = xgb.contributions(input, n);
+        int width = ModelScorer.INPUT_SIZE + 1;
+        assertThat(margins).hasSize(n * FashionClass.COUNT);
+        assertThat(contributions).hasSize(n * FashionClass.COUNT * width);
+        for (int i = 0; i < n; i++) {
+            double norm = 0;
+            double[] exp = new double[FashionClass.COUNT];
+            for (int c = 0; c < FashionClass.COUNT; c++) {
+                int row = (i * FashionClass.COUNT + c) * width;
+                double sum = 0;
+                for (int f = 0; f < width; f++) {
+                    sum += contributions[row + f];
+                }
+                // efficiency of TreeSHAP: pixel contributions plus the bias give the margin
+                assertThat(sum).as("image " + i + " class " + c).isCloseTo(margins[i * 10 + c], within(1e-4));
+                exp[c] = Math.exp(margins[i * 10 + c]);
+                norm += exp[c];
+            }
+            for (int c = 0; c < FashionClass.COUNT; c++) {
+                assertThat(exp[c] / norm).isCloseTo(probabilities[i * 10 + c], within(1e-5));
+            }
+        }
+        // the bias is the same for every image: the model's expected margin, not a property of one image
+        assertThat(contributions[width - 1]).isEqualTo(contributions[FashionClass.COUNT * width + width - 1]);
+        // a pixel that is 0 in every training image splits no tree: no contribution
+        assertThat(contributions[0]).isZero();
+        float[] one = xgb.contributions(TestModels.input(test, 65, 1), 1);
+        assertThat(one).containsExactly(java.util.Arrays.copyOfRange(contributions, 65 * 10 * width, 66 * 10 * width),
+                within(1e-6f));
+    }
+
+    @Test
     void inputLongerThanNeededIsReadOnlyForTheFirstNImages() {
         float[] input = TestModels.input(test, 0, 10);
         for (ModelScorer scorer : List.of(cnn, xgb)) {
@@ -152,6 +189,8 @@ class ScorersTest {
         scorer.close();
         scorer.close();
         assertThatThrownBy(() -> scorer.score(new float[784], 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> scorer.contributions(new float[784], 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> scorer.margins(new float[784], 1)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.fmnist.inference.messaging;
 import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.image.ImagePreprocessor;
+import dev.fmnist.common.messaging.BatchCompletion;
 import dev.fmnist.common.messaging.InvalidMessageException;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelNames;

@@ -5,7 +5,7 @@ import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.common.scoring.ModelScorer;
 import dev.fmnist.common.scoring.ModelScorers;
 import dev.fmnist.inference.config.InferenceConfig;
-import dev.fmnist.inference.domain.LoadedModel;
+import dev.fmnist.common.scoring.LoadedModel;
 import dev.fmnist.inference.rest.OipDtos.InferenceResponse;
 import dev.fmnist.inference.rest.OipDtos.ModelMetadata;
 import dev.fmnist.inference.rest.OipDtos.ModelReady;

@@ -8,7 +8,7 @@ import dev.fmnist.common.scoring.ModelScorer;
 import dev.fmnist.common.scoring.ModelScorers;
 import dev.fmnist.common.scoring.ScorerOptions;
 import dev.fmnist.inference.config.InferenceConfig;
-import dev.fmnist.inference.domain.LoadedModel;
+import dev.fmnist.common.scoring.LoadedModel;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fmnist.common.scoring.ExecutionProvider;
 import dev.fmnist.common.scoring.ModelScorer;
 import dev.fmnist.inference.config.InferenceConfig;
-import dev.fmnist.inference.domain.LoadedModel;
+import dev.fmnist.common.scoring.LoadedModel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

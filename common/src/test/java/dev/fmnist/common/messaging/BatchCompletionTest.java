@@ -1,4 +1,4 @@
-package dev.fmnist.inference.messaging;
+package dev.fmnist.common.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

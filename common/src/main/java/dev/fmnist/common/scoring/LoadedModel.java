@@ -1,14 +1,13 @@
-package dev.fmnist.inference.domain;
+package dev.fmnist.common.scoring;
 
 import dev.fmnist.common.messaging.ModelRef;
-import dev.fmnist.common.scoring.ModelScorer;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * One loaded model version with a reference count: the holder keeps one reference while the
- * version is current, every call in flight keeps one more. When a newer version replaces it, the
+ * One loaded model version with a reference count: the holder (inference's current version, the
+ * explainer's cache) keeps one reference while it holds the version, every call in flight keeps one more. When a newer version replaces it, the
  * holder drops its reference, and the last call to finish closes the native model: a swap never
  * fails a call in flight, and no call ever uses a closed model.
  */

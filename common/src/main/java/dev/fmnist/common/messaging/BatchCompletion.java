@@ -1,4 +1,4 @@
-package dev.fmnist.inference.messaging;
+package dev.fmnist.common.messaging;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -6,11 +6,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts the sends of one Kafka batch (predictions and dead letters) and runs {@code onDone} once
- * the broker acknowledged all of them, or {@code onFailure} at the first failed send. {@link #seal()}
- * marks that every send was registered.
+ * Counts the pending work of one Kafka batch (sends of results and dead letters, and any other step
+ * a service registers, such as an explanation still running) and runs {@code onDone} once all of it
+ * is acknowledged, or {@code onFailure} at the first failure. {@link #seal()} marks that every piece
+ * of work was registered. Shared by inference-service and explainer-service.
  */
-final class BatchCompletion {
+public final class BatchCompletion {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     /** One for the batch itself until sealed, plus one per send not yet acknowledged. */
@@ -19,18 +20,18 @@ final class BatchCompletion {
     private final Runnable onDone;
     private final java.util.function.Consumer<Throwable> onFailure;
 
-    BatchCompletion(Runnable onDone, java.util.function.Consumer<Throwable> onFailure) {
+    public BatchCompletion(Runnable onDone, java.util.function.Consumer<Throwable> onFailure) {
         this.onDone = onDone;
         this.onFailure = onFailure;
     }
 
-    /** Registers a send before it is handed over. */
-    void sending() {
+    /** Registers a send (or another piece of work) before it is handed over. */
+    public void sending() {
         pending.incrementAndGet();
     }
 
     /** Acknowledgement of one send (the broker has it). */
-    CompletionStage<Void> acknowledged() {
+    public CompletionStage<Void> acknowledged() {
         if (pending.decrementAndGet() == 0 && finished.compareAndSet(false, true)) {
             onDone.run();
         }
@@ -38,7 +39,7 @@ final class BatchCompletion {
     }
 
     /** A send failed: the whole batch fails (no offset is committed, so it is consumed again). */
-    CompletionStage<Void> failed(Throwable cause) {
+    public CompletionStage<Void> failed(Throwable cause) {
         if (finished.compareAndSet(false, true)) {
             onFailure.accept(cause);
         }
@@ -46,7 +47,7 @@ final class BatchCompletion {
     }
 
     /** Every send is registered: the batch completes when they are acknowledged. */
-    void seal() {
+    public void seal() {
         acknowledged();
     }
 }

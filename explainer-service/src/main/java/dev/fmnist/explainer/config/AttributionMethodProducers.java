@@ -1,0 +1,54 @@
+package dev.fmnist.explainer.config;
+
+import dev.fmnist.explainer.xai.ExplainerSettings;
+import dev.fmnist.explainer.xai.GridSegmentation;
+import dev.fmnist.explainer.xai.KernelShapExplainer;
+import dev.fmnist.explainer.xai.LimeExplainer;
+import dev.fmnist.explainer.xai.Segmentation;
+import dev.fmnist.explainer.xai.SlicSegmentation;
+import dev.fmnist.explainer.xai.TreeShapExplainer;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.Locale;
+
+/**
+ * The explanation algorithms (package {@code xai}, plain Java) as beans, with the settings of
+ * {@code explainer.lime.*}, {@code explainer.kernel-shap.*}, {@code explainer.segmentation.*} and
+ * {@code explainer.max-batch}. {@code service.AttributionMethods} collects them by name.
+ */
+public class AttributionMethodProducers {
+
+    @Produces
+    @Singleton
+    ExplainerSettings settings(ExplainerConfig config) {
+        return new ExplainerSettings(config.lime().samples(), config.lime().kernelWidth(), config.lime().ridgeAlpha(),
+                config.kernelShap().budget(), config.maxBatch(), segmentation(config.segmentation()));
+    }
+
+    static Segmentation segmentation(ExplainerConfig.Segmentation s) {
+        return switch (s.kind().trim().toLowerCase(Locale.ROOT)) {
+            case "grid" -> new GridSegmentation(s.gridCell());
+            case "slic" -> new SlicSegmentation(s.slicSegments(), s.slicCompactness());
+            default -> throw new IllegalArgumentException("explainer.segmentation.kind must be grid or slic, got '"
+                    + s.kind() + "'");
+        };
+    }
+
+    @Produces
+    @Singleton
+    LimeExplainer lime(ExplainerSettings settings) {
+        return new LimeExplainer(settings);
+    }
+
+    @Produces
+    @Singleton
+    KernelShapExplainer kernelShap(ExplainerSettings settings) {
+        return new KernelShapExplainer(settings);
+    }
+
+    @Produces
+    @Singleton
+    TreeShapExplainer treeShap(ExplainerSettings settings) {
+        return new TreeShapExplainer(settings);
+    }
+}

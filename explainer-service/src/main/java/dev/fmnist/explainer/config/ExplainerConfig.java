@@ -1,0 +1,135 @@
+package dev.fmnist.explainer.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code explainer.*} settings (application.properties documents each one). */
+@ConfigMapping(prefix = "explainer")
+public interface ExplainerConfig {
+
+    /**
+     * Share of the predictions that did not ask for an explanation which are explained anyway, 0..1;
+     * chosen by a stable hash of the request id, so every model of a sampled request is explained.
+     */
+    @WithDefault("0.01")
+    double sampleRate();
+
+    /**
+     * Methods per model, e.g. {@code explainer.methods.cnn=lime,kernel_shap}. A model without an
+     * entry gets {@link #defaultMethods()}; an empty value explains nothing for that model.
+     */
+    Map<String, List<String>> methods();
+
+    /** Methods of a model that has no {@code explainer.methods.<model>} entry. */
+    @WithDefault("lime,kernel_shap")
+    List<String> defaultMethods();
+
+    /** Explanations running at once (the worker pool); each one makes thousands of model calls. */
+    @WithDefault("1")
+    int parallelism();
+
+    /** Native threads of one model call (ONNX Runtime intra-op, XGBoost nthread); 0 = the CPUs this process may use. */
+    @WithDefault("1")
+    int threads();
+
+    /** {@code auto} (CUDA when available, else CPU), {@code cuda} (fail without it) or {@code cpu}. */
+    @WithDefault("auto")
+    String executionProvider();
+
+    /** The most images one native call takes (larger calls of the algorithms are split). */
+    @WithDefault("256")
+    int maxBatch();
+
+    /**
+     * Lag shedding: a sampled (never a requested) explanation whose prediction was scored longer
+     * ago than this when its turn comes is skipped and counted in {@code explainer_shed_total}.
+     */
+    @WithDefault("2m")
+    Duration maxLag();
+
+    /** Model versions kept open at once (least recently used ones are closed). */
+    @WithDefault("4")
+    int modelCacheSize();
+
+    /** Kafka batches whose explanations or events are still pending, at most (bounds the work queue). */
+    @WithDefault("2")
+    int maxBatchesInFlight();
+
+    /** How often the registry is checked (readiness, and the newest version of each model loaded ahead). */
+    @WithDefault("30s")
+    Duration registryCheckInterval();
+
+    /** LIME (package {@code xai}). */
+    Lime lime();
+
+    interface Lime {
+        /** Perturbed images per explanation, the whole image included. */
+        @WithDefault("1000")
+        int samples();
+
+        /** Width of the exponential kernel over the cosine distance of a perturbation to the image. */
+        @WithDefault("0.25")
+        double kernelWidth();
+
+        /** Ridge penalty of the surrogate. */
+        @WithDefault("1.0")
+        double ridgeAlpha();
+    }
+
+    /** KernelSHAP (package {@code xai}). */
+    KernelShap kernelShap();
+
+    interface KernelShap {
+        /** Model evaluations when it samples (more than 14 segments); 0 = automatic, 2 x segments + 2048. */
+        @WithDefault("0")
+        int budget();
+    }
+
+    /** The segments LIME and KernelSHAP perturb, and TreeSHAP sums its pixels over. */
+    Segmentation segmentation();
+
+    interface Segmentation {
+        /** {@code grid} (square cells) or {@code slic} (superpixels). */
+        @WithDefault("grid")
+        String kind();
+
+        /** Cell side in pixels of the grid, 1..28 (4: 7 x 7 = 49 cells). */
+        @WithDefault("4")
+        int gridCell();
+
+        /** Superpixels SLIC aims at. */
+        @WithDefault("50")
+        int slicSegments();
+
+        /** SLIC's trade-off between intensity and space. */
+        @WithDefault("0.1")
+        double slicCompactness();
+    }
+
+    /** The read API. */
+    Api api();
+
+    interface Api {
+        /** Page size of {@code GET /api/predictions} without a {@code size} parameter. */
+        @WithDefault("20")
+        int defaultPageSize();
+
+        /** The largest {@code size} accepted. */
+        @WithDefault("100")
+        int maxPageSize();
+    }
+
+    /** The heatmap PNG. */
+    Heatmap heatmap();
+
+    interface Heatmap {
+        /** Upscaling of the 28x28 image without a {@code scale} parameter (nearest neighbour). */
+        @WithName("scale")
+        @WithDefault("10")
+        int defaultScale();
+    }
+}

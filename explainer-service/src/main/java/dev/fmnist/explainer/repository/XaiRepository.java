@@ -1,0 +1,401 @@
+package dev.fmnist.explainer.repository;
+
+import dev.fmnist.common.FashionClass;
+import dev.fmnist.common.Pixels;
+import dev.fmnist.common.messaging.ModelRef;
+import dev.fmnist.common.messaging.Prediction;
+import dev.fmnist.explainer.domain.Attribution;
+import dev.fmnist.explainer.domain.ExplanationDetail;
+import dev.fmnist.explainer.domain.ExplanationKey;
+import dev.fmnist.explainer.domain.ExplanationStatus;
+import dev.fmnist.explainer.domain.ExplanationSummary;
+import dev.fmnist.explainer.domain.Page;
+import dev.fmnist.explainer.domain.PredictionDetail;
+import dev.fmnist.explainer.domain.PredictionQuery;
+import dev.fmnist.explainer.domain.PredictionSummary;
+import dev.fmnist.explainer.domain.StoredExplanation;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Plain JDBC on the service's pool for schema {@code xai}: idempotent writes keyed by request id,
+ * model, version (and method), {@code ON CONFLICT DO NOTHING}; the read API's queries, built from
+ * fixed SQL fragments with bind parameters only.
+ */
+@ApplicationScoped
+public class XaiRepository {
+    private static final String EXPLANATION_SUMMARY_COLUMNS = "e.id, e.request_id, e.model_name, e.model_version, "
+            + "e.method, e.reason, e.status, e.error, e.target_class, e.base_value, e.full_value, e.intercept, e.lime_r2, "
+            + "e.efficiency_gap, e.deletion_area, e.samples, e.elapsed_ms, e.created_at";
+
+    private final DataSource dataSource;
+
+    public XaiRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    // ---- writes ----
+
+    /** Stores predictions in one transaction; ones already stored are left as they are. Returns the rows added. */
+    public int storePredictions(List<Prediction> predictions) throws SQLException {
+        if (predictions.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO xai.prediction (request_id, model_name, "
+                    + "model_version, label, class_name, confidence, probabilities, image, true_label, explain, latency_ms, "
+                    + "scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                for (Prediction p : predictions) {
+                    ps.setString(1, p.requestId());
+                    ps.setString(2, p.model().name());
+                    ps.setInt(3, p.model().version());
+                    ps.setShort(4, (short) p.label());
+                    ps.setString(5, p.className());
+                    ps.setFloat(6, p.probabilities()[p.label()]);
+                    ps.setArray(7, realArray(c, p.probabilities()));
+                    ps.setBytes(8, p.pixels());
+                    if (p.trueLabel() == null) {
+                        ps.setNull(9, Types.SMALLINT);
+                    } else {
+                        ps.setShort(9, p.trueLabel().shortValue());
+                    }
+                    ps.setBoolean(10, p.explain());
+                    ps.setDouble(11, p.latencyMs());
+                    ps.setTimestamp(12, Timestamp.from(p.scoredAt()));
+                    ps.addBatch();
+                }
+                int added = 0;
+                for (int n : ps.executeBatch()) {
+                    added += Math.max(0, n);
+                }
+                c.commit();
+                return added;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        }
+    }
+
+    /** The explanations among {@code keys} that are stored already. */
+    public Map<ExplanationKey, StoredExplanation> existing(Collection<ExplanationKey> keys) throws SQLException {
+        Map<ExplanationKey, StoredExplanation> out = new HashMap<>();
+        if (keys.isEmpty()) {
+            return out;
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        keys.forEach(k -> ids.add(k.requestId()));
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT request_id, model_name, model_version, method, id, status FROM xai.explanation "
+                        + "WHERE request_id = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ExplanationKey key = new ExplanationKey(rs.getString(1), new ModelRef(rs.getString(2), rs.getInt(3)),
+                            rs.getString(4));
+                    if (keys.contains(key)) {
+                        out.put(key, new StoredExplanation(rs.getLong(5), ExplanationStatus.ofColumn(rs.getString(6))));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Stores one explanation (a succeeded one with {@code attribution}, a failed one with {@code
+     * error}), committed on return; when the key is stored already, that row is returned unchanged.
+     */
+    public StoredExplanation storeExplanation(ExplanationKey key, String reason, int targetClass, Attribution a,
+                                              String error) throws SQLException {
+        ExplanationStatus status = a == null ? ExplanationStatus.FAILED : ExplanationStatus.SUCCEEDED;
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO xai.explanation (request_id, model_name, "
+                    + "model_version, method, reason, status, error, target_class, attributions, segment_weights, segments, "
+                    + "base_value, full_value, intercept, lime_r2, efficiency_gap, deletion_curve, deletion_area, samples, "
+                    + "elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    + "ON CONFLICT (request_id, model_name, model_version, method) DO NOTHING RETURNING id")) {
+                ps.setString(1, key.requestId());
+                ps.setString(2, key.model().name());
+                ps.setInt(3, key.model().version());
+                ps.setString(4, key.method());
+                ps.setString(5, reason);
+                ps.setString(6, status.column());
+                ps.setString(7, error);
+                ps.setShort(8, (short) targetClass);
+                if (a == null) {
+                    for (int i = 9; i <= 20; i++) {
+                        ps.setNull(i, Types.NULL);
+                    }
+                } else {
+                    ps.setArray(9, realArray(c, a.attributions()));
+                    ps.setArray(10, realArray(c, a.segmentWeights()));
+                    ps.setArray(11, smallintArray(c, a.segments()));
+                    setDouble(ps, 12, a.baseValue());
+                    setDouble(ps, 13, a.fullValue());
+                    setDouble(ps, 14, a.intercept());
+                    setDouble(ps, 15, a.limeR2());
+                    setDouble(ps, 16, a.efficiencyGap());
+                    if (a.deletionCurve() == null) {
+                        ps.setNull(17, Types.ARRAY);
+                    } else {
+                        ps.setArray(17, realArray(c, a.deletionCurve()));
+                    }
+                    setDouble(ps, 18, a.deletionArea());
+                    ps.setInt(19, a.samples());
+                    ps.setDouble(20, a.elapsedMs());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new StoredExplanation(rs.getLong(1), status);
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, status FROM xai.explanation WHERE request_id = ? "
+                    + "AND model_name = ? AND model_version = ? AND method = ?")) {
+                ps.setString(1, key.requestId());
+                ps.setString(2, key.model().name());
+                ps.setInt(3, key.model().version());
+                ps.setString(4, key.method());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("explanation " + key + " was neither inserted nor found");
+                    }
+                    return new StoredExplanation(rs.getLong(1), ExplanationStatus.ofColumn(rs.getString(2)));
+                }
+            }
+        }
+    }
+
+    // ---- reads (the REST API) ----
+
+    /** Predictions matching {@code q}, newest first. */
+    public Page<PredictionSummary> predictions(PredictionQuery q) throws SQLException {
+        StringBuilder where = new StringBuilder(" WHERE true");
+        List<Object> binds = new ArrayList<>();
+        if (q.model() != null) {
+            where.append(" AND p.model_name = ?");
+            binds.add(q.model());
+        }
+        if (q.label() != null) {
+            where.append(" AND p.label = ?");
+            binds.add(q.label().shortValue());
+        }
+        if (q.correct() != null) {
+            where.append(" AND p.true_label IS NOT NULL AND (p.true_label = p.label) = ?");
+            binds.add(q.correct());
+        }
+        if (q.minConfidence() != null) {
+            where.append(" AND p.confidence >= ?");
+            binds.add(q.minConfidence());
+        }
+        if (q.maxConfidence() != null) {
+            where.append(" AND p.confidence <= ?");
+            binds.add(q.maxConfidence());
+        }
+        try (Connection c = dataSource.getConnection()) {
+            long total;
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM xai.prediction p" + where)) {
+                bind(ps, binds);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            List<PredictionSummary> items = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT p.request_id, p.model_name, p.model_version, p.label, "
+                    + "p.class_name, p.confidence, p.true_label, p.explain, p.latency_ms, p.scored_at, "
+                    + "(SELECT count(*) FROM xai.explanation e WHERE e.request_id = p.request_id "
+                    + "AND e.model_name = p.model_name AND e.model_version = p.model_version) "
+                    + "FROM xai.prediction p" + where
+                    + " ORDER BY p.scored_at DESC, p.request_id, p.model_name, p.model_version LIMIT ? OFFSET ?")) {
+                List<Object> all = new ArrayList<>(binds);
+                all.add(q.size());
+                all.add(q.offset());
+                bind(ps, all);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int label = rs.getShort(4);
+                        Integer trueLabel = nullableShort(rs, 7);
+                        items.add(new PredictionSummary(rs.getString(1), rs.getString(2), rs.getInt(3), label,
+                                rs.getString(5), rs.getFloat(6), trueLabel, trueLabel == null ? null : trueLabel == label,
+                                rs.getBoolean(8), rs.getDouble(9), rs.getTimestamp(10).toInstant(), rs.getInt(11)));
+                    }
+                }
+            }
+            return new Page<>(q.page(), q.size(), total, items);
+        }
+    }
+
+    /** Every stored prediction of one request (one per model and version). */
+    public List<PredictionDetail> predictionsOf(String requestId) throws SQLException {
+        List<PredictionDetail> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT request_id, model_name, model_version, label, class_name, confidence, probabilities, true_label, "
+                        + "explain, latency_ms, scored_at, stored_at, image FROM xai.prediction WHERE request_id = ? "
+                        + "ORDER BY model_name, model_version")) {
+            ps.setString(1, requestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int label = rs.getShort(4);
+                    Integer trueLabel = nullableShort(rs, 8);
+                    out.add(new PredictionDetail(rs.getString(1), rs.getString(2), rs.getInt(3), label, rs.getString(5),
+                            rs.getFloat(6), floats(rs.getArray(7)), trueLabel, trueLabel == null ? null : trueLabel == label,
+                            rs.getBoolean(9), rs.getDouble(10), rs.getTimestamp(11).toInstant(),
+                            rs.getTimestamp(12).toInstant(), Pixels.toBase64(rs.getBytes(13))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The explanations of one request, without their arrays. */
+    public List<ExplanationSummary> explanationsOf(String requestId) throws SQLException {
+        List<ExplanationSummary> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT " + EXPLANATION_SUMMARY_COLUMNS + " FROM xai.explanation e WHERE e.request_id = ? "
+                        + "ORDER BY e.model_name, e.model_version, e.method")) {
+            ps.setString(1, requestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(summary(rs));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One explanation in full, with the image of its prediction. */
+    public Optional<ExplanationDetail> explanation(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT " + EXPLANATION_SUMMARY_COLUMNS + ", e.segments, e.segment_weights, e.attributions, "
+                        + "e.deletion_curve, p.image FROM xai.explanation e JOIN xai.prediction p "
+                        + "ON p.request_id = e.request_id AND p.model_name = e.model_name "
+                        + "AND p.model_version = e.model_version WHERE e.id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new ExplanationDetail(summary(rs), shorts(rs.getArray(19)), floats(rs.getArray(20)),
+                        floats(rs.getArray(21)), floats(rs.getArray(22)), Pixels.toBase64(rs.getBytes(23))));
+            }
+        }
+    }
+
+    private static ExplanationSummary summary(ResultSet rs) throws SQLException {
+        long id = rs.getLong(1);
+        int target = rs.getShort(9);
+        return new ExplanationSummary(id, rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), target, FashionClass.ofLabel(target).displayName(),
+                nullableDouble(rs, 10), nullableDouble(rs, 11), nullableDouble(rs, 12), nullableDouble(rs, 13),
+                nullableDouble(rs, 14), nullableDouble(rs, 15), nullableInt(rs, 16), nullableDouble(rs, 17),
+                rs.getTimestamp(18).toInstant(), "/api/explanations/" + id, "/api/explanations/" + id + "/heatmap.png");
+    }
+
+    // ---- JDBC helpers ----
+
+    private static void bind(PreparedStatement ps, List<Object> values) throws SQLException {
+        for (int i = 0; i < values.size(); i++) {
+            Object v = values.get(i);
+            int n = i + 1;
+            if (v instanceof String s) {
+                ps.setString(n, s);
+            } else if (v instanceof Short s) {
+                ps.setShort(n, s);
+            } else if (v instanceof Integer x) {
+                ps.setInt(n, x);
+            } else if (v instanceof Long x) {
+                ps.setLong(n, x);
+            } else if (v instanceof Float f) {
+                ps.setFloat(n, f); // real against the real column: 0.9 matches a stored 0.9
+            } else if (v instanceof Boolean b) {
+                ps.setBoolean(n, b);
+            } else {
+                throw new IllegalArgumentException("cannot bind " + v);
+            }
+        }
+    }
+
+    private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
+        if (v == null || !Double.isFinite(v)) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, v);
+        }
+    }
+
+    static Array realArray(Connection c, float[] values) throws SQLException {
+        Float[] boxed = new Float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return c.createArrayOf("real", boxed);
+    }
+
+    static Array smallintArray(Connection c, short[] values) throws SQLException {
+        Short[] boxed = new Short[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return c.createArrayOf("smallint", boxed);
+    }
+
+    private static float[] floats(Array array) throws SQLException {
+        if (array == null) {
+            return null;
+        }
+        Object[] values = (Object[]) array.getArray();
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = ((Number) values[i]).floatValue();
+        }
+        return out;
+    }
+
+    private static short[] shorts(Array array) throws SQLException {
+        if (array == null) {
+            return null;
+        }
+        Object[] values = (Object[]) array.getArray();
+        short[] out = new short[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = ((Number) values[i]).shortValue();
+        }
+        return out;
+    }
+
+    private static Integer nullableShort(ResultSet rs, int i) throws SQLException {
+        short v = rs.getShort(i);
+        return rs.wasNull() ? null : (int) v;
+    }
+
+    private static Integer nullableInt(ResultSet rs, int i) throws SQLException {
+        int v = rs.getInt(i);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Double nullableDouble(ResultSet rs, int i) throws SQLException {
+        double v = rs.getDouble(i);
+        return rs.wasNull() ? null : v;
+    }
+}

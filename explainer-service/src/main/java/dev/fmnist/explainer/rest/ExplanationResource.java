@@ -1,0 +1,81 @@
+package dev.fmnist.explainer.rest;
+
+import dev.fmnist.common.Pixels;
+import dev.fmnist.explainer.config.ExplainerConfig;
+import dev.fmnist.explainer.domain.ExplanationDetail;
+import dev.fmnist.explainer.repository.XaiRepository;
+import dev.fmnist.explainer.service.HeatmapRenderer;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+
+/** One explanation: in full as JSON, or as a PNG heatmap over its image. */
+@Path("/api/explanations")
+public class ExplanationResource {
+    private final XaiRepository repository;
+    private final ExplainerConfig config;
+
+    public ExplanationResource(XaiRepository repository, ExplainerConfig config) {
+        this.repository = repository;
+        this.config = config;
+    }
+
+    @GET
+    @Path("/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "One explanation with its segments, segment weights, per-pixel attributions and image")
+    public ExplanationDetail explanation(@PathParam("id") String id) throws SQLException {
+        return find(id);
+    }
+
+    @GET
+    @Path("/{id}/heatmap.png")
+    @Produces({"image/png", MediaType.APPLICATION_JSON})
+    @Operation(summary = "The attributions over the image: blue negative, red positive, symmetric around 0, with a colour bar")
+    public Response heatmap(@PathParam("id") String id,
+                            @Parameter(description = "upscaling of the 28x28 image, 4..32 (default explainer.heatmap.scale)")
+                            @QueryParam("scale") String scale) throws SQLException {
+        int s = scale(scale);
+        ExplanationDetail e = find(id);
+        if (e.attributions() == null) {
+            throw new ApiException(409, "explanation " + id + " has no attributions: it failed ("
+                    + e.summary().error() + ")");
+        }
+        byte[] png = HeatmapRenderer.png(Pixels.fromBase64(e.image()), e.attributions(), s);
+        return Response.ok(png, "image/png").build();
+    }
+
+    private int scale(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return config.heatmap().defaultScale();
+        }
+        try {
+            int s = Integer.parseInt(raw.trim());
+            if (s >= HeatmapRenderer.MIN_SCALE && s <= HeatmapRenderer.MAX_SCALE) {
+                return s;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.badRequest("scale must be an integer " + HeatmapRenderer.MIN_SCALE + ".."
+                + HeatmapRenderer.MAX_SCALE + ", got '" + raw + "'");
+    }
+
+    private ExplanationDetail find(String id) throws SQLException {
+        long n;
+        try {
+            n = Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("an explanation id is a positive integer, got '" + id + "'");
+        }
+        return repository.explanation(n)
+                .orElseThrow(() -> ApiException.notFound("no explanation with id " + id));
+    }
+}

@@ -1,0 +1,145 @@
+package dev.fmnist.explainer.service;
+
+import dev.fmnist.common.messaging.ExplanationStored;
+import dev.fmnist.common.messaging.ModelNames;
+import dev.fmnist.common.messaging.Prediction;
+import dev.fmnist.explainer.config.ExplainerConfig;
+import dev.fmnist.explainer.domain.StableHash;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What gets explained, and what is shed under lag. Plain Java (unit-tested without Quarkus).
+ *
+ * <ul>
+ * <li>A prediction with {@code explain: true} is <b>requested</b>: always explained, never shed.</li>
+ * <li>Any other prediction is <b>sampled</b> when the stable hash of its request id, as a number in
+ *     [0, 1), is below {@code explainer.sample-rate}: deterministic, so a replay samples the same
+ *     requests, and every model of a sampled request is explained (their maps stay comparable).</li>
+ * <li>Lag is the age of the prediction, {@code now - scoredAt}, when its explanation is about to
+ *     start. A sampled explanation older than {@code explainer.max-lag} is shed.</li>
+ * </ul>
+ *
+ * <p>Why age and not records behind: the age is known for every record without asking the broker,
+ * it is what a reader of the explanations cares about (how stale they are), it covers the time a
+ * record waits in this service's own work queue as well as on the topic, and it does not depend on
+ * how many partitions or replicas share the topic. Its cost is a dependency on the clocks of the
+ * inference and explainer hosts agreeing (NTP keeps them within far less than the default of two
+ * minutes).
+ */
+public final class ExplanationPolicy {
+
+    /** Why a prediction is explained (the {@code reason} column), or that it is not. */
+    public enum Reason {
+        REQUESTED, SAMPLED, NOT_SAMPLED;
+
+        public String column() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final double sampleRate;
+    private final Duration maxLag;
+    private final Map<String, List<String>> methodsByModel;
+
+    public ExplanationPolicy(double sampleRate, Duration maxLag, Map<String, List<String>> methods,
+                             List<String> defaultMethods) {
+        if (!(sampleRate >= 0 && sampleRate <= 1)) {
+            throw new IllegalArgumentException("explainer.sample-rate must be in [0, 1], got " + sampleRate);
+        }
+        if (maxLag == null || maxLag.isNegative()) {
+            throw new IllegalArgumentException("explainer.max-lag must be zero or more, got " + maxLag);
+        }
+        this.sampleRate = sampleRate;
+        this.maxLag = maxLag;
+        Map<String, List<String>> byModel = new LinkedHashMap<>();
+        for (String model : ModelNames.KNOWN) {
+            byModel.put(model, checked("explainer.default-methods", defaultMethods));
+        }
+        methods.forEach((model, list) -> {
+            if (!ModelNames.isKnown(model)) {
+                throw new IllegalArgumentException("explainer.methods." + model + ": unknown model '" + model
+                        + "', expected one of " + ModelNames.KNOWN);
+            }
+            byModel.put(model, checked("explainer.methods." + model, list));
+        });
+        this.methodsByModel = Map.copyOf(byModel);
+    }
+
+    public static ExplanationPolicy of(ExplainerConfig config) {
+        return new ExplanationPolicy(config.sampleRate(), config.maxLag(), config.methods(), config.defaultMethods());
+    }
+
+    private static List<String> checked(String key, List<String> names) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String name : names == null ? List.<String>of() : names) {
+            String n = name.trim();
+            if (n.isEmpty()) {
+                continue;
+            }
+            if (!ExplanationStored.METHODS.contains(n)) {
+                throw new IllegalArgumentException(key + ": unknown method '" + n + "', expected some of "
+                        + ExplanationStored.METHODS);
+            }
+            out.add(n);
+        }
+        return List.copyOf(out);
+    }
+
+    /** Whether the prediction is explained, and why. */
+    public Reason reason(Prediction prediction) {
+        if (prediction.explain()) {
+            return Reason.REQUESTED;
+        }
+        return sampled(prediction.requestId()) ? Reason.SAMPLED : Reason.NOT_SAMPLED;
+    }
+
+    /** Whether a request is in the sample: {@code unit(hash(requestId)) < sample-rate}. */
+    public boolean sampled(String requestId) {
+        return sampled(requestId, sampleRate);
+    }
+
+    public static boolean sampled(String requestId, double sampleRate) {
+        return StableHash.unit(requestId) < sampleRate;
+    }
+
+    /** The methods configured for a model (empty for a model that is not explained). */
+    public List<String> methods(String model) {
+        return methodsByModel.getOrDefault(model, List.of());
+    }
+
+    /** Every model with its methods. */
+    public Map<String, List<String>> methods() {
+        return methodsByModel;
+    }
+
+    /** The models that have at least one method. */
+    public List<String> explainedModels() {
+        return methodsByModel.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+    }
+
+    /** Age of a prediction at {@code now} (never negative, whatever the clocks say). */
+    public static Duration lag(Instant scoredAt, Instant now) {
+        Duration d = Duration.between(scoredAt, now);
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /** Whether an explanation about to start is shed: sampled, and its prediction older than max-lag. */
+    public boolean shed(Reason reason, Instant scoredAt, Instant now) {
+        return reason == Reason.SAMPLED && lag(scoredAt, now).compareTo(maxLag) > 0;
+    }
+
+    public double sampleRate() {
+        return sampleRate;
+    }
+
+    public Duration maxLag() {
+        return maxLag;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.fmnist.explainer.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fmnist.common.messaging.ModelRef;
+import dev.fmnist.common.messaging.Prediction;
+import dev.fmnist.explainer.domain.StableHash;
+import dev.fmnist.explainer.service.ExplanationPolicy.Reason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Sampling is deterministic and near the configured rate; only sampled explanations are shed, past max-lag. */
+class ExplanationPolicyTest {
+    static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
+
+    static ExplanationPolicy policy(double rate, Duration maxLag) {
+        return new ExplanationPolicy(rate, maxLag, Map.of("xgboost", List.of("lime", "kernel_shap", "tree_shap")),
+                List.of("lime", "kernel_shap"));
+    }
+
+    static Prediction prediction(String id, boolean explain) {
+        float[] p = new float[10];
+        p[3] = 1f;
+        return new Prediction(id, new ModelRef("cnn", 1), 3, "Dress", p, "", NOW, 1.0, explain, null);
+    }
+
+    @Test
+    void sampleIsAStableFunctionOfTheRequestIdNearTheRate() {
+        ExplanationPolicy policy = policy(0.1, Duration.ofMinutes(2));
+        long sampled = IntStream.range(0, 20_000).filter(i -> policy.sampled("request-" + i)).count();
+        assertThat(sampled).isBetween(1_800L, 2_200L);
+        for (int i = 0; i < 100; i++) {
+            assertThat(policy.sampled("request-" + i)).isEqualTo(policy(0.1, Duration.ZERO).sampled("request-" + i));
+        }
+        // the hash is SHA-256 based, not String.hashCode: pinned so that another JVM or release samples the same ids
+        assertThat(StableHash.of("abc")).isEqualTo(0xba7816bf8f01cfeaL);
+        assertThat(StableHash.unit("abc")).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void rateZeroSamplesNothingAndRateOneEverything() {
+        for (int i = 0; i < 1000; i++) {
+            assertThat(policy(0, Duration.ZERO).sampled("r" + i)).isFalse();
+            assertThat(policy(1, Duration.ZERO).sampled("r" + i)).isTrue();
+        }
+    }
+
+    @Test
+    void requestedWinsOverSampling() {
+        ExplanationPolicy none = policy(0, Duration.ofMinutes(2));
+        assertThat(none.reason(prediction("x", true))).isEqualTo(Reason.REQUESTED);
+        assertThat(none.reason(prediction("x", false))).isEqualTo(Reason.NOT_SAMPLED);
+        assertThat(policy(1, Duration.ofMinutes(2)).reason(prediction("x", false))).isEqualTo(Reason.SAMPLED);
+    }
+
+    @Test
+    void onlySampledExplanationsOlderThanMaxLagAreShed() {
+        ExplanationPolicy policy = policy(0.5, Duration.ofMinutes(2));
+        Instant fresh = NOW.minusSeconds(119);
+        Instant stale = NOW.minusSeconds(121);
+        assertThat(policy.shed(Reason.SAMPLED, fresh, NOW)).isFalse();
+        assertThat(policy.shed(Reason.SAMPLED, stale, NOW)).isTrue();
+        assertThat(policy.shed(Reason.REQUESTED, stale, NOW)).isFalse();
+        assertThat(policy.shed(Reason.REQUESTED, NOW.minus(Duration.ofDays(30)), NOW)).isFalse();
+        // a prediction from a clock ahead of ours has no lag
+        assertThat(ExplanationPolicy.lag(NOW.plusSeconds(5), NOW)).isEqualTo(Duration.ZERO);
+        assertThat(policy.shed(Reason.SAMPLED, NOW.plusSeconds(500), NOW)).isFalse();
+    }
+
+    @Test
+    void methodsPerModelWithDefaults() {
+        ExplanationPolicy policy = policy(0.01, Duration.ofMinutes(2));
+        assertThat(policy.methods("xgboost")).containsExactly("lime", "kernel_shap", "tree_shap");
+        assertThat(policy.methods("cnn")).containsExactly("lime", "kernel_shap");
+        assertThat(policy.methods("lenet")).containsExactly("lime", "kernel_shap");
+        ExplanationPolicy noLenet = new ExplanationPolicy(0.01, Duration.ZERO, Map.of("lenet", List.of()),
+                List.of("lime"));
+        assertThat(noLenet.methods("lenet")).isEmpty();
+        assertThat(noLenet.explainedModels()).containsExactlyInAnyOrder("cnn", "xgboost");
+    }
+
+    @Test
+    void badSettingsNameTheirKey() {
+        assertThatThrownBy(() -> policy(1.5, Duration.ZERO)).hasMessageContaining("explainer.sample-rate");
+        assertThatThrownBy(() -> policy(Double.NaN, Duration.ZERO)).hasMessageContaining("explainer.sample-rate");
+        assertThatThrownBy(() -> policy(0.1, Duration.ofSeconds(-1))).hasMessageContaining("explainer.max-lag");
+        assertThatThrownBy(() -> new ExplanationPolicy(0.1, Duration.ZERO, Map.of("cnn", List.of("gradcam")),
+                List.of("lime"))).hasMessageContaining("explainer.methods.cnn").hasMessageContaining("gradcam");
+        assertThatThrownBy(() -> new ExplanationPolicy(0.1, Duration.ZERO, Map.of("resnet", List.of("lime")),
+                List.of("lime"))).hasMessageContaining("unknown model 'resnet'");
+    }
+
+    @Test
+    void seedsDependOnRequestAndMethodOnly() {
+        assertThat(StableHash.seed("r1", "lime")).isEqualTo(StableHash.seed("r1", "lime"));
+        assertThat(StableHash.seed("r1", "lime")).isNotEqualTo(StableHash.seed("r1", "kernel_shap"));
+        assertThat(StableHash.seed("r1", "lime")).isNotEqualTo(StableHash.seed("r2", "lime"));
+    }
+}
