@@ -42,8 +42,14 @@ class EnvironmentTest {
                     default int twice() {
                         return 2 * original();
                     }
+                    Group group();
+                    interface Group {
+                        @WithName("scale")
+                        int defaultScale();
+                        int kernelWidth();
+                    }
                 }
-                """)).containsExactlyInAnyOrder("x.renamed", "x.some-thing");
+                """)).containsExactlyInAnyOrder("x.renamed", "x.some-thing", "x.group.scale", "x.group.kernel-width");
         assertThat(Checks.config("trainer-service").envReadByCode()).contains("FMNIST_DATA_DIR", "XDG_CACHE_HOME", "QUARKUS_HTTP_PORT");
     }
 

@@ -30,7 +30,7 @@ final class ServiceConfig {
 
     private static final Pattern MAPPING_PREFIX = Pattern.compile("@ConfigMapping\\(\\s*prefix\\s*=\\s*\"([^\"]+)\"");
     private static final Pattern WITH_NAME = Pattern.compile("@WithName\\(\\s*\"([^\"]+)\"\\s*\\)");
-    private static final Pattern METHOD = Pattern.compile("^\\s*(?:public\\s+)?[\\w.<>?,\\[\\] ]+?\\s+(\\w+)\\(\\)\\s*;");
+    private static final Pattern METHOD = Pattern.compile("^\\s*(?:public\\s+)?([\\w.<>?,\\[\\] ]+?)\\s+(\\w+)\\(\\)\\s*;");
     private static final Pattern ENV_LITERAL = Pattern.compile("\"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\"");
 
     final String service;
@@ -127,24 +127,59 @@ final class ServiceConfig {
         return keys;
     }
 
-    /** The abstract no-argument methods of one mapping interface, each as {@code prefix.kebab-name}. */
+    /**
+     * The abstract no-argument methods of one mapping interface, each as {@code prefix.kebab-name}; a method
+     * returning a nested interface is a group whose methods get {@code prefix.group.}.
+     */
     static Set<String> mappingKeys(String prefix, String source) {
-        Set<String> keys = new TreeSet<>();
+        Pattern nested = Pattern.compile("\\binterface\\s+(\\w+)");
+        java.util.List<String[]> leaves = new java.util.ArrayList<>(); // {interface ("" = the mapping), return type, key}
+        String current = "";
+        int depth = 0;
+        int nestedBody = -1;
         String pendingName = null;
         for (String line : source.split("\n")) {
+            Matcher iface = nested.matcher(line);
+            if (iface.find() && depth >= 1) {
+                current = iface.group(1);
+                nestedBody = depth + 1;
+            }
+            int bodyDepth = current.isEmpty() ? 1 : nestedBody;
             Matcher named = WITH_NAME.matcher(line);
             if (named.find()) {
                 pendingName = named.group(1);
             }
             String trimmed = line.strip();
-            if (trimmed.startsWith("default ") || trimmed.startsWith("static ") || trimmed.startsWith("return ")) {
-                pendingName = null;
-                continue;
-            }
             Matcher method = METHOD.matcher(line);
-            if (method.find()) {
-                keys.add(prefix + "." + (pendingName != null ? pendingName : kebab(method.group(1))));
+            if (depth == bodyDepth && !trimmed.startsWith("default ") && !trimmed.startsWith("static ")
+                    && !trimmed.startsWith("return ") && method.find()) {
+                String type = method.group(1).strip();
+                leaves.add(new String[] {current, type.substring(type.lastIndexOf('.') + 1), pendingName != null ? pendingName : kebab(method.group(2))});
                 pendingName = null;
+            } else if (trimmed.startsWith("default ") || trimmed.startsWith("static ")) {
+                pendingName = null;
+            }
+            for (char c : line.toCharArray()) {
+                depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+            }
+            if (!current.isEmpty() && depth < nestedBody) {
+                current = "";
+            }
+        }
+        Map<String, String> groups = new LinkedHashMap<>();
+        Set<String> nestedNames = new TreeSet<>();
+        leaves.forEach(l -> nestedNames.add(l[0]));
+        for (String[] l : leaves) {
+            if (l[0].isEmpty() && nestedNames.contains(l[1])) {
+                groups.put(l[1], l[2]);
+            }
+        }
+        Set<String> keys = new TreeSet<>();
+        for (String[] l : leaves) {
+            if (l[0].isEmpty() && !groups.containsKey(l[1])) {
+                keys.add(prefix + "." + l[2]);
+            } else if (!l[0].isEmpty() && groups.containsKey(l[0])) {
+                keys.add(prefix + "." + groups.get(l[0]) + "." + l[2]);
             }
         }
         return keys;
