@@ -63,6 +63,33 @@ public interface ExplainerConfig {
     @WithDefault("30s")
     Duration registryCheckInterval();
 
+    /**
+     * Longest an explanation may run; past it the explanation is stored as failed with the reason
+     * (checked between the model calls of LIME, KernelSHAP and the deletion curve).
+     */
+    @WithDefault("10s")
+    Duration deadline();
+
+    /** Storage writes while PostgreSQL cannot be reached: retried with exponential backoff. */
+    DbRetry dbRetry();
+
+    interface DbRetry {
+        /** The first wait after a failed write; it doubles after each further failure. */
+        @WithDefault("500ms")
+        Duration initialBackoff();
+
+        /** The longest wait between two attempts. */
+        @WithDefault("10s")
+        Duration maxBackoff();
+
+        /**
+         * How long one write is retried before its Kafka batch fails (and is consumed again after a
+         * restart); 0 retries forever.
+         */
+        @WithDefault("10m")
+        Duration timeout();
+    }
+
     /** LIME (package {@code xai}). */
     Lime lime();
 

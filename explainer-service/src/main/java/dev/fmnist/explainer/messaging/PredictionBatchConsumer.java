@@ -12,6 +12,7 @@ import dev.fmnist.explainer.domain.ExplanationKey;
 import dev.fmnist.explainer.domain.ExplanationStatus;
 import dev.fmnist.explainer.domain.StoredExplanation;
 import dev.fmnist.explainer.repository.XaiRepository;
+import dev.fmnist.explainer.service.DatabaseRetry;
 import dev.fmnist.explainer.service.ExplanationPolicy;
 import dev.fmnist.explainer.service.ExplanationService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +48,8 @@ import org.jboss.logging.Logger;
  *     fmnist.predictions.dlq} with its original bytes and headers {@code error-class} and {@code
  *     error-message}, and consumption goes on;</li>
  * <li>every valid prediction is stored in {@code xai.prediction} in one transaction ({@code ON
- *     CONFLICT DO NOTHING});</li>
+ *     CONFLICT DO NOTHING}); while PostgreSQL cannot be reached this thread waits and retries
+ *     ({@link DatabaseRetry}), so the connector pauses and nothing is lost;</li>
  * <li>requested and sampled predictions get one explanation per configured method of their model,
  *     queued on the worker pool ({@link ExplanationService}), except those already stored (a
  *     replay recomputes nothing);</li>
@@ -74,6 +76,7 @@ public class PredictionBatchConsumer {
     private static final Logger LOG = Logger.getLogger(PredictionBatchConsumer.class);
 
     private final XaiRepository repository;
+    private final DatabaseRetry retry;
     private final ExplanationPolicy policy;
     private final ExplanationService explainer;
     private final MeterRegistry meters;
@@ -81,7 +84,7 @@ public class PredictionBatchConsumer {
     private final Emitter<byte[]> deadLetters;
     private final Semaphore inFlight;
 
-    public PredictionBatchConsumer(XaiRepository repository, ExplanationPolicy policy, ExplanationService explainer,
+    public PredictionBatchConsumer(XaiRepository repository, DatabaseRetry retry, ExplanationPolicy policy, ExplanationService explainer,
                                    ExplainerConfig config, MeterRegistry meters,
                                    @Channel(EXPLANATIONS_CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
                                    Emitter<byte[]> events,
@@ -92,6 +95,7 @@ public class PredictionBatchConsumer {
                     + config.maxBatchesInFlight());
         }
         this.repository = repository;
+        this.retry = retry;
         this.policy = policy;
         this.explainer = explainer;
         this.meters = meters;
@@ -119,6 +123,9 @@ public class PredictionBatchConsumer {
             process(metadata, completion);
         } catch (SQLException e) {
             completion.failed(new IllegalStateException("cannot store predictions: " + e.getMessage(), e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            completion.failed(new IllegalStateException("interrupted while waiting for the database", e));
         } catch (RuntimeException e) {
             completion.failed(e);
         }
@@ -127,7 +134,7 @@ public class PredictionBatchConsumer {
     }
 
     private void process(IncomingKafkaRecordBatchMetadata<String, byte[]> metadata, BatchCompletion completion)
-            throws SQLException {
+            throws SQLException, InterruptedException {
         List<Prediction> valid = new ArrayList<>(metadata.count());
         Map<Prediction, ConsumerRecord<String, byte[]>> recordOf = new java.util.IdentityHashMap<>();
         for (ConsumerRecord<String, byte[]> record : metadata.getRecords()) {
@@ -145,7 +152,7 @@ public class PredictionBatchConsumer {
         if (valid.isEmpty()) {
             return;
         }
-        int added = repository.storePredictions(valid);
+        int added = retry.call("storing predictions", () -> repository.storePredictions(valid));
         meters.counter("explainer.predictions.stored").increment(added);
 
         // one task per key: a batch may carry the same prediction twice (a producer's retry)
@@ -164,7 +171,8 @@ public class PredictionBatchConsumer {
         if (tasks.isEmpty()) {
             return;
         }
-        Map<ExplanationKey, StoredExplanation> existing = repository.existing(tasks.keySet());
+        Map<ExplanationKey, StoredExplanation> existing = retry.call("reading stored explanations",
+                () -> repository.existing(tasks.keySet()));
         for (ExplanationService.Task task : tasks.values()) {
             StoredExplanation stored = existing.get(task.key());
             RecordHeader trace = traceparent(recordOf.get(task.prediction()));

@@ -37,8 +37,9 @@ import org.jboss.logging.Logger;
  * <p>Just before an explanation starts, a sampled one whose prediction is older than {@code
  * explainer.max-lag} is shed ({@link ExplanationPolicy}). A permanent problem (the method throws or
  * returns nonsense, the version is not in the registry or is corrupt) is stored as a failed
- * explanation with the error; a passing one (the database or the registry cannot be reached) fails
- * the task, and with it the Kafka batch, which is then consumed again.
+ * explanation with the error; a passing one (the database or the registry cannot be reached) is
+ * retried with backoff ({@link DatabaseRetry}) and fails the task, and with it the Kafka batch, only
+ * past {@code explainer.db-retry.timeout}.
  *
  * <p>Metrics: {@code explainer.explanations{model,method,status}}, {@code
  * explainer.shed{model,method}}, {@code explainer.explanation.time{model,method}}, {@code
@@ -69,12 +70,14 @@ public class ExplanationService {
     private final AttributionMethods methods;
     private final ScorerCache models;
     private final XaiRepository repository;
+    private final DatabaseRetry retry;
     private final MeterRegistry meters;
     private final ThreadPoolExecutor pool;
     private final Clock clock;
 
     public ExplanationService(ExplainerConfig config, ExplanationPolicy policy, AttributionMethods methods,
-                              ScorerCache models, XaiRepository repository, MeterRegistry meters) {
+                              ScorerCache models, XaiRepository repository, DatabaseRetry retry,
+                              MeterRegistry meters) {
         if (config.parallelism() < 1) {
             throw new IllegalArgumentException("explainer.parallelism must be at least 1, got " + config.parallelism());
         }
@@ -82,6 +85,7 @@ public class ExplanationService {
         this.methods = methods;
         this.models = models;
         this.repository = repository;
+        this.retry = retry;
         this.meters = meters;
         this.clock = Clock.systemUTC();
         methods.requireAll(policy);
@@ -125,7 +129,7 @@ public class ExplanationService {
         try {
             AttributionMethod method = methods.get(task.method()).orElseThrow(() -> new IllegalStateException(
                     "no implementation of method '" + task.method() + "' is installed"));
-            loaded = models.acquire(p.model());
+            loaded = retry.call("loading " + p.model(), () -> models.acquire(p.model()));
             if (!method.supports(loaded.scorer())) {
                 error = task.method() + " cannot explain " + p.model() + " (" + loaded.scorer().format() + ")";
             } else {
@@ -141,9 +145,14 @@ public class ExplanationService {
             }
         } catch (ModelLoadException e) {
             if (!e.permanent()) {
-                throw e; // the batch fails and is consumed again
+                throw e; // the registry could not be read within explainer.db-retry.timeout: the batch fails
             }
             error = e.getMessage();
+        } catch (SQLException e) {
+            throw new CompletionException(e); // not thrown by acquire, only declared by the retry
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
         } catch (RuntimeException e) {
             LOG.warnf(e, "Explaining %s failed", task.key());
             error = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -158,7 +167,13 @@ public class ExplanationService {
         }
         StoredExplanation stored;
         try {
-            stored = repository.storeExplanation(task.key(), task.reason().column(), p.label(), attribution, error);
+            Attribution a = attribution;
+            String e = error;
+            stored = retry.call("storing explanation " + task.key(),
+                    () -> repository.storeExplanation(task.key(), task.reason().column(), p.label(), a, e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
         } catch (SQLException e) {
             throw new CompletionException(new IllegalStateException(
                     "cannot store explanation " + task.key() + ": " + e.getMessage(), e));

@@ -1,0 +1,10 @@
+package dev.fmnist.explainer;
+
+/** What a test may do with a {@link TcpProxy} through the platform MBean server. */
+public interface TcpProxyMBean {
+    void cut();
+
+    void restore();
+
+    long getAccepted();
+}
