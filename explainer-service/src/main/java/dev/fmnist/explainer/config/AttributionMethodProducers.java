@@ -13,8 +13,8 @@ import java.util.Locale;
 
 /**
  * The explanation algorithms (package {@code xai}, plain Java) as beans, with the settings of
- * {@code explainer.lime.*}, {@code explainer.kernel-shap.*}, {@code explainer.segmentation.*} and
- * {@code explainer.max-batch}. {@code service.AttributionMethods} collects them by name.
+ * {@code explainer.lime.*}, {@code explainer.kernel-shap.*}, {@code explainer.segmentation.*},
+ * {@code explainer.max-batch} and {@code explainer.deadline}. {@code service.AttributionMethods} collects them by name.
  */
 public class AttributionMethodProducers {
 
@@ -22,7 +22,7 @@ public class AttributionMethodProducers {
     @Singleton
     ExplainerSettings settings(ExplainerConfig config) {
         return new ExplainerSettings(config.lime().samples(), config.lime().kernelWidth(), config.lime().ridgeAlpha(),
-                config.kernelShap().budget(), config.maxBatch(), segmentation(config.segmentation()));
+                config.kernelShap().budget(), config.maxBatch(), segmentation(config.segmentation()), config.deadline());
     }
 
     static Segmentation segmentation(ExplainerConfig.Segmentation s) {

@@ -11,6 +11,7 @@ import dev.fmnist.explainer.domain.ExplanationStatus;
 import dev.fmnist.explainer.domain.StableHash;
 import dev.fmnist.explainer.domain.StoredExplanation;
 import dev.fmnist.explainer.repository.XaiRepository;
+import dev.fmnist.explainer.xai.DeadlineExceededException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -153,6 +154,8 @@ public class ExplanationService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CompletionException(e);
+        } catch (DeadlineExceededException e) {
+            error = e.getMessage(); // logged below, without a stack trace
         } catch (RuntimeException e) {
             LOG.warnf(e, "Explaining %s failed", task.key());
             error = e.getClass().getSimpleName() + ": " + e.getMessage();

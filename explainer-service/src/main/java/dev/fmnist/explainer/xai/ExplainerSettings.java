@@ -1,5 +1,7 @@
 package dev.fmnist.explainer.xai;
 
+import java.time.Duration;
+
 /**
  * How the explanation methods run; the service maps its configuration onto this record.
  *
@@ -10,9 +12,11 @@ package dev.fmnist.explainer.xai;
  *                     the empty and full image included; 0 = automatic, {@code 2 M + 2048} for M segments
  * @param batchSize    perturbed images per model call, at least 1
  * @param segmentation the segments LIME and KernelSHAP perturb, and TreeSHAP sums its pixels over
+ * @param deadline     longest one explanation may run, checked before each model call ({@link
+ *                     DeadlineExceededException}); {@link Duration#ZERO} = none
  */
 public record ExplainerSettings(int limeSamples, double kernelWidth, double ridgeAlpha, int shapBudget,
-                                int batchSize, Segmentation segmentation) {
+                                int batchSize, Segmentation segmentation, Duration deadline) {
     public static final int DEFAULT_LIME_SAMPLES = 1000;
     /** The reference LIME's image explainer default. */
     public static final double DEFAULT_KERNEL_WIDTH = 0.25;
@@ -45,32 +49,50 @@ public record ExplainerSettings(int limeSamples, double kernelWidth, double ridg
         if (segmentation == null) {
             throw new IllegalArgumentException("segmentation is missing");
         }
+        if (deadline == null || deadline.isNegative()) {
+            throw new IllegalArgumentException("the deadline must be 0 (none) or positive, got " + deadline);
+        }
     }
 
-    /** 1,000 LIME samples, kernel width 0.25, ridge alpha 1, automatic SHAP budget, batches of 256, 4x4 grid. */
+    /** Settings without a deadline. */
+    public ExplainerSettings(int limeSamples, double kernelWidth, double ridgeAlpha, int shapBudget, int batchSize,
+                             Segmentation segmentation) {
+        this(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, Duration.ZERO);
+    }
+
+    /** 1,000 LIME samples, kernel width 0.25, ridge alpha 1, automatic SHAP budget, batches of 256, 4x4 grid, no deadline. */
     public static ExplainerSettings defaults() {
         return new ExplainerSettings(DEFAULT_LIME_SAMPLES, DEFAULT_KERNEL_WIDTH, DEFAULT_RIDGE_ALPHA,
                 AUTOMATIC_SHAP_BUDGET, DEFAULT_BATCH_SIZE, new GridSegmentation(GridSegmentation.DEFAULT_CELL));
     }
 
     public ExplainerSettings withLimeSamples(int samples) {
-        return new ExplainerSettings(samples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation);
+        return new ExplainerSettings(samples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, deadline);
     }
 
     public ExplainerSettings withRidgeAlpha(double alpha) {
-        return new ExplainerSettings(limeSamples, kernelWidth, alpha, shapBudget, batchSize, segmentation);
+        return new ExplainerSettings(limeSamples, kernelWidth, alpha, shapBudget, batchSize, segmentation, deadline);
     }
 
     public ExplainerSettings withShapBudget(int budget) {
-        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, budget, batchSize, segmentation);
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, budget, batchSize, segmentation, deadline);
     }
 
     public ExplainerSettings withBatchSize(int size) {
-        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, size, segmentation);
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, size, segmentation, deadline);
     }
 
     public ExplainerSettings withSegmentation(Segmentation s) {
-        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, s);
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, s, deadline);
+    }
+
+    public ExplainerSettings withDeadline(Duration d) {
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, d);
+    }
+
+    /** The {@link System#nanoTime()} past which an explanation started at {@code startNanos} fails, or {@link Long#MAX_VALUE}. */
+    long deadlineNanos(long startNanos) {
+        return deadline.isZero() ? Long.MAX_VALUE : startNanos + deadline.toNanos();
     }
 
     /** The KernelSHAP budget for {@code segments} segments: the set one, or {@code 2 M + 2048}. */

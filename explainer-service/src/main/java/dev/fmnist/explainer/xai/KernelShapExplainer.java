@@ -60,7 +60,7 @@ public final class KernelShapExplainer implements AttributionMethod {
         long start = System.nanoTime();
         Explanations.require(model, image, targetClass);
         Segments segments = Segments.of(settings.segmentation(), image);
-        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings.batchSize());
+        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings);
         int m = segments.count();
         double[] ends = scorer.targetProbabilities(new boolean[][] {scorer.uniformMask(false), scorer.uniformMask(true)});
         double empty = ends[0];

@@ -50,7 +50,7 @@ public final class LimeExplainer implements AttributionMethod {
         long start = System.nanoTime();
         Explanations.require(model, image, targetClass);
         Segments segments = Segments.of(settings.segmentation(), image);
-        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings.batchSize());
+        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings);
         int m = segments.count();
         boolean[][] masks = randomMasks(settings.limeSamples(), m, seed);
         double[] y = scorer.targetProbabilities(masks);

@@ -49,7 +49,7 @@ public final class TreeShapExplainer implements AttributionMethod {
             throw new IllegalArgumentException("tree_shap explains XGBoost models only, not " + model);
         }
         Segments segments = Segments.of(settings.segmentation(), image);
-        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings.batchSize());
+        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings);
         float[] contributions = booster.contributions(image, 1);
         int row = targetClass * (Pixels.COUNT + 1);
         float[] pixels = new float[Pixels.COUNT];
