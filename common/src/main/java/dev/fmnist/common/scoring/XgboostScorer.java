@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import ml.dmlc.xgboost4j.java.Booster;
@@ -129,6 +131,58 @@ public final class XgboostScorer implements ModelScorer {
      */
     public float[] contributions(float[] input, int n) {
         return run(input, n, Output.CONTRIBUTIONS);
+    }
+
+    /** The importance types {@link #importance(String)} accepts (XGBoost's own names). */
+    public static final List<String> IMPORTANCE_TYPES = List.of("gain", "total_gain", "weight", "cover", "total_cover");
+
+    /**
+     * The booster's global feature importance per pixel ({@code Booster.getScore}): {@code gain} (mean
+     * loss reduction of the splits on a pixel, as in the paper's importance map), {@code total_gain},
+     * {@code weight} (number of splits), {@code cover} or {@code total_cover}; 784 values, row-major,
+     * 0 for a pixel no tree splits on. Summed over the trees of all classes.
+     *
+     * @throws IllegalArgumentException for another type
+     */
+    public float[] importance(String type) {
+        if (!IMPORTANCE_TYPES.contains(type)) {
+            throw new IllegalArgumentException("importance type must be one of " + IMPORTANCE_TYPES + ", got '"
+                    + type + "'");
+        }
+        Map<String, Double> scores;
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException(this + " is closed");
+            }
+            scores = booster.getScore("", type);
+        } catch (XGBoostError e) {
+            throw new ScoringException("XGBoost cannot give the " + type + " importance of " + this + ": "
+                    + e.getMessage(), e);
+        } finally {
+            lock.readLock().unlock();
+        }
+        float[] out = new float[INPUT_SIZE];
+        for (Map.Entry<String, Double> e : scores.entrySet()) {
+            int pixel = featureIndex(e.getKey());
+            out[pixel] = e.getValue().floatValue();
+        }
+        return out;
+    }
+
+    /** The pixel of XGBoost's default feature name {@code f<i>}. */
+    private int featureIndex(String feature) {
+        if (feature.length() > 1 && feature.charAt(0) == 'f') {
+            try {
+                int i = Integer.parseInt(feature.substring(1));
+                if (i >= 0 && i < INPUT_SIZE) {
+                    return i;
+                }
+            } catch (NumberFormatException e) {
+                // answered below
+            }
+        }
+        throw new ScoringException(this + " names a feature '" + feature + "', expected f0..f" + (INPUT_SIZE - 1), null);
     }
 
     /** What one prediction call returns, and how many values per image. */

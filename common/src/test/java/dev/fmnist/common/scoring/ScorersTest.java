@@ -246,4 +246,25 @@ class ScorersTest {
         }
         return (double) right / n;
     }
+
+    @Test
+    void xgboostImportanceNamesThePixelsTheTreesSplitOn() {
+        float[] gain = xgb.importance("gain");
+        float[] weight = xgb.importance("weight");
+        float[] totalGain = xgb.importance("total_gain");
+        assertThat(gain).hasSize(784);
+        int used = 0;
+        for (int i = 0; i < 784; i++) {
+            assertThat(gain[i]).isGreaterThanOrEqualTo(0f);
+            assertThat(gain[i] > 0).as("pixel %d has gain exactly when it is split on", i).isEqualTo(weight[i] > 0);
+            // gain is the mean over the splits, total_gain their sum
+            assertThat((double) totalGain[i]).isCloseTo((double) gain[i] * weight[i],
+                    org.assertj.core.data.Offset.offset(1e-3 * Math.max(1, totalGain[i])));
+            used += weight[i] > 0 ? 1 : 0;
+        }
+        // 8 rounds x 10 classes of depth-3 trees split on at most 8 x 10 x 7 pixels, and on some
+        assertThat(used).isBetween(1, 560);
+        assertThatThrownBy(() -> xgb.importance("shap")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("gain");
+    }
 }
