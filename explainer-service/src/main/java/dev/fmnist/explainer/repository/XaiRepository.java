@@ -5,10 +5,12 @@ import dev.fmnist.common.Pixels;
 import dev.fmnist.common.messaging.ModelRef;
 import dev.fmnist.common.messaging.Prediction;
 import dev.fmnist.explainer.domain.Attribution;
+import dev.fmnist.explainer.domain.ClassMeanAttribution;
 import dev.fmnist.explainer.domain.ExplanationDetail;
 import dev.fmnist.explainer.domain.ExplanationKey;
 import dev.fmnist.explainer.domain.ExplanationStatus;
 import dev.fmnist.explainer.domain.ExplanationSummary;
+import dev.fmnist.explainer.domain.MeanAttributions;
 import dev.fmnist.explainer.domain.Page;
 import dev.fmnist.explainer.domain.PredictionDetail;
 import dev.fmnist.explainer.domain.PredictionQuery;
@@ -299,6 +301,56 @@ public class XaiRepository {
                 return Optional.of(new ExplanationDetail(summary(rs), shorts(rs.getArray(19)), floats(rs.getArray(20)),
                         floats(rs.getArray(21)), floats(rs.getArray(22)), Pixels.toBase64(rs.getBytes(23))));
             }
+        }
+    }
+
+    /**
+     * Mean |attribution| per pixel and target class over the succeeded explanations of {@code model}
+     * and {@code method} ({@code version} null: every version), computed in PostgreSQL.
+     */
+    public MeanAttributions meanAttributions(String model, Integer version, String method) throws SQLException {
+        String where = " WHERE e.model_name = ? AND e.method = ? AND e.status = 'succeeded' AND e.attributions IS NOT NULL"
+                + (version == null ? "" : " AND e.model_version = ?");
+        long[] counts = new long[FashionClass.COUNT];
+        float[][] means = new float[FashionClass.COUNT][Pixels.COUNT];
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT e.target_class, count(*) FROM xai.explanation e"
+                    + where + " GROUP BY 1")) {
+                bindModel(ps, model, method, version);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        counts[rs.getShort(1)] = rs.getLong(2);
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT e.target_class, a.i, avg(abs(a.v)) FROM xai.explanation e "
+                    + "CROSS JOIN LATERAL unnest(e.attributions) WITH ORDINALITY AS a(v, i)" + where + " GROUP BY 1, 2")) {
+                bindModel(ps, model, method, version);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int pixel = rs.getInt(2) - 1;
+                        if (pixel >= 0 && pixel < Pixels.COUNT) {
+                            means[rs.getShort(1)][pixel] = (float) rs.getDouble(3);
+                        }
+                    }
+                }
+            }
+        }
+        List<ClassMeanAttribution> classes = new ArrayList<>();
+        long total = 0;
+        for (int k = 0; k < FashionClass.COUNT; k++) {
+            classes.add(new ClassMeanAttribution(k, FashionClass.ofLabel(k).displayName(), counts[k], means[k]));
+            total += counts[k];
+        }
+        return new MeanAttributions(model, version, method, total, classes);
+    }
+
+    private static void bindModel(PreparedStatement ps, String model, String method, Integer version)
+            throws SQLException {
+        ps.setString(1, model);
+        ps.setString(2, method);
+        if (version != null) {
+            ps.setInt(3, version);
         }
     }
 

@@ -11,6 +11,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 
@@ -131,11 +133,55 @@ public final class HeatmapRenderer {
         return img;
     }
 
+    /** A white 28x28 background, for maps that belong to no single image (global views). */
+    public static byte[] blank() {
+        byte[] white = new byte[Pixels.COUNT];
+        Arrays.fill(white, (byte) 0xFF);
+        return white;
+    }
+
+    /**
+     * Several maps without an image (global views), each as {@link #render} draws it with its own
+     * colour bar, titled, in a grid of {@code columns} columns, as PNG bytes.
+     */
+    public static byte[] gridPng(List<String> titles, List<float[]> maps, int columns, int scale) {
+        if (titles.size() != maps.size() || maps.isEmpty() || columns < 1) {
+            throw new IllegalArgumentException("a grid needs as many titles as maps, at least one, and a column count");
+        }
+        int w = width(scale);
+        int h = height(scale);
+        int titleHeight = 18;
+        int rows = (maps.size() + columns - 1) / columns;
+        BufferedImage grid = new BufferedImage(columns * (w + GAP), rows * (h + titleHeight + GAP),
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = grid.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+            for (int i = 0; i < maps.size(); i++) {
+                int x = (i % columns) * (w + GAP);
+                int y = (i / columns) * (h + titleHeight + GAP);
+                g.setColor(Color.DARK_GRAY);
+                g.drawString(titles.get(i), x + 2, y + 13);
+                g.drawImage(render(blank(), maps.get(i), scale), x, y + titleHeight, null);
+            }
+        } finally {
+            g.dispose();
+        }
+        return pngBytes(grid);
+    }
+
     /** The heatmap as PNG bytes. */
     public static byte[] png(byte[] pixels, float[] attributions, int scale) {
+        return pngBytes(render(pixels, attributions, scale));
+    }
+
+    private static byte[] pngBytes(BufferedImage image) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            if (!ImageIO.write(render(pixels, attributions, scale), "png", out)) {
+            if (!ImageIO.write(image, "png", out)) {
                 throw new IllegalStateException("no PNG writer in this JVM");
             }
         } catch (IOException e) {
