@@ -2,6 +2,7 @@ package dev.fmnist.explainer.messaging;
 
 import dev.fmnist.common.messaging.BatchCompletion;
 import dev.fmnist.common.messaging.ExplanationStored;
+import dev.fmnist.common.messaging.DeadLetterHeaders;
 import dev.fmnist.common.messaging.InvalidMessageException;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.Prediction;
@@ -20,7 +21,6 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,11 +67,11 @@ public class PredictionBatchConsumer {
     public static final String EXPLANATIONS_CHANNEL = "explanations-out";
     public static final String DLQ_CHANNEL = "predictions-dlq-out";
     /** DLQ {@code error-class} of a record that failed in an unexpected way while being read. */
-    public static final String INVALID_RECORD = "invalid-record";
+    public static final String INVALID_RECORD = DeadLetterHeaders.INVALID_RECORD;
     /** Where a dead letter came from (the names SmallRye's own dead-letter queue uses). */
-    public static final String HEADER_DLQ_TOPIC = "dead-letter-topic";
-    public static final String HEADER_DLQ_PARTITION = "dead-letter-partition";
-    public static final String HEADER_DLQ_OFFSET = "dead-letter-offset";
+    public static final String HEADER_DLQ_TOPIC = DeadLetterHeaders.SOURCE_TOPIC;
+    public static final String HEADER_DLQ_PARTITION = DeadLetterHeaders.SOURCE_PARTITION;
+    public static final String HEADER_DLQ_OFFSET = DeadLetterHeaders.SOURCE_OFFSET;
 
     private static final Logger LOG = Logger.getLogger(PredictionBatchConsumer.class);
 
@@ -217,16 +217,10 @@ public class PredictionBatchConsumer {
     private void deadLetter(ConsumerRecord<String, byte[]> record, String errorClass, String message,
                             BatchCompletion completion) {
         meters.counter("explainer.dead.letters", "error_class", errorClass).increment();
+        Header trace = record.headers().lastHeader(Topics.HEADER_TRACEPARENT);
         List<RecordHeader> headers = new ArrayList<>(6);
-        headers.add(header(Topics.HEADER_ERROR_CLASS, errorClass));
-        headers.add(header(Topics.HEADER_ERROR_MESSAGE, message == null ? errorClass : message));
-        headers.add(header(HEADER_DLQ_TOPIC, record.topic()));
-        headers.add(header(HEADER_DLQ_PARTITION, Integer.toString(record.partition())));
-        headers.add(header(HEADER_DLQ_OFFSET, Long.toString(record.offset())));
-        RecordHeader trace = traceparent(record);
-        if (trace != null) {
-            headers.add(trace);
-        }
+        DeadLetterHeaders.of(errorClass, message, record.topic(), record.partition(), record.offset(),
+                trace == null ? null : trace.value()).forEach((name, value) -> headers.add(new RecordHeader(name, value)));
         LOG.debugf("Dead letter %s-%d@%d (%s): %s", record.topic(), record.partition(), record.offset(), errorClass,
                 message);
         send(deadLetters, record.key(), record.value() == null ? new byte[0] : record.value(), headers, completion);
@@ -250,9 +244,5 @@ public class PredictionBatchConsumer {
         }
         Header h = record.headers().lastHeader(Topics.HEADER_TRACEPARENT);
         return h == null ? null : new RecordHeader(Topics.HEADER_TRACEPARENT, h.value());
-    }
-
-    private static RecordHeader header(String name, String value) {
-        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -4,6 +4,7 @@ import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.image.ImagePreprocessor;
 import dev.fmnist.common.messaging.BatchCompletion;
+import dev.fmnist.common.messaging.DeadLetterHeaders;
 import dev.fmnist.common.messaging.InvalidMessageException;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelNames;
@@ -25,7 +26,6 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,11 +72,11 @@ public class ImageBatchConsumer implements ReadinessListener {
     /** DLQ {@code error-class} of a request for a model that is not served. */
     public static final String MODEL_UNAVAILABLE = "model-unavailable";
     /** DLQ {@code error-class} of a record that failed in an unexpected way while being read. */
-    public static final String INVALID_RECORD = "invalid-record";
+    public static final String INVALID_RECORD = DeadLetterHeaders.INVALID_RECORD;
     /** Where a dead letter came from (the names SmallRye's own dead-letter queue uses). */
-    public static final String HEADER_DLQ_TOPIC = "dead-letter-topic";
-    public static final String HEADER_DLQ_PARTITION = "dead-letter-partition";
-    public static final String HEADER_DLQ_OFFSET = "dead-letter-offset";
+    public static final String HEADER_DLQ_TOPIC = DeadLetterHeaders.SOURCE_TOPIC;
+    public static final String HEADER_DLQ_PARTITION = DeadLetterHeaders.SOURCE_PARTITION;
+    public static final String HEADER_DLQ_OFFSET = DeadLetterHeaders.SOURCE_OFFSET;
 
     private static final Logger LOG = Logger.getLogger(ImageBatchConsumer.class);
 
@@ -261,16 +261,10 @@ public class ImageBatchConsumer implements ReadinessListener {
     private void deadLetter(ConsumerRecord<String, byte[]> record, String errorClass, String message,
                             BatchCompletion completion) {
         scoring.error(ScoringService.KAFKA, errorClass);
+        Header trace = record.headers().lastHeader(Topics.HEADER_TRACEPARENT);
         List<RecordHeader> headers = new ArrayList<>(6);
-        headers.add(header(Topics.HEADER_ERROR_CLASS, errorClass));
-        headers.add(header(Topics.HEADER_ERROR_MESSAGE, message == null ? errorClass : message));
-        headers.add(header(HEADER_DLQ_TOPIC, record.topic()));
-        headers.add(header(HEADER_DLQ_PARTITION, Integer.toString(record.partition())));
-        headers.add(header(HEADER_DLQ_OFFSET, Long.toString(record.offset())));
-        RecordHeader trace = traceparent(record);
-        if (trace != null) {
-            headers.add(trace);
-        }
+        DeadLetterHeaders.of(errorClass, message, record.topic(), record.partition(), record.offset(),
+                trace == null ? null : trace.value()).forEach((name, value) -> headers.add(new RecordHeader(name, value)));
         LOG.debugf("Dead letter %s-%d@%d (%s): %s", record.topic(), record.partition(), record.offset(), errorClass,
                 message);
         sendRaw(deadLetters, record.key(), record.value() == null ? new byte[0] : record.value(), headers, completion);
@@ -296,9 +290,5 @@ public class ImageBatchConsumer implements ReadinessListener {
     private static RecordHeader traceparent(ConsumerRecord<?, ?> record) {
         Header h = record.headers().lastHeader(Topics.HEADER_TRACEPARENT);
         return h == null ? null : new RecordHeader(Topics.HEADER_TRACEPARENT, h.value());
-    }
-
-    private static RecordHeader header(String name, String value) {
-        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -92,9 +92,10 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "model %s version %d (%s); %,d test images cycled%n", stored.name(), stored.version(),
                 stored.format(), test.size());
         double raw;
-        try (ModelScorer scorer = ModelScorers.open(stored, new ScorerOptions(ExecutionProvider.CPU, threads, batch))) {
+        ScorerOptions options = new ScorerOptions(ExecutionProvider.CPU, threads, batch);
+        try (ModelScorer scorer = ModelScorers.open(stored, options)) {
             out.printf(Locale.ROOT, "raw in-process throughput, batch %d, %d threads...%n", batch,
-                    new ScorerOptions(ExecutionProvider.CPU, threads, batch).effectiveThreads());
+                    options.effectiveThreads());
             raw = RawThroughput.imagesPerSecond(scorer, test, batch, 5);
         }
 
