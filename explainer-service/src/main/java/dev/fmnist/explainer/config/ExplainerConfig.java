@@ -138,6 +138,23 @@ public interface ExplainerConfig {
     }
 
     /** The read API. */
+    Upload upload();
+
+    /** Photos sent from the web page's upload form to fmnist.images. */
+    interface Upload {
+        /** Largest accepted file, bytes. */
+        @WithDefault("10485760")
+        int maxBytes();
+
+        /** Largest accepted declared width x height (checked before decoding). */
+        @WithDefault("50000000")
+        long maxPixels();
+
+        /** How long an upload waits for the broker's acknowledgement. */
+        @WithDefault("10s")
+        Duration sendTimeout();
+    }
+
     Api api();
 
     interface Api {

@@ -10,11 +10,13 @@ import dev.fmnist.explainer.domain.ExplanationDetail;
 import dev.fmnist.explainer.domain.ExplanationKey;
 import dev.fmnist.explainer.domain.ExplanationStatus;
 import dev.fmnist.explainer.domain.ExplanationSummary;
+import dev.fmnist.explainer.domain.LiveAccuracy;
 import dev.fmnist.explainer.domain.MeanAttributions;
 import dev.fmnist.explainer.domain.Page;
 import dev.fmnist.explainer.domain.PredictionDetail;
 import dev.fmnist.explainer.domain.PredictionQuery;
 import dev.fmnist.explainer.domain.PredictionSummary;
+import dev.fmnist.explainer.domain.SegmentWeights;
 import dev.fmnist.explainer.domain.StoredExplanation;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
@@ -284,6 +286,57 @@ public class XaiRepository {
             }
         }
         return out;
+    }
+
+    /** The segment weights of the succeeded explanations of one request, by model, version and method. */
+    public List<SegmentWeights> segmentWeightsOf(String requestId) throws SQLException {
+        List<SegmentWeights> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT model_name, model_version, method, segment_weights FROM xai.explanation "
+                        + "WHERE request_id = ? AND status = 'succeeded' AND segment_weights IS NOT NULL "
+                        + "ORDER BY model_name, model_version, method")) {
+            ps.setString(1, requestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new SegmentWeights(rs.getString(1), rs.getInt(2), rs.getString(3), floats(rs.getArray(4))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The 784 pixels the models saw for one request (the same for every model), if it is stored. */
+    public Optional<byte[]> imageOf(String requestId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT image FROM xai.prediction WHERE request_id = ? ORDER BY model_name, model_version LIMIT 1")) {
+            ps.setString(1, requestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Accuracy of one model version on the labelled traffic stored so far: predictions and correct
+     * ones per true class (index = true label).
+     */
+    public LiveAccuracy liveAccuracy(String model, int version) throws SQLException {
+        long[] total = new long[FashionClass.values().length];
+        long[] correct = new long[total.length];
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT true_label, count(*), count(*) FILTER (WHERE label = true_label) FROM xai.prediction "
+                        + "WHERE model_name = ? AND model_version = ? AND true_label IS NOT NULL GROUP BY true_label")) {
+            ps.setString(1, model);
+            ps.setInt(2, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int k = rs.getShort(1);
+                    total[k] = rs.getLong(2);
+                    correct[k] = rs.getLong(3);
+                }
+            }
+        }
+        return LiveAccuracy.of(total, correct);
     }
 
     /** One explanation in full, with the image of its prediction. */

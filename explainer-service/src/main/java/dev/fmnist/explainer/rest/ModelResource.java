@@ -1,6 +1,7 @@
 package dev.fmnist.explainer.rest;
 
 import dev.fmnist.common.messaging.ExplanationStored;
+import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.common.messaging.ModelRef;
 import dev.fmnist.common.scoring.LoadedModel;
 import dev.fmnist.common.scoring.XgboostScorer;
@@ -8,6 +9,9 @@ import dev.fmnist.explainer.config.ExplainerConfig;
 import dev.fmnist.explainer.domain.ClassMeanAttribution;
 import dev.fmnist.explainer.domain.FeatureImportance;
 import dev.fmnist.explainer.domain.MeanAttributions;
+import dev.fmnist.explainer.domain.ModelReport;
+import dev.fmnist.explainer.domain.ModelVersionSummary;
+import dev.fmnist.explainer.repository.RegistryViewRepository;
 import dev.fmnist.explainer.repository.XaiRepository;
 
 import dev.fmnist.explainer.service.HeatmapRenderer;
@@ -39,12 +43,41 @@ public class ModelResource {
 
     private final ScorerCache models;
     private final XaiRepository repository;
+    private final RegistryViewRepository registry;
     private final ExplainerConfig config;
 
-    public ModelResource(ScorerCache models, XaiRepository repository, ExplainerConfig config) {
+    public ModelResource(ScorerCache models, XaiRepository repository, RegistryViewRepository registry,
+                         ExplainerConfig config) {
         this.models = models;
         this.repository = repository;
+        this.registry = registry;
         this.config = config;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Every published model version, newest first per model, with its test accuracy")
+    public List<ModelVersionSummary> versions() throws SQLException {
+        return registry.versions();
+    }
+
+    @GET
+    @Path("/{name}/{version}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "One version as the paper reports it: evaluation per split (accuracy, per-class accuracy, "
+            + "confusion matrix), accuracy per epoch, accuracy on the labelled traffic stored since, importance map link")
+    public ModelReport report(@PathParam("name") String name,
+                              @Parameter(description = "a version number or 'latest'") @PathParam("version") String version)
+            throws SQLException {
+        requireName(name);
+        int v = "latest".equals(version)
+                ? registry.latestVersion(name).orElseThrow(() -> ApiException.notFound("no published version of " + name))
+                : version(version);
+        ModelReport report = registry.report(name, v)
+                .orElseThrow(() -> ApiException.notFound("no published version " + name + "/" + v));
+        String importance = ModelPublished.FORMAT_XGBOOST_UBJ.equals(report.format())
+                ? "/api/models/" + name + "/" + v + "/importance.png" : null;
+        return report.with(repository.liveAccuracy(name, v), importance);
     }
 
     @GET

@@ -2,17 +2,21 @@ package dev.fmnist.explainer.rest;
 
 import dev.fmnist.explainer.config.ExplainerConfig;
 import dev.fmnist.explainer.domain.ExplanationSummary;
+import dev.fmnist.explainer.domain.MethodAgreement;
 import dev.fmnist.explainer.domain.Page;
 import dev.fmnist.explainer.domain.PredictionDetail;
 import dev.fmnist.explainer.domain.PredictionQuery;
 import dev.fmnist.explainer.domain.PredictionSummary;
 import dev.fmnist.explainer.repository.XaiRepository;
+import dev.fmnist.explainer.service.HeatmapRenderer;
+import dev.fmnist.explainer.service.MethodAgreements;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -23,9 +27,12 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 @Produces(MediaType.APPLICATION_JSON)
 public class PredictionResource {
 
-    /** One request: its prediction per model (and version) and its explanations. */
+    /**
+     * One request: its prediction per model (and version), its explanations, and how far the methods
+     * agree per model (rank correlation of their segment weights).
+     */
     public record RequestView(String requestId, List<PredictionDetail> predictions,
-                              List<ExplanationSummary> explanations) {
+                              List<ExplanationSummary> explanations, List<MethodAgreement> agreements) {
     }
 
     private final XaiRepository repository;
@@ -63,6 +70,37 @@ public class PredictionResource {
         if (predictions.isEmpty()) {
             throw ApiException.notFound("no prediction with request id '" + requestId + "'");
         }
-        return new RequestView(requestId, predictions, repository.explanationsOf(requestId));
+        return new RequestView(requestId, predictions, repository.explanationsOf(requestId),
+                MethodAgreements.of(repository.segmentWeightsOf(requestId)));
+    }
+
+    @GET
+    @Path("/{requestId}/image.png")
+    @Produces({"image/png", MediaType.APPLICATION_JSON})
+    @Operation(summary = "The 28x28 image the models saw, upscaled (thumbnails of the web page)")
+    public Response image(@PathParam("requestId") String requestId,
+                          @Parameter(description = "upscaling, 1..32 (default 2)") @QueryParam("scale") String scale)
+            throws SQLException {
+        int s = imageScale(scale);
+        byte[] pixels = repository.imageOf(requestId)
+                .orElseThrow(() -> ApiException.notFound("no prediction with request id '" + requestId + "'"));
+        // immutable per request id: browsers may keep it
+        return Response.ok(HeatmapRenderer.imagePng(pixels, s), "image/png")
+                .header("Cache-Control", "max-age=3600").build();
+    }
+
+    private static int imageScale(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return 2;
+        }
+        try {
+            int s = Integer.parseInt(raw.trim());
+            if (s >= 1 && s <= HeatmapRenderer.MAX_SCALE) {
+                return s;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.badRequest("scale must be an integer 1.." + HeatmapRenderer.MAX_SCALE + ", got '" + raw + "'");
     }
 }

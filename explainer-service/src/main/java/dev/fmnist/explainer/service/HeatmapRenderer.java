@@ -173,6 +173,22 @@ public final class HeatmapRenderer {
         return pngBytes(grid);
     }
 
+    /** The 28x28 image alone as a grayscale PNG, each pixel a {@code scale} x {@code scale} block. */
+    public static byte[] imagePng(byte[] pixels, int scale) {
+        if (pixels.length != Pixels.COUNT || scale < 1) {
+            throw new IllegalArgumentException("an image is " + Pixels.COUNT + " pixels and a scale at least 1");
+        }
+        int side = Pixels.SIDE * scale;
+        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_BYTE_GRAY);
+        byte[] data = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                data[y * side + x] = pixels[(y / scale) * Pixels.SIDE + x / scale];
+            }
+        }
+        return pngBytes(img);
+    }
+
     /** The heatmap as PNG bytes. */
     public static byte[] png(byte[] pixels, float[] attributions, int scale) {
         return pngBytes(render(pixels, attributions, scale));
