@@ -13,9 +13,7 @@ import dev.fmnist.common.registry.StoredModel;
 import dev.fmnist.common.scoring.ModelScorer;
 import dev.fmnist.common.scoring.ModelScorers;
 import dev.fmnist.common.scoring.ScorerOptions;
-import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
-import dev.fmnist.testsupport.PostgresDatabaseTestResource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,73 +23,33 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The whole platform as the local stack runs it: a real Kafka broker and PostgreSQL, the trainer's
- * CLI training {@code lenet} on a subset, then inference-service and explainer-service as their own
- * JVMs. 200 test images go in through {@code fmnist.images}, each asking for explanations.
+ * The whole platform as the local stack runs it ({@link Platform}): 200 test images go in through
+ * {@code fmnist.images}, each asking {@code lenet} for explanations.
  */
 class EndToEndIT {
     private static final int IMAGES = 200;
     private static final String PREFIX = "e2e-" + System.currentTimeMillis() + "-";
 
-    private static PostgresDatabaseTestResource.Database db;
-    private static String bootstrap;
-    private static Map<String, String> env;
-    private static ServiceProcess inference;
-    private static ServiceProcess explainer;
+    private static Platform platform;
 
     @BeforeAll
     static void startThePlatform() throws Exception {
-        bootstrap = KafkaBrokerTestResource.bootstrapServers();
-        db = PostgresDatabaseTestResource.database();
-        env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl());
-        env.put("QUARKUS_DATASOURCE_USERNAME", db.user());
-        env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
-
-        // the trainer's CLI: lenet on 3,000 images, registered and announced on fmnist.models
-        try (ServiceProcess trainer = ServiceProcess.start("trainer-service", env, "train", "--model", "lenet",
-                "--epochs", "2", "--limit", "3000", "--out", "e2e-models")) {
-            assertThat(trainer.awaitExit(Duration.ofMinutes(4))).as(trainer.tail()).isZero();
-        }
-
-        Map<String, String> inferenceEnv = new HashMap<>(env);
-        inferenceEnv.put("INFERENCE_MODELS", "lenet");
-        inferenceEnv.put("INFERENCE_THREADS", "1");
-        inference = ServiceProcess.start("inference-service", inferenceEnv);
-        Map<String, String> explainerEnv = new HashMap<>(env);
-        explainerEnv.put("EXPLAINER_SAMPLE_RATE", "0");
-        explainer = ServiceProcess.start("explainer-service", explainerEnv);
-        inference.awaitReady(Duration.ofMinutes(3));
-        explainer.awaitReady(Duration.ofMinutes(3));
-    }
-
-    @AfterAll
-    static void stopThePlatform() {
-        if (explainer != null) {
-            explainer.close();
-        }
-        if (inference != null) {
-            inference.close();
-        }
+        platform = Platform.get();
     }
 
     @Test
     void everyImageIsScoredOnceExplainedAndStoredAndTheStoredAccuracyIsTheModelsOwn() throws Exception {
         LabelledImages test = FashionMnist.load().test().head(IMAGES);
-        try (KafkaTestClient kafka = new KafkaTestClient(bootstrap)) {
+        try (KafkaTestClient kafka = new KafkaTestClient(platform.bootstrap)) {
             for (int i = 0; i < IMAGES; i++) {
                 ScoreRequest request = new ScoreRequest(PREFIX + i, test.image(i), "lenet", true, Instant.now(),
                         test.label(i));
@@ -112,15 +70,15 @@ class EndToEndIT {
                     + " group by request_id having count(distinct method) = 2) x")).isEqualTo(IMAGES);
 
             // one prediction per request and model on the topic, and an event per stored explanation
-            List<String> predicted = kafka.read(Topics.PREDICTIONS, IMAGES + 1, Duration.ofSeconds(15)).stream()
+            List<String> predicted = kafka.read(Topics.PREDICTIONS, Integer.MAX_VALUE, Duration.ofSeconds(10)).stream()
                     .map(r -> r.key()).filter(k -> k.startsWith(PREFIX)).toList();
             assertThat(predicted).hasSize(IMAGES).doesNotHaveDuplicates();
-            assertThat(kafka.read(Topics.EXPLANATIONS, 2 * IMAGES + 1, Duration.ofSeconds(15)))
+            assertThat(kafka.read(Topics.EXPLANATIONS, Integer.MAX_VALUE, Duration.ofSeconds(10)))
                     .filteredOn(r -> r.key().startsWith(PREFIX)).hasSize(2 * IMAGES);
         }
 
         // the accuracy of the stored predictions equals the registered model's own on the same images
-        StoredModel lenet = new ModelRegistryReader(dataSource()).latest("lenet").orElseThrow();
+        StoredModel lenet = new ModelRegistryReader(platform.dataSource()).latest("lenet").orElseThrow();
         int[] own = new int[IMAGES];
         try (ModelScorer scorer = ModelScorers.open(lenet, ScorerOptions.cpu().withThreads(1))) {
             float[] input = new float[IMAGES * Pixels.COUNT];
@@ -147,28 +105,12 @@ class EndToEndIT {
         assertThat(endOffset(Topics.PREDICTIONS_DLQ)).isZero();
     }
 
-    private static DataSource dataSource() {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(db.jdbcUrl());
-        ds.setUser(db.user());
-        ds.setPassword(db.password());
-        return ds;
-    }
-
     private static long count(String sql) throws Exception {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
-            if (sql.contains("?")) {
-                ps.setString(1, PREFIX + "%");
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return platform.count(sql, PREFIX + "%");
     }
 
     private static String errors() throws Exception {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = platform.db.connect(); PreparedStatement ps = c.prepareStatement(
                 "select string_agg(distinct error, '; ') from xai.explanation where status = 'failed'")) {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -179,7 +121,7 @@ class EndToEndIT {
 
     private static long endOffset(String topic) throws Exception {
         Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap);
         try (Admin admin = Admin.create(p)) {
             int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();

@@ -103,6 +103,7 @@ public final class ScoreImageCommand implements Callable<Integer> {
                     e.path("method").asText(), explainerUrl, e.path("explanationId").asLong());
         }
         out.printf(Locale.ROOT, "all of it: %s/api/predictions/%s%n", explainerUrl, id);
+        out.printf(Locale.ROOT, "on the web page: %s/#/prediction/%s%n", explainerUrl, id);
         return predictions.size() >= models.size() && explanations.size() >= expectedExplanations ? 0 : 1;
     }
 

@@ -168,7 +168,7 @@ public final class StreamTestSetCommand implements Callable<Integer> {
                 explain, tally.explanations(), tally.expectedExplanations(), seconds, tally.explanationsByMethod());
         for (int i = 0; i < asked.length; i++) {
             if (asked[i]) {
-                out.printf(Locale.ROOT, "See one: %s/api/predictions/%s%s%n", explainerUrl, prefix, i);
+                out.printf(Locale.ROOT, "See one: %s/#/prediction/%s%s%n", explainerUrl, prefix, i);
                 break;
             }
         }
