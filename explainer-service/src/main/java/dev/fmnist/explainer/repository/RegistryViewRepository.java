@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.registry.ModelRegistryReader;
 import dev.fmnist.explainer.domain.ModelReport;
 import dev.fmnist.explainer.domain.ModelVersionSummary;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,9 +30,11 @@ public class RegistryViewRepository {
             .map(FashionClass::displayName).toList();
 
     private final DataSource dataSource;
+    private final ModelRegistryReader reader;
 
     public RegistryViewRepository(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.reader = new ModelRegistryReader(dataSource);
     }
 
     /** Every published version, newest first per model, with its test accuracy. */
@@ -55,17 +58,9 @@ public class RegistryViewRepository {
         return out;
     }
 
-    /** The newest published version of a model, if any. */
+    /** The newest published version of a model, if any (common's registry reader answers it). */
     public Optional<Integer> latestVersion(String name) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT max(version) FROM registry.model_version WHERE name = ? AND published_at IS NOT NULL")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                int v = rs.getInt(1);
-                return rs.wasNull() ? Optional.empty() : Optional.of(v);
-            }
-        }
+        return reader.latestVersion(name);
     }
 
     /**
