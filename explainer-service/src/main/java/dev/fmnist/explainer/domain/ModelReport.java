@@ -1,6 +1,7 @@
 package dev.fmnist.explainer.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,7 +10,11 @@ import java.util.List;
  * registry}, written by trainer-service) and from the stored predictions: evaluation per split
  * (accuracy, per-class accuracy, confusion matrix), accuracy and loss per epoch, and the accuracy on
  * the labelled traffic seen since.
+ *
+ * <p>Registered for reflection with its nested records: native images serialise them with Jackson.
  */
+@RegisterForReflection(targets = {ModelReport.class, ModelReport.Evaluation.class, ModelReport.Epoch.class,
+        LiveAccuracy.class, ModelVersionSummary.class, MethodAgreement.class})
 public record ModelReport(String name, int version, String format, Instant createdAt, List<String> classNames,
                           JsonNode metrics,
                           JsonNode params, List<Evaluation> evaluations, List<Epoch> epochs, LiveAccuracy live,
