@@ -3,13 +3,15 @@ package dev.fmnist.tools;
 import dev.fmnist.tools.demo.ScoreImageCommand;
 import dev.fmnist.tools.demo.StreamTestSetCommand;
 import dev.fmnist.tools.load.LoadGeneratorCommand;
+import dev.fmnist.tools.report.BenchmarkReportCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the tools: {@code stream}, {@code score} and {@code load}, run by the {@code fmnist} script. */
+/** Entry point of the tools: {@code stream}, {@code score}, {@code load} and {@code report}, run by the {@code fmnist} script. */
 @Command(name = "fmnist", mixinStandardHelpOptions = true,
         description = "Clients that drive and measure a running platform.",
-        subcommands = {StreamTestSetCommand.class, ScoreImageCommand.class, LoadGeneratorCommand.class})
+        subcommands = {StreamTestSetCommand.class, ScoreImageCommand.class, LoadGeneratorCommand.class,
+                BenchmarkReportCommand.class})
 public final class ToolsMain implements Runnable {
 
     public static void main(String[] args) {

@@ -40,4 +40,26 @@ public interface InferenceConfig {
     /** The most images one HTTP inference request may carry. */
     @WithDefault("1024")
     int httpMaxImages();
+
+    /** The producer of predictions and dead letters. */
+    Producer producer();
+
+    /** {@code inference.producer.*}: the plain Kafka producer of predictions and dead letters. */
+    interface Producer {
+        /** Where predictions go. */
+        @WithDefault("fmnist.predictions")
+        String predictionsTopic();
+
+        /** Where records that cannot be scored go, unchanged, with the error headers. */
+        @WithDefault("fmnist.images.dlq")
+        String deadLetterTopic();
+
+        /** How long a record may wait for others to the same partition ({@code linger.ms}). */
+        @WithDefault("5ms")
+        Duration linger();
+
+        /** Bytes per partition batch at most ({@code batch.size}). */
+        @WithDefault("262144")
+        int batchSize();
+    }
 }

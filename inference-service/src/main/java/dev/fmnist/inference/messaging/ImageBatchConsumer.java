@@ -24,7 +24,6 @@ import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.reactive.messaging.PausableChannel;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,12 +40,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
@@ -67,8 +62,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ImageBatchConsumer implements ReadinessListener {
     public static final String CHANNEL = "images";
-    public static final String PREDICTIONS_CHANNEL = "predictions-out";
-    public static final String DLQ_CHANNEL = "images-dlq-out";
     /** DLQ {@code error-class} of a request for a model that is not served. */
     public static final String MODEL_UNAVAILABLE = "model-unavailable";
     /** DLQ {@code error-class} of a record that failed in an unexpected way while being read. */
@@ -85,8 +78,9 @@ public class ImageBatchConsumer implements ReadinessListener {
     private final ImagePreprocessor preprocessor;
     private final ChannelRegistry channels;
     private final MeterRegistry meters;
-    private final Emitter<byte[]> predictions;
-    private final Emitter<byte[]> deadLetters;
+    private final ResultProducer results;
+    private final String predictionsTopic;
+    private final String deadLetterTopic;
     private final Semaphore inFlight;
     private final Map<String, Timer> queueTimers = new ConcurrentHashMap<>();
     private volatile boolean consuming;
@@ -98,17 +92,15 @@ public class ImageBatchConsumer implements ReadinessListener {
 
     public ImageBatchConsumer(ScoringService scoring, ModelHolder holder, ImagePreprocessor preprocessor,
                               InferenceConfig config, ChannelRegistry channels, MeterRegistry meters,
-                              @Channel(PREDICTIONS_CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
-                              Emitter<byte[]> predictions,
-                              @Channel(DLQ_CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
-                              Emitter<byte[]> deadLetters) {
+                              ResultProducer results) {
         this.scoring = scoring;
         this.holder = holder;
         this.preprocessor = preprocessor;
         this.channels = channels;
         this.meters = meters;
-        this.predictions = predictions;
-        this.deadLetters = deadLetters;
+        this.results = results;
+        this.predictionsTopic = config.producer().predictionsTopic();
+        this.deadLetterTopic = config.producer().deadLetterTopic();
         this.inFlight = new Semaphore(config.maxBatchesInFlight());
     }
 
@@ -210,7 +202,9 @@ public class ImageBatchConsumer implements ReadinessListener {
                 Prediction prediction = new Prediction(v.request().id(), scored.model(), label,
                         FashionClass.ofLabel(label).displayName(), probabilities, images[rows[i]], scoredAt, latencyMs,
                         v.request().explain(), v.request().trueLabel());
-                send(predictions, v.request().id(), Json.write(prediction), traceparent(v.record()), completion);
+                RecordHeader trace = traceparent(v.record());
+                results.send(predictionsTopic, v.request().id(), Json.write(prediction),
+                        trace == null ? List.of() : List.of(trace), completion);
             }
         }
     }
@@ -267,24 +261,8 @@ public class ImageBatchConsumer implements ReadinessListener {
                 trace == null ? null : trace.value()).forEach((name, value) -> headers.add(new RecordHeader(name, value)));
         LOG.debugf("Dead letter %s-%d@%d (%s): %s", record.topic(), record.partition(), record.offset(), errorClass,
                 message);
-        sendRaw(deadLetters, record.key(), record.value() == null ? new byte[0] : record.value(), headers, completion);
-    }
-
-    private static void send(Emitter<byte[]> emitter, String key, byte[] value, RecordHeader traceparent,
-                             BatchCompletion completion) {
-        sendRaw(emitter, key, value, traceparent == null ? List.of() : List.of(traceparent), completion);
-    }
-
-    private static void sendRaw(Emitter<byte[]> emitter, String key, byte[] value, List<RecordHeader> headers,
-                                BatchCompletion completion) {
-        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(key).withHeaders(headers).build();
-        completion.sending();
-        try {
-            emitter.send(Message.of(value, Metadata.of(metadata), completion::acknowledged, completion::failed));
-        } catch (RuntimeException e) {
-            completion.failed(e);
-        }
+        results.send(deadLetterTopic, record.key(), record.value() == null ? new byte[0] : record.value(), headers,
+                completion);
     }
 
     private static RecordHeader traceparent(ConsumerRecord<?, ?> record) {

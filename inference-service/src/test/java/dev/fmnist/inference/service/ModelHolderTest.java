@@ -103,6 +103,10 @@ class ModelHolderTest {
             public int httpMaxImages() {
                 return 16;
             }
+
+            public Producer producer() {
+                throw new UnsupportedOperationException("the model holder sends nothing");
+            }
         };
     }
 

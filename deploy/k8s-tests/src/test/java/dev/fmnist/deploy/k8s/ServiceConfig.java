@@ -99,11 +99,11 @@ final class ServiceConfig {
         return out;
     }
 
-    /** Topics of every channel, incoming and outgoing. */
+    /** Topics of every channel, incoming and outgoing, and of the services' own producers (keys {@code ...-topic}). */
     Set<String> topics() {
         Set<String> out = new TreeSet<>();
         for (String k : keys()) {
-            if (k.startsWith("mp.messaging.") && k.endsWith(".topic")) {
+            if (k.startsWith("mp.messaging.") && k.endsWith(".topic") || k.endsWith("-topic")) {
                 prod(k).ifPresent(out::add);
             }
         }

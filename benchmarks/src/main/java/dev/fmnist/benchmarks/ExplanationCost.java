@@ -1,0 +1,164 @@
+package dev.fmnist.benchmarks;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.fmnist.common.Pixels;
+import dev.fmnist.common.data.FashionMnist;
+import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.messaging.ModelNames;
+import dev.fmnist.common.registry.ModelRegistryReader;
+import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.common.scoring.ModelScorers;
+import dev.fmnist.common.scoring.ScorerOptions;
+import dev.fmnist.explainer.domain.Attribution;
+import dev.fmnist.explainer.domain.AttributionMethod;
+import dev.fmnist.explainer.domain.StableHash;
+import dev.fmnist.explainer.xai.ExplainerSettings;
+import dev.fmnist.explainer.xai.KernelShapExplainer;
+import dev.fmnist.explainer.xai.LimeExplainer;
+import dev.fmnist.explainer.xai.TreeShapExplainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one explanation costs with the explainer service's default settings (LIME 1,000 samples,
+ * KernelSHAP's automatic budget over the 4x4 grid, TreeSHAP for XGBoost) and the newest models of
+ * the registry, on one thread (the service's default {@code explainer.parallelism} and
+ * {@code explainer.threads}), so that {@code explainer.sample-rate} and {@code explainer.max-lag}
+ * can be sized.
+ *
+ * <p>Per model and method: time per explanation, the time of the model calls alone (the same number
+ * of images scored in batches of the same size) and their ratio, the overhead of the algorithm
+ * itself; then the sustained rate of fully explained lenet images (LIME and KernelSHAP each, one
+ * after another). Usage: {@code ExplanationCost [images per model, default 20] [json file]}.
+ */
+public final class ExplanationCost {
+
+    /** One model and method. */
+    public record MethodCost(String model, int version, String method, int images, double meanMs, double p50Ms,
+                             double maxMs, int samples, double meanQuality, double modelCallMs, double overhead) {
+    }
+
+    /** LIME and KernelSHAP of each image in turn, on one thread. */
+    public record Sustained(String model, int version, int images, double seconds, double imagesPerSecond,
+                            double msPerImage) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        Path json = args.length > 1 ? Path.of(args[1]) : null;
+        ModelRegistryReader reader = RegistryModels.reader();
+        LabelledImages images = FashionMnist.load().test().head(n);
+        ExplainerSettings settings = ExplainerSettings.defaults();
+        List<AttributionMethod> methods = List.of(new LimeExplainer(settings), new KernelShapExplainer(settings),
+                new TreeShapExplainer(settings));
+        ScorerOptions options = ScorerOptions.cpu().withThreads(1);
+        List<MethodCost> costs = new ArrayList<>();
+        Sustained sustained = null;
+        System.out.printf(Locale.ROOT, "%-8s %-4s %-12s %6s %9s %9s %9s %9s %10s %9s %9s%n", "model", "ver", "method",
+                "images", "mean ms", "p50 ms", "max ms", "samples", "quality", "model ms", "overhead");
+        for (String name : ModelNames.KNOWN) {
+            Optional<StoredModel> stored = reader.latest(name);
+            if (stored.isEmpty()) {
+                System.out.printf("%-8s (no published version)%n", name);
+                continue;
+            }
+            try (ModelScorer model = ModelScorers.open(stored.get(), options)) {
+                model.warmUp(settings.batchSize());
+                for (AttributionMethod method : methods) {
+                    if (method.supports(model)) {
+                        MethodCost cost = measure(model, method, images, n, settings.batchSize());
+                        costs.add(cost);
+                        System.out.printf(Locale.ROOT, "%-8s %-4d %-12s %6d %9.1f %9.1f %9.1f %9d %10.4g %9.1f %8.2fx%n",
+                                cost.model(), cost.version(), cost.method(), n, cost.meanMs(), cost.p50Ms(), cost.maxMs(),
+                                cost.samples(), cost.meanQuality(), cost.modelCallMs(), cost.overhead());
+                    }
+                }
+                if (name.equals("lenet")) {
+                    sustained = sustained(model, images, n, methods.get(0), methods.get(1));
+                    System.out.printf(Locale.ROOT, "sustained lenet/%d: %d images fully explained (lime + kernel_shap) "
+                                    + "in %.2f s: %.1f images/s, %.1f ms per image%n", sustained.version(), n,
+                            sustained.seconds(), sustained.imagesPerSecond(), sustained.msPerImage());
+                }
+            }
+        }
+        if (json != null) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("images", n);
+            doc.put("threads", 1);
+            doc.put("methods", costs);
+            doc.put("sustained", sustained);
+            doc.put("measuredAt", Instant.now().toString());
+            if (json.getParent() != null) {
+                Files.createDirectories(json.getParent());
+            }
+            Files.write(json, Json.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
+        }
+    }
+
+    private static MethodCost measure(ModelScorer model, AttributionMethod method, LabelledImages images, int n,
+                                      int batch) {
+        double[] ms = new double[n];
+        double quality = 0;
+        int samples = 0;
+        method.explain(model, Pixels.toModelInput(images.image(0)), 0, 1); // warm-up
+        for (int i = 0; i < n; i++) {
+            float[] x = Pixels.toModelInput(images.image(i));
+            int label = ModelScorers.argmax(model.score(x, 1), 0);
+            long t0 = System.nanoTime();
+            Attribution a = method.explain(model, x, label, StableHash.seed("bench-" + i, method.name()));
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+            samples = a.samples();
+            quality += a.limeR2() != null ? a.limeR2() : a.efficiencyGap() != null ? a.efficiencyGap() : 0;
+        }
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        double mean = Arrays.stream(ms).average().orElse(0);
+        double modelMs = modelCallMs(model, images, n, samples, batch);
+        return new MethodCost(model.name(), model.version(), method.name(), n, mean, sorted[n / 2], sorted[n - 1],
+                samples, quality / n, modelMs, mean / modelMs);
+    }
+
+    /** Mean ms per image of scoring {@code samples} copies of each image in batches of {@code batch}: the model calls alone. */
+    private static double modelCallMs(ModelScorer model, LabelledImages images, int n, int samples, int batch) {
+        if (samples < 1) {
+            return Double.NaN;
+        }
+        float[] buffer = new float[Math.min(batch, samples) * Pixels.COUNT];
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            float[] x = Pixels.toModelInput(images.image(i));
+            for (int k = 0; k < buffer.length / Pixels.COUNT; k++) {
+                System.arraycopy(x, 0, buffer, k * Pixels.COUNT, Pixels.COUNT);
+            }
+            long t0 = System.nanoTime();
+            for (int from = 0; from < samples; from += batch) {
+                model.score(buffer, Math.min(batch, samples - from));
+            }
+            total += (System.nanoTime() - t0) / 1e6;
+        }
+        return total / n;
+    }
+
+    private static Sustained sustained(ModelScorer model, LabelledImages images, int n, AttributionMethod lime,
+                                       AttributionMethod kernelShap) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            float[] x = Pixels.toModelInput(images.image(i));
+            int label = ModelScorers.argmax(model.score(x, 1), 0);
+            lime.explain(model, x, label, StableHash.seed("sustained-" + i, lime.name()));
+            kernelShap.explain(model, x, label, StableHash.seed("sustained-" + i, kernelShap.name()));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Sustained(model.name(), model.version(), n, seconds, n / seconds, 1000 * seconds / n);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.fmnist.tools.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fmnist.common.messaging.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report from pieces in the formats the run writes them: targets applied, met or not, the worst miss named. */
+class BenchmarkReportCommandTest {
+
+    @Test
+    void targetsAreMetOrMissedByTheirDirection() {
+        assertThat(Target.atLeast(20000, "img/s").met(20000)).isTrue();
+        assertThat(Target.atLeast(20000, "img/s").met(19999)).isFalse();
+        assertThat(Target.atMost(100, "ms").met(227)).isFalse();
+        assertThat(Target.atMost(100, "ms").missFactor(227)).isEqualTo(2.27, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(Target.atLeast(20000, "img/s").missFactor(10000)).isEqualTo(2.0);
+        assertThat(Target.atMost(1.3, "x").toString()).isEqualTo("<= 1.30 x");
+    }
+
+    @Test
+    void writesEveryFigureNextToItsTargetAndNamesTheWorstMiss(@TempDir Path dir) throws Exception {
+        Path pieces = Files.createDirectories(dir.resolve("pieces"));
+        // JMH's JSON (-rf json): calls per second of one batch
+        Files.writeString(pieces.resolve("jmh.json"), """
+                [{"params": {"model": "cnn", "batch": "256"}, "measurementIterations": 5,
+                  "primaryMetric": {"score": 40.0, "scoreError": 1.0, "scoreUnit": "ops/s"}}]""");
+        // the load generator's --json
+        Files.writeString(pieces.resolve("load-lenet.json"), """
+                {"model": "lenet", "version": 2, "rawBatch": 256, "rawImagesPerSecond": 100000.0,
+                 "phases": [
+                   {"phase": "full load", "sent": 10, "received": 10, "targetRate": 0.0, "imagesPerSecond": 10000.0,
+                    "latency": {"p50Ms": 900.0, "p95Ms": 1000.0, "p99Ms": 1100.0}},
+                   {"phase": "half load", "sent": 10, "received": 10, "targetRate": 5000.0, "imagesPerSecond": 5000.0,
+                    "latency": {"p50Ms": 30.0, "p95Ms": 150.0, "p99Ms": 400.0}}],
+                 "http": [{"phase": "1 client", "concurrency": 1, "requestsPerSecond": 900.0,
+                           "latency": {"p50Ms": 0.7, "p99Ms": 5.0}}]}""");
+        Files.writeString(pieces.resolve("services.tsv"), "# service\tstartup_s\trss_rest_kib\trss_load_peak_kib\tload\n"
+                + "inference-service\t3.21\t301056\t424960\tthe load generator\n");
+        Path out = dir.resolve("results");
+
+        int code = new picocli.CommandLine(new BenchmarkReportCommand()).execute("--dir", pieces.toString(),
+                "--out", out.toString(), "--training-report", dir.resolve("absent.md").toString());
+
+        assertThat(code).isZero();
+        String md = Files.readString(out.resolve("benchmarks.md"));
+        assertThat(md).contains("| ONNX Runtime `cnn`, batch 256 | 10,240 img/s | >= 4,000 img/s | met |")
+                .contains("| `lenet` v2: full load, throughput | 10,000 img/s | >= 20,000 img/s | **not met** |")
+                .contains("| `lenet` v2: 1 client, latency p50 | 0.700 ms | <= 2.00 ms | met |")
+                .contains("| `inference-service`: resident memory under load (peak) | 415 MiB |")
+                .contains("Worst miss: `lenet` v2: half load (5,000/s offered), latency p99, 400 ms against <= 100 ms (4.00x off)");
+        JsonNode json = Json.mapper().readTree(out.resolve("benchmarks.json").toFile());
+        assertThat(json.path("machine").path("cpus").asInt()).isPositive();
+        assertThat(json.path("worstMiss").path("factor").asDouble()).isEqualTo(4.0);
+        assertThat(json.path("missingPieces").toString()).contains("explanations.json", "absent.md");
+    }
+}
