@@ -16,10 +16,12 @@ import dev.fmnist.common.scoring.ScorerOptions;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.testsupport.process.ServiceProcess;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 class EndToEndIT {
     private static final int IMAGES = 200;
     private static final String PREFIX = "e2e-" + System.currentTimeMillis() + "-";
+    /** Where the services run and log: this module's build folder. */
+    private static final Path WORK_DIR = Path.of("target").toAbsolutePath();
 
     private static PostgresDatabaseTestResource.Database db;
     private static String bootstrap;
@@ -62,7 +66,7 @@ class EndToEndIT {
         env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
 
         // the trainer's CLI: lenet on 3,000 images, registered and announced on fmnist.models
-        try (ServiceProcess trainer = ServiceProcess.start("trainer-service", env, "train", "--model", "lenet",
+        try (ServiceProcess trainer = ServiceProcess.start("trainer-service", env, WORK_DIR, "train", "--model", "lenet",
                 "--epochs", "2", "--limit", "3000", "--out", "e2e-models")) {
             assertThat(trainer.awaitExit(Duration.ofMinutes(4))).as(trainer.tail()).isZero();
         }
@@ -70,10 +74,10 @@ class EndToEndIT {
         Map<String, String> inferenceEnv = new HashMap<>(env);
         inferenceEnv.put("INFERENCE_MODELS", "lenet");
         inferenceEnv.put("INFERENCE_THREADS", "1");
-        inference = ServiceProcess.start("inference-service", inferenceEnv);
+        inference = ServiceProcess.start("inference-service", inferenceEnv, WORK_DIR);
         Map<String, String> explainerEnv = new HashMap<>(env);
         explainerEnv.put("EXPLAINER_SAMPLE_RATE", "0");
-        explainer = ServiceProcess.start("explainer-service", explainerEnv);
+        explainer = ServiceProcess.start("explainer-service", explainerEnv, WORK_DIR);
         inference.awaitReady(Duration.ofMinutes(3));
         explainer.awaitReady(Duration.ofMinutes(3));
     }
