@@ -2,18 +2,13 @@ package dev.fmnist.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fmnist.common.data.FashionMnist;
-import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.ExplanationStored;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ScoreRequest;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.testsupport.KafkaTestClient;
-import dev.fmnist.testsupport.PostgresDatabaseTestResource;
 import dev.fmnist.testsupport.fault.TcpProxy;
-import dev.fmnist.testsupport.process.KafkaBrokerProcess;
 import dev.fmnist.testsupport.process.ServiceProcess;
-import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,7 +16,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,63 +43,21 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultInjectionIT {
     private static final ReliabilitySettings SETTINGS = ReliabilitySettings.fromSystemProperties();
-    private static final Path WORK_DIR = Path.of("target").toAbsolutePath();
-    private static final String RUN = "rel" + System.currentTimeMillis() % 1_000_000_000L;
+    private static final Path WORK_DIR = Platform.WORK_DIR;
+    private static final String RUN = Platform.RUN;
     /** Longest wait for a scenario's results once its stream has ended. */
     private static final Duration SETTLE = Duration.ofMinutes(SETTINGS.full() ? 10 : 4);
     private static final List<FaultResult> RESULTS = new ArrayList<>();
 
-    private static KafkaBrokerProcess broker;
-    private static PostgresDatabaseTestResource.Database db;
-    private static TcpProxy explainerDatabase;
-    private static Map<String, String> inferenceEnv;
-    private static Map<String, String> explainerEnv;
-    private static ServiceProcess inference;
-    private static ServiceProcess explainer;
-    private static LabelledImages images;
+    private static Platform platform;
 
     @BeforeAll
     static void startThePlatform() throws Exception {
-        broker = KafkaBrokerProcess.start(WORK_DIR.resolve("kafka-" + RUN));
-        db = PostgresDatabaseTestResource.database();
-        URI pg = URI.create(db.jdbcUrl().substring("jdbc:".length()));
-        explainerDatabase = new TcpProxy(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort());
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl());
-        env.put("QUARKUS_DATASOURCE_USERNAME", db.user());
-        env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
-
-        // one small lenet for every scenario, registered and announced on fmnist.models
-        try (ServiceProcess trainer = ServiceProcess.start("trainer-service", env, WORK_DIR, "train", "--model", "lenet",
-                "--epochs", "1", "--limit", "3000", "--out", "reliability-models")) {
-            assertThat(trainer.awaitExit(Duration.ofMinutes(4))).as(trainer.tail()).isZero();
-        }
-
-        inferenceEnv = new HashMap<>(env);
-        inferenceEnv.put("INFERENCE_MODELS", "lenet");
-        inferenceEnv.put("INFERENCE_THREADS", "1");
-        explainerEnv = new HashMap<>(env);
-        explainerEnv.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + explainerDatabase.port()
-                + pg.getRawPath() + (pg.getRawQuery() == null ? "" : "?" + pg.getRawQuery()));
-        explainerEnv.put("EXPLAINER_SAMPLE_RATE", "0");
-        // small explanation budgets: the scenarios are about delivery, not attribution quality
-        explainerEnv.put("EXPLAINER_LIME_SAMPLES", "200");
-        explainerEnv.put("EXPLAINER_KERNEL_SHAP_BUDGET", "300");
-        inference = ServiceProcess.start("inference-service", inferenceEnv, WORK_DIR);
-        explainer = ServiceProcess.start("explainer-service", explainerEnv, WORK_DIR);
-        inference.awaitReady(Duration.ofMinutes(3));
-        explainer.awaitReady(Duration.ofMinutes(3));
-        images = FashionMnist.load().test();
+        platform = Platform.get();
     }
 
     @AfterAll
-    static void stopThePlatformAndWriteTheTable() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {explainer, inference, broker, explainerDatabase}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+    static void writeTheTable() throws Exception {
         String machine = Runtime.getRuntime().availableProcessors() + " CPUs";
         ResultsTable.write(WORK_DIR.resolve("reliability.md"), SETTINGS, RESULTS, machine);
         if (SETTINGS.full()) {
@@ -117,23 +69,23 @@ class FaultInjectionIT {
     @Order(1)
     void malformedRecordsOfEveryKindGoToTheDeadLetterTopicWithTheirReasonAndEveryValidOneIsScored() throws Exception {
         String prefix = RUN + "-malformed-";
-        List<MalformedRecords.Kind> kinds = MalformedRecords.kinds(images.image(0));
+        List<MalformedRecords.Kind> kinds = MalformedRecords.kinds(platform.images.image(0));
         int bad = SETTINGS.malformed();
-        long pid = inference.pid();
+        long pid = platform.inference().pid();
         Map<String, MalformedRecords.Kind> sentBad = new LinkedHashMap<>();
         int unhealthy = 0;
-        try (TopicWatcher dlq = new TopicWatcher(broker.bootstrapServers(), Topics.IMAGES_DLQ, prefix, ConsumerRecord::key, true);
-             KafkaTestClient kafka = new KafkaTestClient(broker.bootstrapServers())) {
+        try (TopicWatcher dlq = new TopicWatcher(platform.broker.bootstrapServers(), Topics.IMAGES_DLQ, prefix, ConsumerRecord::key, true);
+             KafkaTestClient kafka = new KafkaTestClient(platform.broker.bootstrapServers())) {
             for (int i = 0; i < bad; i++) {
                 MalformedRecords.Kind kind = kinds.get(i % kinds.size());
                 String badKey = prefix + "bad-" + i + "-" + kind.name();
                 kafka.sendAsync(Topics.IMAGES, badKey, kind.value().apply(i));
                 sentBad.put(badKey, kind);
-                ScoreRequest valid = new ScoreRequest(prefix + "valid-" + i, images.image(i), "lenet", false, Instant.now(),
-                        images.label(i));
+                ScoreRequest valid = new ScoreRequest(prefix + "valid-" + i, platform.images.image(i), "lenet", false, Instant.now(),
+                        platform.images.label(i));
                 kafka.sendAsync(Topics.IMAGES, valid.id(), Json.write(valid));
                 if (i % 50 == 0) {
-                    unhealthy += inference.status("/q/health/live", Duration.ofSeconds(5)) == 200 ? 0 : 1;
+                    unhealthy += platform.inference().status("/q/health/live", Duration.ofSeconds(5)) == 200 ? 0 : 1;
                 }
             }
             kafka.flush();
@@ -157,8 +109,8 @@ class FaultInjectionIT {
             int missingDead = (int) sentBad.keySet().stream().filter(k -> !byKey.containsKey(k)).count();
             int validStored = storedRequests(prefix + "valid-");
             int[] rows = predictionRows(prefix);
-            boolean samePidAlive = inference.pid() == pid && inference.isAlive();
-            int readyAfter = inference.status("/q/health/ready", Duration.ofSeconds(5));
+            boolean samePidAlive = platform.inference().pid() == pid && platform.inference().isAlive();
+            int readyAfter = platform.inference().status("/q/health/ready", Duration.ofSeconds(5));
             RESULTS.add(new FaultResult(String.format("%,d malformed records of %d kinds interleaved with %,d valid ones",
                     bad, kinds.size(), bad), 2 * bad, (bad - validStored) + missingDead, rows[0] - rows[1],
                     dlq.duplicateDeliveries(), Double.NaN, Double.NaN, seconds(lastStored - sentAt),
@@ -180,9 +132,7 @@ class FaultInjectionIT {
     void inferenceKilledMidStreamAndRestartedLosesNothingAndStoresOnePredictionPerRequest() throws Exception {
         Scenario s = new Scenario("kill -9 of inference-service mid-stream, restarted at once", "inference");
         s.run(() -> {
-            inference.kill();
-            inference = ServiceProcess.start("inference-service", inferenceEnv, WORK_DIR);
-            inference.awaitReady(Duration.ofMinutes(3));
+            platform.killAndRestartInference();
             return null;
         }, Recovery.FIRST_PREDICTION_PRODUCED_AFTER_THE_FAULT);
     }
@@ -192,9 +142,7 @@ class FaultInjectionIT {
     void explainerKilledMidStreamAndRestartedLosesNothingAndStoresEveryExplanationOnce() throws Exception {
         Scenario s = new Scenario("kill -9 of explainer-service mid-stream, restarted at once", "explainer");
         s.run(() -> {
-            explainer.kill();
-            explainer = ServiceProcess.start("explainer-service", explainerEnv, WORK_DIR);
-            explainer.awaitReady(Duration.ofMinutes(3));
+            platform.killAndRestartExplainer();
             return null;
         }, Recovery.FIRST_STORED_AFTER_THE_FAULT);
     }
@@ -202,34 +150,34 @@ class FaultInjectionIT {
     @Test
     @Order(4)
     void brokerKilledMidStreamAndRestartedTheServicesReconnectByThemselves() throws Exception {
-        long inferencePid = inference.pid();
-        long explainerPid = explainer.pid();
+        long inferencePid = platform.inference().pid();
+        long explainerPid = platform.explainer().pid();
         Scenario s = new Scenario("kill -9 of the Kafka broker mid-stream, restarted (same port and data)", "broker");
         s.run(() -> {
-            broker.kill();
-            broker.startAgain();
+            platform.broker.kill();
+            platform.broker.startAgain();
             return null;
         }, Recovery.FIRST_STORED_AFTER_THE_PART_WAS_BACK);
-        assertThat(inference.pid()).as("inference-service reconnected without a restart").isEqualTo(inferencePid);
-        assertThat(explainer.pid()).as("explainer-service reconnected without a restart").isEqualTo(explainerPid);
-        inference.awaitReady(Duration.ofMinutes(1));
-        explainer.awaitReady(Duration.ofMinutes(1));
+        assertThat(platform.inference().pid()).as("inference-service reconnected without a restart").isEqualTo(inferencePid);
+        assertThat(platform.explainer().pid()).as("explainer-service reconnected without a restart").isEqualTo(explainerPid);
+        platform.inference().awaitReady(Duration.ofMinutes(1));
+        platform.explainer().awaitReady(Duration.ofMinutes(1));
     }
 
     @Test
     @Order(5)
     void postgresUnreachableForAWhileTheExplainerPausesAndResumes() throws Exception {
-        long explainerPid = explainer.pid();
+        long explainerPid = platform.explainer().pid();
         Scenario s = new Scenario("PostgreSQL unreachable for the explainer for " + SETTINGS.databaseOutage().toSeconds()
                 + " s mid-stream (connections dropped and refused)", "postgres");
         s.run(() -> {
-            explainerDatabase.cut();
+            platform.explainerDatabase.cut();
             Thread.sleep(SETTINGS.databaseOutage().toMillis());
-            explainerDatabase.restore();
+            platform.explainerDatabase.restore();
             return null;
         }, Recovery.FIRST_STORED_AFTER_THE_FAULT);
-        assertThat(explainer.pid()).as("the explainer waited, it did not crash").isEqualTo(explainerPid);
-        explainer.awaitReady(Duration.ofMinutes(1));
+        assertThat(platform.explainer().pid()).as("the explainer waited, it did not crash").isEqualTo(explainerPid);
+        platform.explainer().awaitReady(Duration.ofMinutes(1));
     }
 
     /** How a scenario's time to recover is measured, from the fault. */
@@ -258,11 +206,11 @@ class FaultInjectionIT {
         void run(Callable<Void> inject, Recovery recovery) throws Exception {
             int n = SETTINGS.images();
             int explained = SETTINGS.explained(n);
-            try (TopicWatcher predictions = new TopicWatcher(broker.bootstrapServers(), Topics.PREDICTIONS, prefix,
+            try (TopicWatcher predictions = new TopicWatcher(platform.broker.bootstrapServers(), Topics.PREDICTIONS, prefix,
                     ConsumerRecord::key, false);
-                 TopicWatcher explanations = new TopicWatcher(broker.bootstrapServers(), Topics.EXPLANATIONS, prefix,
+                 TopicWatcher explanations = new TopicWatcher(platform.broker.bootstrapServers(), Topics.EXPLANATIONS, prefix,
                          r -> r.key() + "/" + Json.read(r.value(), ExplanationStored.class).method(), false);
-                 ImageStream stream = ImageStream.start(broker.bootstrapServers(), images, prefix, n,
+                 ImageStream stream = ImageStream.start(platform.broker.bootstrapServers(), platform.images, prefix, n,
                          SETTINGS.ratePerSecond(), SETTINGS.explainEvery())) {
                 stream.awaitSent(n, SETTINGS.faultAt());
                 long faultAt = System.currentTimeMillis();
@@ -349,7 +297,7 @@ class FaultInjectionIT {
     }
 
     private static long firstStoredAfterMillis(String prefix, long epochMillis) throws Exception {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = platform.db.connect(); PreparedStatement ps = c.prepareStatement(
                 "select coalesce(floor(extract(epoch from min(stored_at)) * 1000), -1)::bigint from xai.prediction"
                         + " where request_id like ? and stored_at > to_timestamp(? / 1000.0)")) {
             ps.setString(1, prefix + "%");
@@ -362,7 +310,7 @@ class FaultInjectionIT {
     }
 
     private static long query(String sql, String like) throws Exception {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = platform.db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, like);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -372,7 +320,7 @@ class FaultInjectionIT {
     }
 
     private static int[] pair(String sql, String prefix) throws Exception {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = platform.db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, prefix + "%");
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
