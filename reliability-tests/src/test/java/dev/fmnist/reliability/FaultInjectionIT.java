@@ -37,8 +37,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the test's own queries go to the database directly.
  *
  * <p>Each scenario measures first, adds its row to the results table, then asserts, so that the table
- * shows a failure too. The table goes to {@code target/reliability.md}; a full-size run
- * ({@code -Dreliability.full=true}) also writes {@code results/reliability.md}.
+ * shows a failure too. The table goes to {@code target/reliability.md}, and with {@code
+ * -Dreliability.results=true} to {@code results/reliability.md} ({@link ReliabilitySettings}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultInjectionIT {
@@ -60,7 +60,7 @@ class FaultInjectionIT {
     static void writeTheTable() throws Exception {
         String machine = Runtime.getRuntime().availableProcessors() + " CPUs";
         ResultsTable.write(WORK_DIR.resolve("reliability.md"), SETTINGS, RESULTS, machine);
-        if (SETTINGS.full()) {
+        if (ReliabilitySettings.writesResults()) {
             ResultsTable.write(ServiceProcess.repositoryRoot().resolve("results/reliability.md"), SETTINGS, RESULTS, machine);
         }
     }

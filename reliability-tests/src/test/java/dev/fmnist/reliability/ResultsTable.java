@@ -18,7 +18,7 @@ final class ResultsTable {
         md.append("# Reliability: faults injected and what was lost\n\n");
         md.append("Written by `reliability-tests` (`FaultInjectionIT`) on ")
                 .append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(", ").append(machine).append(", ")
-                .append(settings.full() ? "full size (`-Dreliability.full=true`)" : "CI size (`mvn verify`)")
+                .append(settings.full() ? "the issue's size" : "the quick size (`-Dreliability.quick=true`)")
                 .append(": ").append(String.format(Locale.ROOT, "%,d", settings.images()))
                 .append(" images per fault scenario sent at ").append(settings.ratePerSecond())
                 .append(" per second, every ").append(settings.explainEvery())
