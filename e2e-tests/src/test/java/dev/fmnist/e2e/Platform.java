@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.testsupport.process.ServiceProcess;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,6 +23,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * when the JVM exits.
  */
 final class Platform {
+    /** Where the services run and log: this module's build folder. */
+    static final Path WORK_DIR = Path.of("target").toAbsolutePath();
+
     private static Platform instance;
 
     final PostgresDatabaseTestResource.Database db;
@@ -63,10 +68,10 @@ final class Platform {
         Map<String, String> inferenceEnv = new HashMap<>(env);
         inferenceEnv.put("INFERENCE_MODELS", "lenet,xgboost");
         inferenceEnv.put("INFERENCE_THREADS", "1");
-        ServiceProcess inference = ServiceProcess.start("inference-service", inferenceEnv);
+        ServiceProcess inference = ServiceProcess.start("inference-service", inferenceEnv, WORK_DIR);
         Map<String, String> explainerEnv = new HashMap<>(env);
         explainerEnv.put("EXPLAINER_SAMPLE_RATE", "0");
-        ServiceProcess explainer = ServiceProcess.start("explainer-service", explainerEnv);
+        ServiceProcess explainer = ServiceProcess.start("explainer-service", explainerEnv, WORK_DIR);
         inference.awaitReady(Duration.ofMinutes(3));
         explainer.awaitReady(Duration.ofMinutes(3));
         return new Platform(db, bootstrap, inference, explainer);
@@ -79,7 +84,7 @@ final class Platform {
         args[2] = model;
         System.arraycopy(options, 0, args, 3, options.length);
         args[args.length - 1] = "--out=e2e-models";
-        try (ServiceProcess trainer = ServiceProcess.start("trainer-service", env, args)) {
+        try (ServiceProcess trainer = ServiceProcess.start("trainer-service", env, WORK_DIR, args)) {
             assertThat(trainer.awaitExit(Duration.ofMinutes(4))).as(trainer.tail()).isZero();
         }
     }

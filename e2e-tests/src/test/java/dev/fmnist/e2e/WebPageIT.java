@@ -98,7 +98,7 @@ class WebPageIT {
         if (browser == null) {
             return;
         }
-        Path dir = ServiceProcess.root().resolve("e2e-tests/target/screenshots");
+        Path dir = Platform.WORK_DIR.resolve("screenshots");
         Files.createDirectories(dir);
         byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
         Files.write(dir.resolve(test.getTestMethod().orElseThrow().getName() + ".png"), png);
@@ -314,7 +314,7 @@ class WebPageIT {
                 img.setRGB(x, y, (v << 16) | (v << 8) | v);
             }
         }
-        File out = ServiceProcess.root().resolve("e2e-tests/target/upload-trouser.png").toFile();
+        File out = Platform.WORK_DIR.resolve("upload-trouser.png").toFile();
         ImageIO.write(img, "png", out);
         return out;
     }

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * PostgreSQL goes away for about 10 s while predictions arrive (the service reaches it through a
- * {@link TcpProxy} that the test cuts): the consumer waits and retries, and once the database is back
+ * {@link dev.fmnist.testsupport.fault.TcpProxy} that the test cuts): the consumer waits and retries, and once the database is back
  * every prediction and every explanation it asked for is stored exactly once, and nothing went to the
  * DLQ. The test's own queries go to the database directly.
  */

@@ -1,6 +1,7 @@
 package dev.fmnist.explainer;
 
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.testsupport.fault.TcpProxy;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.lang.management.ManagementFactory;
 import java.net.URI;

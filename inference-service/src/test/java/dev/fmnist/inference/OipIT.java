@@ -232,6 +232,11 @@ class OipIT {
         given().contentType("image/png").body(png).post("/api/classify?model=resnet").then().statusCode(404)
                 .body("error", containsString("resnet"));
         given().contentType("image/png").body(png).post("/api/classify?top=11").then().statusCode(400);
+        given().contentType("image/png").body(png).post("/api/classify?top=abc").then().statusCode(400)
+                .body("error", containsString("top must be 1..10, got 'abc'"));
+        // JAX-RS' own refusal gets the error object too
+        given().contentType("text/plain").body("hello").post("/v2/models/lenet/infer").then().statusCode(415)
+                .body("error", containsString("content-type"));
     }
 
     private static void bad(String body, String reason) {

@@ -91,7 +91,8 @@ public class KafkaBrokerTestResource implements QuarkusTestResourceLifecycleMana
         }
     }
 
-    private static void createTopics(String bootstrap) throws Exception {
+    /** Creates the platform's topics on the broker at {@code bootstrap}. */
+    public static void createTopics(String bootstrap) throws Exception {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(props)) {

@@ -56,6 +56,11 @@ class TrainingFlowIT {
                 .then().statusCode(400).body("error", containsString("unknown model 'resnet'"));
         given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"model\":\"lenet\",\"epochs\":-3}").post("/trainings")
                 .then().statusCode(400).body("error", containsString("epochs must be a positive number"));
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"model\":").post("/trainings")
+                .then().statusCode(400).body("error", containsString("400"));
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"model\":\"lenet\",\"epochs\":\"many\"}")
+                .post("/trainings").then().statusCode(400).body("error", containsString("epochs"));
+        given().get("/trainings/not-a-uuid").then().statusCode(404).body("error", containsString("404"));
         given().get("/trainings/00000000-0000-0000-0000-000000000000").then().statusCode(404);
         given().get("/models/lenet/999").then().statusCode(404).body("error", containsString("no model lenet version 999"));
     }

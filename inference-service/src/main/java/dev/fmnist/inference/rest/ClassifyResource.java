@@ -62,7 +62,7 @@ public class ClassifyResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Blocking
     public Classification form(@RestForm("file") FileUpload file, @QueryParam("model") @DefaultValue("all") String model,
-                               @QueryParam("top") @DefaultValue("3") int top) {
+                               @QueryParam("top") @DefaultValue("3") String top) {
         if (file == null) {
             throw OipException.badRequest("the form has no field 'file' holding the picture");
         }
@@ -77,13 +77,20 @@ public class ClassifyResource {
     @Consumes({"image/png", "image/jpeg", MediaType.APPLICATION_OCTET_STREAM})
     @Blocking
     public Classification raw(byte[] body, @QueryParam("model") @DefaultValue("all") String model,
-                              @QueryParam("top") @DefaultValue("3") int top) {
+                              @QueryParam("top") @DefaultValue("3") String top) {
         return classify(body, model, top);
     }
 
-    private Classification classify(byte[] bytes, String model, int top) {
+    /** {@code top} is read here, not by JAX-RS: a value that is not a number would be a bare 404 there. */
+    private Classification classify(byte[] bytes, String model, String topParameter) {
+        int top;
+        try {
+            top = Integer.parseInt(topParameter.strip());
+        } catch (NumberFormatException e) {
+            top = -1;
+        }
         if (top < 1 || top > FashionClass.COUNT) {
-            throw OipException.badRequest("top must be 1..10, got " + top);
+            throw OipException.badRequest("top must be 1..10, got '" + topParameter + "'");
         }
         List<String> models;
         try {

@@ -197,6 +197,9 @@ public class ModelLoader {
             if (holder.version(name).orElse(0) < latest.get()) {
                 load(name, latest.get());
             }
+            if (holder.version(name).isEmpty() && failedVersions.contains(name + "/" + latest.get())) {
+                loadNewestThatLoads(name, latest.get());
+            }
         }
         if (failure != null && !failure.equals(registryProblem)) {
             LOG.warnf("Model registry: %s (trying again every %s)", failure, human(config.retryInterval()));
@@ -204,6 +207,23 @@ public class ModelLoader {
             LOG.infof("Model registry read: published versions %s", published);
         }
         registryProblem = failure;
+    }
+
+    /**
+     * The newest version cannot be served (its SHA-256 does not match its artifact, or it is no model) and no
+     * version is loaded, as in an instance started after it was published: serves the newest older version that
+     * loads, so that a corrupt publication never takes a restarted service down. The refusal stays in the health
+     * report.
+     */
+    private void loadNewestThatLoads(String name, int refused) {
+        String reason = problems.get(name);
+        for (int v = refused - 1; v >= 1 && holder.version(name).isEmpty(); v--) {
+            load(name, v);
+        }
+        if (holder.version(name).isPresent() && reason != null) {
+            problems.put(name, reason);
+            LOG.warnf("Serving %s/%d: %s", name, holder.version(name).get(), reason);
+        }
     }
 
     /** Loads, verifies, warms and installs one version; records why when it cannot. */

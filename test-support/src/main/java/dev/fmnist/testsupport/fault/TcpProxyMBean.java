@@ -1,4 +1,4 @@
-package dev.fmnist.explainer;
+package dev.fmnist.testsupport.fault;
 
 /** What a test may do with a {@link TcpProxy} through the platform MBean server. */
 public interface TcpProxyMBean {

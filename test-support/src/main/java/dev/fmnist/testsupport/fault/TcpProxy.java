@@ -1,4 +1,4 @@
-package dev.fmnist.explainer;
+package dev.fmnist.testsupport.fault;
 
 import java.io.IOException;
 import java.io.InputStream;

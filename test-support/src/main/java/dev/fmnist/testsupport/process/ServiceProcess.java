@@ -1,4 +1,4 @@
-package dev.fmnist.e2e;
+package dev.fmnist.testsupport.process;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One packaged Quarkus service ({@code <module>/target/quarkus-app/quarkus-run.jar}) run as its own
- * JVM, the way the local stack runs it, with its output in a log file under {@code target/}.
+ * JVM, the way the local stack runs it, with its output in a log file. A separate process, so that
+ * tests of the whole platform can also kill it for real ({@link #kill()} is {@code kill -9}).
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
@@ -29,36 +30,48 @@ final class ServiceProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** The repository root: the parent of this module's folder. */
-    static Path root() {
-        Path here = Path.of("").toAbsolutePath();
-        return Files.exists(here.resolve("e2e-tests")) ? here : here.getParent();
+    /** The repository root: the nearest folder, from the working directory up, that holds the service modules. */
+    public static Path repositoryRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("inference-service")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no repository root above " + Path.of("").toAbsolutePath());
     }
 
-    static Path jar(String module) {
-        Path jar = root().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    public static Path jar(String module) {
+        Path jar = repositoryRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package " + module + " first (mvn verify builds it)");
         }
         return jar;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
     }
 
-    /** Starts {@code module} with {@code env} and the arguments; HTTP on a free port unless the arguments make it a CLI run. */
-    static ServiceProcess start(String module, Map<String, String> env, String... args) throws IOException {
+    /**
+     * Starts {@code module} with {@code env} and the arguments, in {@code workDir}, HTTP on a free port of
+     * 127.0.0.1 (unless the arguments make it a CLI run); its output goes to {@code workDir/service-logs/},
+     * one file per start (a restarted service gets a new file, the old one is kept).
+     */
+    public static ServiceProcess start(String module, Map<String, String> env, Path workDir, String... args)
+            throws IOException {
         int port = freePort();
-        Path logs = root().resolve("e2e-tests/target/e2e-logs");
-        Files.createDirectories(logs);
-        Path log = logs.resolve(module + (args.length > 0 ? "-" + args[0] : "") + ".log");
+        Path logs = Files.createDirectories(workDir.resolve("service-logs"));
+        String base = module + (args.length > 0 ? "-" + args[0] : "");
+        Path log = logs.resolve(base + ".log");
+        for (int i = 2; Files.exists(log); i++) {
+            log = logs.resolve(base + "-" + i + ".log");
+        }
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx768m", "-XX:+UseSerialGC",
                 "-jar", jar(module).toString()));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(root().resolve("e2e-tests/target").toFile())
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -66,16 +79,28 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(module, pb.start(), log, port);
     }
 
-    private static String javaBinary() {
+    static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public Path log() {
+        return log;
+    }
+
     /** Waits for {@code /q/health/ready} to answer 200. */
-    void awaitReady(Duration timeout) throws Exception {
+    public void awaitReady(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         int last = -1;
         while (System.nanoTime() < deadline) {
@@ -86,13 +111,18 @@ final class ServiceProcess implements AutoCloseable {
             if (last == 200) {
                 return;
             }
-            Thread.sleep(500);
+            Thread.sleep(250);
         }
         throw new IllegalStateException(name + " not ready after " + timeout + " (last status " + last + "):\n" + tail());
     }
 
+    /** The status of a GET of {@code path}, -1 when the service does not answer. */
+    public int status(String path, Duration timeout) {
+        return status(url(path), (int) timeout.toMillis());
+    }
+
     /** Waits for a CLI run to end and returns its exit code. */
-    int awaitExit(Duration timeout) throws Exception {
+    public int awaitExit(Duration timeout) throws Exception {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             throw new IllegalStateException(name + " did not finish within " + timeout + ":\n" + tail());
@@ -100,7 +130,15 @@ final class ServiceProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    String tail() {
+    /** {@code kill -9}: no shutdown hook runs, nothing is flushed or committed; returns when the process is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") survived kill -9");
+        }
+    }
+
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
@@ -110,10 +148,14 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     private static int status(String url) {
+        return status(url, 3000);
+    }
+
+    private static int status(String url, int readTimeoutMs) {
         try {
             HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
             c.setConnectTimeout(1000);
-            c.setReadTimeout(3000);
+            c.setReadTimeout(readTimeoutMs);
             try {
                 return c.getResponseCode();
             } finally {
@@ -124,6 +166,7 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** A graceful stop (SIGTERM), then {@code kill -9} when it takes longer than 20 s. */
     @Override
     public void close() {
         process.destroy();
