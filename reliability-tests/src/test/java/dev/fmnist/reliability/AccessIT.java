@@ -23,11 +23,15 @@ import org.junit.jupiter.api.Test;
  * added later without protection fails this test. With the right token the call gets past the check.
  */
 class AccessIT {
-    /** Endpoints open by design: scoring an image stores nothing and manages no model. */
+    /**
+     * Endpoints open by design: scoring an image manages no model. The explainer's upload form sends a
+     * photo to fmnist.images like any Kafka client, the same scoring as /api/classify.
+     */
     private static final Set<String> SCORING = Set.of(
             "POST /v2/models/{model}/infer",
             "POST /v2/models/{model}/versions/{version}/infer",
-            "POST /api/classify");
+            "POST /api/classify",
+            "POST /api/uploads");
 
     private static Platform platform;
 
