@@ -42,7 +42,8 @@ public class ExplanationResource {
     public Response heatmap(@PathParam("id") String id,
                             @Parameter(description = "upscaling of the 28x28 image, 4..32 (default explainer.heatmap.scale)")
                             @QueryParam("scale") String scale) throws SQLException {
-        int s = scale(scale);
+        int s = QueryParameters.scale(scale, config.heatmap().defaultScale(), HeatmapRenderer.MIN_SCALE,
+                HeatmapRenderer.MAX_SCALE);
         ExplanationDetail e = find(id);
         if (e.attributions() == null) {
             throw new ApiException(409, "explanation " + id + " has no attributions: it failed ("
@@ -50,22 +51,6 @@ public class ExplanationResource {
         }
         byte[] png = HeatmapRenderer.png(Pixels.fromBase64(e.image()), e.attributions(), s);
         return Response.ok(png, "image/png").build();
-    }
-
-    private int scale(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return config.heatmap().defaultScale();
-        }
-        try {
-            int s = Integer.parseInt(raw.trim());
-            if (s >= HeatmapRenderer.MIN_SCALE && s <= HeatmapRenderer.MAX_SCALE) {
-                return s;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ApiException.badRequest("scale must be an integer " + HeatmapRenderer.MIN_SCALE + ".."
-                + HeatmapRenderer.MAX_SCALE + ", got '" + raw + "'");
     }
 
     private ExplanationDetail find(String id) throws SQLException {

@@ -96,7 +96,8 @@ public class ModelResource {
     @Operation(summary = "The XGBoost importance map as a 28x28 heatmap, upscaled")
     public Response importancePng(@PathParam("name") String name, @PathParam("version") String version,
                                   @QueryParam("type") String type, @QueryParam("scale") String scale) {
-        int s = scale(scale);
+        int s = QueryParameters.scale(scale, config.heatmap().defaultScale(), HeatmapRenderer.MIN_SCALE,
+                HeatmapRenderer.MAX_SCALE);
         FeatureImportance f = importanceOf(name, version, type);
         return Response.ok(HeatmapRenderer.png(HeatmapRenderer.blank(), f.importance(), s), "image/png").build();
     }
@@ -120,7 +121,8 @@ public class ModelResource {
     public Response meanAttributionsPng(@PathParam("name") String name, @QueryParam("method") String method,
                                         @QueryParam("version") String version, @QueryParam("scale") String scale)
             throws SQLException {
-        int s = scale(scale);
+        int s = QueryParameters.scale(scale, config.heatmap().defaultScale(), HeatmapRenderer.MIN_SCALE,
+                HeatmapRenderer.MAX_SCALE);
         MeanAttributions m = meanOf(name, method, version);
         List<String> titles = new ArrayList<>();
         List<float[]> maps = new ArrayList<>();
@@ -203,21 +205,5 @@ public class ModelResource {
             // answered below
         }
         throw ApiException.badRequest("a version is a positive integer, got '" + raw + "'");
-    }
-
-    private int scale(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return config.heatmap().defaultScale();
-        }
-        try {
-            int s = Integer.parseInt(raw.trim());
-            if (s >= HeatmapRenderer.MIN_SCALE && s <= HeatmapRenderer.MAX_SCALE) {
-                return s;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ApiException.badRequest("scale must be an integer " + HeatmapRenderer.MIN_SCALE + ".."
-                + HeatmapRenderer.MAX_SCALE + ", got '" + raw + "'");
     }
 }

@@ -81,26 +81,11 @@ public class PredictionResource {
     public Response image(@PathParam("requestId") String requestId,
                           @Parameter(description = "upscaling, 1..32 (default 2)") @QueryParam("scale") String scale)
             throws SQLException {
-        int s = imageScale(scale);
+        int s = QueryParameters.scale(scale, 2, 1, HeatmapRenderer.MAX_SCALE);
         byte[] pixels = repository.imageOf(requestId)
                 .orElseThrow(() -> ApiException.notFound("no prediction with request id '" + requestId + "'"));
         // immutable per request id: browsers may keep it
         return Response.ok(HeatmapRenderer.imagePng(pixels, s), "image/png")
                 .header("Cache-Control", "max-age=3600").build();
-    }
-
-    private static int imageScale(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return 2;
-        }
-        try {
-            int s = Integer.parseInt(raw.trim());
-            if (s >= 1 && s <= HeatmapRenderer.MAX_SCALE) {
-                return s;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ApiException.badRequest("scale must be an integer 1.." + HeatmapRenderer.MAX_SCALE + ", got '" + raw + "'");
     }
 }

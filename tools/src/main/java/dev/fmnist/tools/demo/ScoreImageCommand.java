@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,14 +40,8 @@ public final class ScoreImageCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "a PNG or JPEG file, any size")
     Path image;
 
-    @Option(names = "--models", defaultValue = "cnn,lenet,xgboost", split = ",", description = "models expected to answer (default ${DEFAULT-VALUE})")
-    List<String> models;
-
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
-    String bootstrap;
-
-    @Option(names = "--explainer-url", defaultValue = "http://127.0.0.1:8083", description = "printed links (default ${DEFAULT-VALUE})")
-    String explainerUrl;
+    @Mixin
+    StackOptions stack;
 
     @Option(names = "--timeout", defaultValue = "120", description = "seconds to wait for predictions and explanations (default ${DEFAULT-VALUE})")
     int timeoutSeconds;
@@ -64,11 +59,11 @@ public final class ScoreImageCommand implements Callable<Integer> {
                 Instant.now(), null);
         List<JsonNode> predictions = new ArrayList<>();
         List<JsonNode> explanations = new ArrayList<>();
-        int expectedExplanations = models.stream()
+        int expectedExplanations = stack.models.stream()
                 .mapToInt(m -> DemoTally.defaultMethods().getOrDefault(m, java.util.Set.of()).size()).sum();
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.tailFromNow(bootstrap, Topics.PREDICTIONS,
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.tailFromNow(stack.bootstrap, Topics.PREDICTIONS,
                 Topics.EXPLANATIONS, Topics.IMAGES_DLQ);
-             KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
+             KafkaProducer<String, byte[]> producer = KafkaClients.producer(stack.bootstrap)) {
             producer.send(new ProducerRecord<>(Topics.IMAGES, id, Json.write(request)));
             producer.flush();
             out.printf(Locale.ROOT, "sent %s (%,d bytes) as request %s%n", image.getFileName(), file.length, id);
@@ -88,7 +83,7 @@ public final class ScoreImageCommand implements Callable<Integer> {
                     JsonNode node = Json.mapper().readTree(r.value());
                     (Topics.PREDICTIONS.equals(r.topic()) ? predictions : explanations).add(node);
                 }
-                if (!printed && predictions.size() >= models.size()) {
+                if (!printed && predictions.size() >= stack.models.size()) {
                     printPredictions(predictions);
                     printed = true;
                     out.println("waiting for the explanations...");
@@ -100,11 +95,11 @@ public final class ScoreImageCommand implements Callable<Integer> {
         }
         for (JsonNode e : explanations) {
             out.printf(Locale.ROOT, "  %-8s %-12s %s/api/explanations/%d/heatmap.png%n", e.path("model").path("name").asText(),
-                    e.path("method").asText(), explainerUrl, e.path("explanationId").asLong());
+                    e.path("method").asText(), stack.explainerUrl, e.path("explanationId").asLong());
         }
-        out.printf(Locale.ROOT, "all of it: %s/api/predictions/%s%n", explainerUrl, id);
-        out.printf(Locale.ROOT, "on the web page: %s/#/prediction/%s%n", explainerUrl, id);
-        return predictions.size() >= models.size() && explanations.size() >= expectedExplanations ? 0 : 1;
+        out.printf(Locale.ROOT, "all of it: %s/api/predictions/%s%n", stack.explainerUrl, id);
+        out.printf(Locale.ROOT, "on the web page: %s/#/prediction/%s%n", stack.explainerUrl, id);
+        return predictions.size() >= stack.models.size() && explanations.size() >= expectedExplanations ? 0 : 1;
     }
 
     private void printPredictions(List<JsonNode> predictions) {

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,14 +41,8 @@ public final class StreamTestSetCommand implements Callable<Integer> {
     @Option(names = "--explain", defaultValue = "200", description = "of those, how many ask for explanations (default ${DEFAULT-VALUE})")
     int explain;
 
-    @Option(names = "--models", defaultValue = "cnn,lenet,xgboost", split = ",", description = "models expected to answer (default ${DEFAULT-VALUE})")
-    List<String> models;
-
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
-    String bootstrap;
-
-    @Option(names = "--explainer-url", defaultValue = "http://127.0.0.1:8083", description = "printed links (default ${DEFAULT-VALUE})")
-    String explainerUrl;
+    @Mixin
+    StackOptions stack;
 
     @Option(names = "--idle-timeout", defaultValue = "300", description = "seconds without progress before giving up (default ${DEFAULT-VALUE})")
     int idleTimeoutSeconds;
@@ -65,15 +59,15 @@ public final class StreamTestSetCommand implements Callable<Integer> {
         byte[] labels = Arrays.copyOf(test.labels(), n);
         boolean[] asked = sample(n, explain);
         Map<String, Set<String>> methods = new LinkedHashMap<>(DemoTally.defaultMethods());
-        methods.keySet().retainAll(models);
-        DemoTally tally = new DemoTally(labels, models, methods, asked);
+        methods.keySet().retainAll(stack.models);
+        DemoTally tally = new DemoTally(labels, stack.models, methods, asked);
         String prefix = "demo-" + Instant.now().toEpochMilli() + "-";
 
         out.printf(Locale.ROOT, "streaming %,d test images to %s (%d ask for explanations); models %s%n", n,
-                Topics.IMAGES, explain, models);
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.tailFromNow(bootstrap, Topics.PREDICTIONS,
+                Topics.IMAGES, explain, stack.models);
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.tailFromNow(stack.bootstrap, Topics.PREDICTIONS,
                 Topics.EXPLANATIONS);
-             KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
+             KafkaProducer<String, byte[]> producer = KafkaClients.producer(stack.bootstrap)) {
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 ScoreRequest request = new ScoreRequest(prefix + i, test.image(i), "all", asked[i], Instant.now(),
@@ -168,7 +162,7 @@ public final class StreamTestSetCommand implements Callable<Integer> {
                 explain, tally.explanations(), tally.expectedExplanations(), seconds, tally.explanationsByMethod());
         for (int i = 0; i < asked.length; i++) {
             if (asked[i]) {
-                out.printf(Locale.ROOT, "See one: %s/#/prediction/%s%s%n", explainerUrl, prefix, i);
+                out.printf(Locale.ROOT, "See one: %s/#/prediction/%s%s%n", stack.explainerUrl, prefix, i);
                 break;
             }
         }
