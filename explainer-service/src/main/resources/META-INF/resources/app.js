@@ -150,6 +150,9 @@ function streamView(params) {
     location.hash = '#/?' + q.toString();
   };
 
+  // The cards are redrawn only when the page changed: a redraw every 2 s would reload every
+  // thumbnail and make the grid flicker while nothing new arrives.
+  let shown = null;
   return every(REFRESH_MS, async () => {
     let page;
     try {
@@ -158,7 +161,11 @@ function streamView(params) {
       status.replaceWith(errorBox(e));
       return false;
     }
-    grid.replaceChildren(...page.items.map(predictionCard));
+    const signature = JSON.stringify(page.items);
+    if (signature !== shown) {
+      shown = signature;
+      grid.replaceChildren(...page.items.map(predictionCard));
+    }
     status.textContent = page.items.length === 0
       ? 'No stored prediction matches these filters yet.'
       : `${page.total} predictions match · page ${page.page + 1}` +

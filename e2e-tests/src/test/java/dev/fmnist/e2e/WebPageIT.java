@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -115,9 +116,10 @@ class WebPageIT {
         // the newest predictions are this test's (lenet, newest first)
         assertThat(cards).allSatisfy(c -> assertThat(c.getDomAttribute("data-request-id")).startsWith(PREFIX));
         assertThat(cards).allSatisfy(c -> assertThat(c.getText()).contains("lenet"));
-        List<WebElement> thumbnails = browser.findElements(By.cssSelector("[data-testid=thumbnail]"));
-        assertThat(thumbnails).hasSameSizeAs(cards);
-        waitUntil(() -> thumbnails.stream().allMatch(WebPageIT::loaded));
+        assertThat(browser.findElements(By.cssSelector("[data-testid=thumbnail]"))).hasSameSizeAs(cards);
+        // found again at each try: a card redrawn by the live refresh is a new element
+        waitUntil(() -> browser.findElements(By.cssSelector("[data-testid=thumbnail]")).stream()
+                .allMatch(WebPageIT::loaded));
         assertThat(browser.findElement(By.cssSelector("[data-testid=stream-status]")).getText())
                 .contains(count("select count(*) from xai.prediction where model_name = 'lenet'") + " predictions match");
     }
@@ -207,7 +209,7 @@ class WebPageIT {
         browser.findElement(By.cssSelector("[data-testid=upload-submit]")).click();
         waitUntil(() -> browser.getCurrentUrl().contains("#/prediction/upload-"));
         // scored by both models through Kafka, then explained: 2 + 3 maps, all drawn
-        new WebDriverWait(browser, Duration.ofMinutes(3)).until(d ->
+        waiting(Duration.ofMinutes(3)).until(d ->
                 d.findElements(By.cssSelector("[data-testid=heatmap]")).size() == 5
                         && d.findElements(By.cssSelector("[data-testid=heatmap]")).stream().allMatch(WebPageIT::loaded));
         assertThat(browser.findElements(By.cssSelector("[data-testid=model-section]"))).hasSize(2);
@@ -225,8 +227,10 @@ class WebPageIT {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(binary);
         // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start
+        // no background networking: the machine's closed network refuses those connections, many at a time
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1400,1100");
+                "--window-size=1400,1100", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(driver))
                 .usingAnyFreePort().build();
         return new ChromeDriver(service, options);
@@ -249,11 +253,18 @@ class WebPageIT {
     }
 
     private static <T> T waitFor(java.util.function.Supplier<T> found) {
-        return new WebDriverWait(browser, WAIT).until(d -> found.get());
+        return waiting(WAIT).until(d -> found.get());
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) {
-        new WebDriverWait(browser, WAIT).until(d -> condition.getAsBoolean());
+        waiting(WAIT).until(d -> condition.getAsBoolean());
+    }
+
+    /** A wait that tries again when the page replaced an element between finding and reading it. */
+    private static WebDriverWait waiting(Duration timeout) {
+        WebDriverWait wait = new WebDriverWait(browser, timeout);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 
     private static boolean loaded(WebElement img) {
