@@ -51,7 +51,9 @@ import org.jboss.logging.Logger;
  * {@code fmnist.predictions}; invalid records go to {@code fmnist.images.dlq} with their original
  * bytes and headers {@code error-class} and {@code error-message}. The batch is acknowledged (its
  * offsets become committable) only when the broker acknowledged every one of those records, so a
- * crash redelivers it (at-least-once). Up to {@code inference.max-batches-in-flight} batches wait
+ * crash redelivers it (at-least-once). Batches are scored concurrently on the {@link #SCORING_POOL}
+ * worker pool, out of order: the throttled commit strategy commits a partition's offsets only up to
+ * its first batch not yet acknowledged. Up to {@code inference.max-batches-in-flight} batches wait
  * for acknowledgements while the next ones are scored.
  *
  * <p>The channel starts paused and is resumed once the models are ready (see {@link
@@ -62,6 +64,12 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ImageBatchConsumer implements ReadinessListener {
     public static final String CHANNEL = "images";
+    /**
+     * The worker pool that scores Kafka batches, several at once and out of order
+     * ({@code smallrye.messaging.worker.inference-scoring.max-concurrency}): one batch at a time left
+     * a core idle while the batch in hand parsed JSON, and queued the next polls behind it.
+     */
+    public static final String SCORING_POOL = "inference-scoring";
     /** DLQ {@code error-class} of a request for a model that is not served. */
     public static final String MODEL_UNAVAILABLE = "model-unavailable";
     /** DLQ {@code error-class} of a record that failed in an unexpected way while being read. */
@@ -121,7 +129,7 @@ public class ImageBatchConsumer implements ReadinessListener {
     }
 
     @Incoming(CHANNEL)
-    @Blocking
+    @Blocking(value = SCORING_POOL, ordered = false)
     public CompletionStage<Void> consume(Message<List<byte[]>> batch) throws InterruptedException {
         @SuppressWarnings("unchecked")
         IncomingKafkaRecordBatchMetadata<String, byte[]> metadata = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
