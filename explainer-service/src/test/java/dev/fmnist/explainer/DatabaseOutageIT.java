@@ -113,7 +113,7 @@ class DatabaseOutageIT {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() ->
                 count("xai.prediction", prefix) == BEFORE + DURING && count("xai.explanation", prefix) >= explanations);
         ExplainerTestSupport.awaitOffsetsCommitted("explainer-service", Topics.PREDICTIONS,
-                KafkaBrokerTestResource.PARTITIONS);
+                KafkaBrokerTestResource.partitions(Topics.PREDICTIONS));
         assertThat(count("xai.prediction", prefix)).isEqualTo(BEFORE + DURING);
         assertThat(count("xai.explanation", prefix)).isEqualTo(explanations);
         assertThat(distinctSucceeded(prefix)).as("every explanation succeeded, once").isEqualTo(explanations);

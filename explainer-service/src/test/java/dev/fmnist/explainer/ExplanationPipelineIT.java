@@ -181,10 +181,10 @@ class ExplanationPipelineIT {
                 .body("status", org.hamcrest.Matchers.equalTo("succeeded"));
 
         // offsets are committed once the work is done; a replay of the same records adds no row
-        ExplainerTestSupport.awaitOffsetsCommitted("explainer-service", Topics.PREDICTIONS, KafkaBrokerTestResource.PARTITIONS);
+        ExplainerTestSupport.awaitOffsetsCommitted("explainer-service", Topics.PREDICTIONS, KafkaBrokerTestResource.partitions(Topics.PREDICTIONS));
         int explanations = count("xai.explanation", prefix);
         send(valid, bad);
-        ExplainerTestSupport.awaitOffsetsCommitted("explainer-service", Topics.PREDICTIONS, KafkaBrokerTestResource.PARTITIONS);
+        ExplainerTestSupport.awaitOffsetsCommitted("explainer-service", Topics.PREDICTIONS, KafkaBrokerTestResource.partitions(Topics.PREDICTIONS));
         assertThat(count("xai.prediction", prefix)).isEqualTo(predictions);
         assertThat(count("xai.explanation", prefix)).isEqualTo(explanations);
         assertThat(rows(prefix)).containsExactlyInAnyOrderElementsOf(expected);

@@ -146,7 +146,7 @@ class KafkaScoringIT {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("inference-service")
                         .partitionsToOffsetAndMetadata().get();
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                for (int i = 0; i < KafkaBrokerTestResource.PARTITIONS; i++) {
+                for (int i = 0; i < KafkaBrokerTestResource.partitions(Topics.IMAGES); i++) {
                     latest.put(new TopicPartition(Topics.IMAGES, i), OffsetSpec.latest());
                 }
                 admin.listOffsets(latest).all().get().forEach((tp, info) -> {

@@ -1,18 +1,16 @@
 package dev.fmnist.testsupport;
 
+import dev.fmnist.common.kafka.TopicAdmin;
 import dev.fmnist.common.messaging.Topics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -25,9 +23,6 @@ import org.jboss.logging.Logger;
  */
 public class KafkaBrokerTestResource implements QuarkusTestResourceLifecycleManager {
     private static final Logger LOG = Logger.getLogger(KafkaBrokerTestResource.class);
-    /** Partitions of the high-volume topics in tests: more than one, so partitioned consumption is exercised. */
-    public static final int PARTITIONS = 3;
-
     private static KafkaClusterTestKit cluster;
 
     @Override
@@ -91,20 +86,17 @@ public class KafkaBrokerTestResource implements QuarkusTestResourceLifecycleMana
         }
     }
 
-    /** Creates the platform's topics on the broker at {@code bootstrap}. */
+    /** Creates the platform's topics ({@link Topics#ALL}, as the local stack has them) on the broker at {@code bootstrap}. */
     public static void createTopics(String bootstrap) throws Exception {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(
-                    new NewTopic(Topics.IMAGES, PARTITIONS, (short) 1),
-                    new NewTopic(Topics.PREDICTIONS, PARTITIONS, (short) 1),
-                    new NewTopic(Topics.MODELS, 1, (short) 1)
-                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
-                    new NewTopic(Topics.IMAGES_DLQ, 1, (short) 1),
-                    new NewTopic(Topics.PREDICTIONS_DLQ, 1, (short) 1),
-                    new NewTopic(Topics.EXPLANATIONS, 1, (short) 1)))
-                    .all().get(60, TimeUnit.SECONDS);
+            TopicAdmin.ensureAll(admin, outcome -> LOG.debug(outcome.describe()));
         }
+    }
+
+    /** Partitions of {@code topic} (the high-volume topics have several, so partitioned consumption is exercised). */
+    public static int partitions(String topic) {
+        return Topics.spec(topic).partitions();
     }
 }

@@ -18,7 +18,7 @@ import org.apache.kafka.common.Uuid;
  * in a process of its own, so that a test can kill it ({@code kill -9}) and start it again on the same
  * ports and the same data directory: what a broker crash and restart look like to the services.
  * The in-JVM {@link KafkaBrokerTestResource} cannot be restarted; the platform's topics are created the
- * same way, with {@link KafkaBrokerTestResource#PARTITIONS} partitions.
+ * same way, from common's topic table.
  *
  * <p>The broker runs on this JVM's own classpath ({@code kafka_2.13} comes with {@code
  * kafka-test-common-runtime}), so no Kafka distribution is needed.

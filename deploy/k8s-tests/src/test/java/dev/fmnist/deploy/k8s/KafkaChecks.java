@@ -1,6 +1,8 @@
 package dev.fmnist.deploy.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fmnist.common.kafka.TopicSpec;
+import dev.fmnist.common.messaging.Topics;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,43 +16,13 @@ import java.util.regex.Pattern;
 
 /** Topics, brokers and KEDA triggers against the services' configuration and the local stack's topics. */
 final class KafkaChecks {
-    /** One topic as the local stack creates it (`fmnist` TOPICS: name:partitions[:compact]). */
-    record TopicSpec(String name, int partitions, boolean compacted) {
-    }
-
     private KafkaChecks() {
     }
 
-    /** The TOPICS array of the `fmnist` script. */
-    static Map<String, TopicSpec> scriptTopics() {
-        return scriptTopics(Repo.read(Repo.ROOT.resolve("fmnist")));
-    }
-
-    static Map<String, TopicSpec> scriptTopics(String script) {
-        Matcher block = Pattern.compile("(?ms)^TOPICS=\\((.*?)^\\)").matcher(script);
-        if (!block.find()) {
-            throw new AssertionError("no TOPICS=( ... ) array in the fmnist script");
-        }
+    /** common's topic table, by name: what the local stack and the tests' brokers create. */
+    static Map<String, TopicSpec> tableTopics() {
         Map<String, TopicSpec> out = new LinkedHashMap<>();
-        for (String line : block.group(1).split("\n")) {
-            String entry = line.replaceAll("#.*", "").strip();
-            if (entry.isEmpty()) {
-                continue;
-            }
-            String[] parts = entry.split(":");
-            out.put(parts[0], new TopicSpec(parts[0], Integer.parseInt(parts[1]), parts.length > 2 && parts[2].equals("compact")));
-        }
-        return out;
-    }
-
-    /** The topic names of common's {@code dev.fmnist.common.messaging.Topics}. */
-    static Set<String> topicConstants() {
-        String source = Repo.read(Repo.ROOT.resolve("common/src/main/java/dev/fmnist/common/messaging/Topics.java"));
-        Set<String> out = new TreeSet<>();
-        Matcher m = Pattern.compile("static final String \\w+ = \"(fmnist\\.[^\"]+)\"").matcher(source);
-        while (m.find()) {
-            out.add(m.group(1));
-        }
+        Topics.ALL.forEach(t -> out.put(t.name(), t));
         return out;
     }
 
@@ -64,7 +36,7 @@ final class KafkaChecks {
         return out;
     }
 
-    static List<String> topics(Manifests m, Map<String, TopicSpec> expected, Set<String> constants, Map<String, Set<String>> serviceTopics) {
+    static List<String> topics(Manifests m, Map<String, TopicSpec> expected, Map<String, Set<String>> serviceTopics) {
         List<String> problems = new ArrayList<>();
         Map<String, ObjectNode> rendered = topics(m);
         Set<String> clusters = new TreeSet<>();
@@ -72,34 +44,34 @@ final class KafkaChecks {
         for (TopicSpec spec : expected.values()) {
             ObjectNode t = rendered.get(spec.name());
             if (t == null) {
-                problems.add("topic " + spec.name() + " of the local stack has no KafkaTopic");
+                problems.add("topic " + spec.name() + " of the topic table has no KafkaTopic");
                 continue;
             }
             int partitions = t.path("spec").path("partitions").asInt(-1);
             if (partitions != spec.partitions()) {
-                problems.add("KafkaTopic " + spec.name() + ": " + partitions + " partitions, the local stack (fmnist TOPICS) has " + spec.partitions());
+                problems.add("KafkaTopic " + spec.name() + ": " + partitions + " partitions, the topic table (common's Topics.ALL) has " + spec.partitions());
             }
-            boolean compacted = t.path("spec").path("config").path("cleanup.policy").asText("delete").contains("compact");
+            JsonNode config = t.path("spec").path("config");
+            boolean compacted = config.path("cleanup.policy").asText("delete").contains("compact");
             if (compacted != spec.compacted()) {
-                problems.add("KafkaTopic " + spec.name() + ": " + (compacted ? "compacted" : "not compacted") + ", the local stack's is "
+                problems.add("KafkaTopic " + spec.name() + ": " + (compacted ? "compacted" : "not compacted") + ", the topic table's is "
                         + (spec.compacted() ? "compacted" : "not compacted"));
             }
-            if (!compacted && !t.path("spec").path("config").has("retention.ms")) {
-                problems.add("KafkaTopic " + spec.name() + ": no retention.ms");
-            }
+            // every config of the table, retention first among them, with the same value
+            spec.configs().forEach((key, value) -> {
+                String actual = config.path(key).asText(null);
+                if (!value.equals(actual)) {
+                    problems.add("KafkaTopic " + spec.name() + ": " + key + "=" + actual + ", the topic table has " + value);
+                }
+            });
         }
         for (String name : rendered.keySet()) {
             if (!expected.containsKey(name)) {
-                problems.add("KafkaTopic " + name + " is not a topic of the local stack (fmnist TOPICS)");
+                problems.add("KafkaTopic " + name + " is not a topic of the topic table (common's Topics.ALL)");
             }
             String cluster = rendered.get(name).path("metadata").path("labels").path("strimzi.io/cluster").asText();
             if (!clusters.contains(cluster)) {
                 problems.add("KafkaTopic " + name + ": label strimzi.io/cluster=" + cluster + " names no Kafka " + clusters);
-            }
-        }
-        for (String c : constants) {
-            if (!rendered.containsKey(c)) {
-                problems.add("topic " + c + " of common's Topics has no KafkaTopic");
             }
         }
         serviceTopics.forEach((service, names) -> names.forEach(n -> {

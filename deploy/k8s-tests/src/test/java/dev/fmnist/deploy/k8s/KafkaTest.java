@@ -23,7 +23,7 @@ class KafkaTest {
     @ValueSource(strings = {"dev", "prod", "gpu"})
     void topicsMatchTheScriptTheConstantsAndTheServices(String overlay) {
         Manifests m = Kustomize.overlay(overlay);
-        assertThat(KafkaChecks.topics(m, KafkaChecks.scriptTopics(), KafkaChecks.topicConstants(), serviceTopics())).as(overlay).isEmpty();
+        assertThat(KafkaChecks.topics(m, KafkaChecks.tableTopics(), serviceTopics())).as(overlay).isEmpty();
     }
 
     @ParameterizedTest
@@ -40,10 +40,10 @@ class KafkaTest {
 
     @Test
     void theSourcesAreReadAsExpected() {
-        assertThat(KafkaChecks.scriptTopics()).containsEntry("fmnist.images", new KafkaChecks.TopicSpec("fmnist.images", 4, false))
-                .containsEntry("fmnist.models", new KafkaChecks.TopicSpec("fmnist.models", 1, true));
-        assertThat(KafkaChecks.topicConstants()).contains("fmnist.images", "fmnist.predictions", "fmnist.models",
+        assertThat(KafkaChecks.tableTopics()).containsOnlyKeys("fmnist.images", "fmnist.predictions", "fmnist.models",
                 "fmnist.images.dlq", "fmnist.predictions.dlq", "fmnist.explanations");
+        assertThat(KafkaChecks.tableTopics().get("fmnist.images").partitions()).isEqualTo(4);
+        assertThat(KafkaChecks.tableTopics().get("fmnist.models").compacted()).isTrue();
         assertThat(serviceTopics().get("inference-service")).contains("fmnist.images", "fmnist.predictions", "fmnist.models");
         ServiceConfig.Channel images = Checks.config("inference-service").incoming().get("images");
         assertThat(images.topic()).isEqualTo("fmnist.images");
@@ -62,14 +62,15 @@ class KafkaTest {
     void partitionsOrCompactionThatDifferFromTheLocalStackAreCaught() {
         Manifests broken = Kustomize.overlay("prod")
                 .with("KafkaTopic", "fmnist.images", t -> ((ObjectNode) t.path("spec")).put("partitions", 8))
-                .with("KafkaTopic", "fmnist.models", t -> ((ObjectNode) t.path("spec").path("config")).put("cleanup.policy", "delete"));
-        assertThat(KafkaChecks.topics(broken, KafkaChecks.scriptTopics(), KafkaChecks.topicConstants(), serviceTopics()))
-                .anySatisfy(p -> assertThat(p).contains("fmnist.images: 8 partitions, the local stack (fmnist TOPICS) has 4"))
+                .with("KafkaTopic", "fmnist.models", t -> ((ObjectNode) t.path("spec").path("config")).put("cleanup.policy", "delete"))
+                .with("KafkaTopic", "fmnist.images.dlq", t -> ((ObjectNode) t.path("spec").path("config")).put("retention.ms", "3600000"));
+        assertThat(KafkaChecks.topics(broken, KafkaChecks.tableTopics(), serviceTopics()))
+                .anySatisfy(p -> assertThat(p).contains("fmnist.images.dlq: retention.ms=3600000, the topic table has 2592000000"))
+                .anySatisfy(p -> assertThat(p).contains("fmnist.images: 8 partitions, the topic table (common's Topics.ALL) has 4"))
                 .anySatisfy(p -> assertThat(p).contains("fmnist.models: not compacted"));
         Manifests missing = Kustomize.overlay("dev").without("KafkaTopic", "fmnist.predictions.dlq");
-        assertThat(KafkaChecks.topics(missing, KafkaChecks.scriptTopics(), KafkaChecks.topicConstants(), serviceTopics()))
-                .anySatisfy(p -> assertThat(p).contains("fmnist.predictions.dlq of the local stack has no KafkaTopic"))
-                .anySatisfy(p -> assertThat(p).contains("fmnist.predictions.dlq of common's Topics"));
+        assertThat(KafkaChecks.topics(missing, KafkaChecks.tableTopics(), serviceTopics()))
+                .anySatisfy(p -> assertThat(p).contains("fmnist.predictions.dlq of the topic table has no KafkaTopic"));
     }
 
     @Test
