@@ -1,6 +1,6 @@
 package dev.fmnist.common.messaging;
 
-/** Kafka topic names of ARCHITECTURE.md, and the DLQ headers. */
+/** Kafka topic names of docs/architecture.md ("Topics"), and the DLQ headers. */
 public final class Topics {
     public static final String IMAGES = "fmnist.images";
     public static final String PREDICTIONS = "fmnist.predictions";
