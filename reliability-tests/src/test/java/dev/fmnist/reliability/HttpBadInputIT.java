@@ -70,7 +70,7 @@ class HttpBadInputIT {
                 "\"" + Base64.getEncoder().encodeToString(MalformedRecords.pngHeader(1_000_000, 1_000_000)) + "\"")));
         probe.expect4xx("a 9 MB body (over the 8 MB limit)", 413, post(infer, "application/json", new byte[9 * 1024 * 1024]));
         // Without a Content-Length the limit is found while the body is read, and RESTEasy Reactive ends the
-        // response itself: 413 and the connection closed, but no body to carry a message (README, "Reliability").
+        // response itself: 413 and the connection closed, but no body to carry a message (docs/reliability.md).
         probe.expectStatus("a 9 MB chunked body (no Content-Length)", 413, HttpRequest.newBuilder(URI.create(infer))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[9 * 1024 * 1024]))));

@@ -8,7 +8,8 @@ import java.util.NoSuchElementException;
 /**
  * The platform's Kafka topics: their names, the one table of their partitions and policies ({@link #ALL}),
  * and the DLQ headers. The local stack and the tests' brokers create topics from {@link #ALL}
- * ({@link TopicAdmin}); deploy/k8s-tests checks the Strimzi KafkaTopics against it.
+ * ({@link dev.fmnist.common.kafka.TopicAdmin}); deploy/k8s-tests checks the Strimzi KafkaTopics against it.
+ * Their contracts: docs/architecture.md ("Topics").
  */
 public final class Topics {
     public static final String IMAGES = "fmnist.images";

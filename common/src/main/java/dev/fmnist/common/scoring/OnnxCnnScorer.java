@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * A CNN in ONNX Runtime, by the platform's ONNX contract: input {@code image} float32
- * {@code [N,1,28,28]}, output {@code probabilities} float32 {@code [N,10]} (ARCHITECTURE.md).
+ * {@code [N,1,28,28]}, output {@code probabilities} float32 {@code [N,10]} (docs/architecture.md, "ONNX contract").
  *
  * <p>Input and output go through direct buffers that are kept and reused (one pair per concurrent
  * caller), so a call copies the images once into native-readable memory and allocates nothing but

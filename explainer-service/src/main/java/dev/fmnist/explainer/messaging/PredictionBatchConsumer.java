@@ -41,7 +41,7 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code fmnist.predictions} in batches (ARCHITECTURE.md, "Explainer service"). Per poll of
+ * Consumes {@code fmnist.predictions} in batches (docs/architecture.md, "Kafka edge"). Per poll of
  * up to {@code max.poll.records} records:
  * <ol>
  * <li>each record is parsed and validated ({@link Prediction}); an invalid one goes to {@code

@@ -45,7 +45,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Scores {@code fmnist.images} in batches (ARCHITECTURE.md, "Inference service"): each poll of up
+ * Scores {@code fmnist.images} in batches (docs/architecture.md, "Kafka edge"): each poll of up
  * to {@code max.poll.records} records is parsed and validated record by record, scored with one
  * model call per model, and answered with one {@link Prediction} per model and valid request on
  * {@code fmnist.predictions}; invalid records go to {@code fmnist.images.dlq} with their original

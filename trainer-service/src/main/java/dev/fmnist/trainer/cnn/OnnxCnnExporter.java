@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a trained CNN as an ONNX model from its learned weights (ARCHITECTURE.md, "ONNX contract"):
+ * Writes a trained CNN as an ONNX model from its learned weights (docs/architecture.md, "ONNX contract"):
  * input {@code image} float32 {@code [N,1,28,28]}, outputs {@code logits} and {@code probabilities}
  * float32 {@code [N,10]}, opset 17, IR version 8, metadata with name, version and training run.
  *

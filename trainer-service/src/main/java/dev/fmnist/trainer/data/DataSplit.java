@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Training, validation and test sets (ARCHITECTURE.md, "Dataset"): the official 10,000 test
+ * Training, validation and test sets (docs/architecture.md, "Dataset"): the official 10,000 test
  * images are the test set; a stratified, seeded 10 % of the 60,000 training images is the
  * validation set.
  */

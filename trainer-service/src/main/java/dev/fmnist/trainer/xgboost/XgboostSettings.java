@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Hyper-parameters of the {@code xgboost} model and of its search (ARCHITECTURE.md, "Models").
+ * Hyper-parameters of the {@code xgboost} model and of its search (docs/architecture.md, "Models").
  *
  * <p>Fixed for every fit: {@code tree_method=hist}, {@code objective=multi:softprob},
  * {@code num_class=10}, {@code eval_metric=mlogloss} and {@code merror}. The input is float32

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The GraalVM metadata of each service (META-INF/native-image) names classes, constructors, fields and
  * resources that exist in the pinned ONNX Runtime, XGBoost4J and common, and the container files follow
- * the services' ports. A native build itself needs GraalVM or a builder container (README).
+ * the services' ports. A native build itself needs GraalVM or a builder container (docs/deploy.md).
  */
 class NativeImageTest {
     private static final ObjectMapper JSON = new ObjectMapper();

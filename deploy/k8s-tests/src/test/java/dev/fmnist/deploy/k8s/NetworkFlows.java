@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * A small evaluator of Kubernetes NetworkPolicy semantics (matchLabels selectors, ports, ipBlock) over
  * the rendered manifests plus the policy Strimzi generates for each Kafka listener, and the flows of
- * ARCHITECTURE.md that must, or must not, get through.
+ * docs/architecture.md ("Network flows") that must, or must not, get through.
  */
 final class NetworkFlows {
     /** A pod (namespace and labels) or an address outside the cluster (ip). */
@@ -32,7 +32,7 @@ final class NetworkFlows {
     private NetworkFlows() {
     }
 
-    /** The flows of ARCHITECTURE.md, and some that must stay closed. */
+    /** The flows of docs/architecture.md ("Network flows"), and some that must stay closed. */
     static List<Flow> expected() {
         List<Flow> f = new ArrayList<>();
         for (String app : List.of("inference-service", "explainer-service", "fmnist-train", "fmnist-retrain")) {

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The NetworkPolicies (and Strimzi's listener policy) let exactly the flows of ARCHITECTURE.md through. */
+/** The NetworkPolicies (and Strimzi's listener policy) let exactly the flows of docs/architecture.md ("Network flows") through. */
 class NetworkPolicyTest {
 
     @ParameterizedTest
