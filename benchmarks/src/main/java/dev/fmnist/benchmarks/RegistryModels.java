@@ -1,7 +1,7 @@
 package dev.fmnist.benchmarks;
 
-import dev.fmnist.common.registry.ModelRegistryReader;
-import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.runtime.registry.ModelRegistryReader;
+import dev.fmnist.runtime.registry.StoredModel;
 import java.sql.SQLException;
 import org.postgresql.ds.PGSimpleDataSource;
 

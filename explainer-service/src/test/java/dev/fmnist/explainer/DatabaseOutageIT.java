@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.Topics;
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.explainer.service.ExplanationPolicy;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;

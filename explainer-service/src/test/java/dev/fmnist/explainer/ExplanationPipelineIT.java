@@ -9,7 +9,7 @@ import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelRef;
 import dev.fmnist.common.messaging.Prediction;
 import dev.fmnist.common.messaging.Topics;
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.explainer.messaging.PredictionBatchConsumer;
 import dev.fmnist.explainer.service.ExplanationPolicy;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;

@@ -8,7 +8,7 @@ import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.messaging.ModelRef;
 import dev.fmnist.common.messaging.Prediction;
-import dev.fmnist.common.scoring.XgboostScorer;
+import dev.fmnist.runtime.scoring.XgboostScorer;
 import dev.fmnist.explainer.domain.Attribution;
 import dev.fmnist.explainer.domain.ExplanationKey;
 import dev.fmnist.explainer.repository.XaiRepository;

@@ -12,7 +12,7 @@ import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.common.messaging.Prediction;
 import dev.fmnist.common.messaging.Topics;
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;

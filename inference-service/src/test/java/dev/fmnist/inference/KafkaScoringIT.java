@@ -12,7 +12,7 @@ import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.Prediction;
 import dev.fmnist.common.messaging.ScoreRequest;
 import dev.fmnist.common.messaging.Topics;
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
@@ -92,7 +92,7 @@ class KafkaScoringIT {
                 assertThat(p.model().version()).isEqualTo(models.get(model).version());
                 float[] want = scorers.get(model).score(Pixels.toModelInput(images.image(image)), 1);
                 assertThat(p.probabilities()).containsExactly(want, within(1e-5f));
-                int label = dev.fmnist.common.scoring.ModelScorers.argmax(want, 0);
+                int label = dev.fmnist.runtime.scoring.ModelScorers.argmax(want, 0);
                 assertThat(p.label()).isEqualTo(label);
                 assertThat(p.className()).isEqualTo(FashionClass.ofLabel(label).displayName());
                 assertThat(p.pixels()).isEqualTo(images.image(image));

@@ -12,8 +12,8 @@ import static org.hamcrest.Matchers.notNullValue;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.image.ImagePreprocessor;
-import dev.fmnist.common.scoring.ModelScorer;
-import dev.fmnist.common.scoring.ModelScorers;
+import dev.fmnist.runtime.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorers;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
 import io.quarkus.test.common.TestResourceScope;
@@ -250,7 +250,7 @@ class OipIT {
     }
 
     private float[] input(int from, int n) {
-        return dev.fmnist.common.scoring.TestModels.input(images, from, n);
+        return dev.fmnist.runtime.scoring.TestModels.input(images, from, n);
     }
 
     /** A 28x28 picture as a white-background photo would be: inverted gray, scaled up, as PNG. */

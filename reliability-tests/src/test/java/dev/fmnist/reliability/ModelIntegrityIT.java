@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.common.messaging.Topics;
-import dev.fmnist.common.registry.ModelRegistryReader;
+import dev.fmnist.runtime.registry.ModelRegistryReader;
 import dev.fmnist.testsupport.KafkaTestClient;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -8,7 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.common.messaging.Topics;
-import dev.fmnist.common.registry.ModelRegistryReader;
+import dev.fmnist.runtime.registry.ModelRegistryReader;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;

@@ -1,6 +1,6 @@
 package dev.fmnist.explainer.domain;
 
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorer;
 
 /**
  * An explanation algorithm. Implementations are thread-safe and deterministic: the same model,

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.messaging.Json;
-import dev.fmnist.common.registry.ModelRegistryReader;
+import dev.fmnist.runtime.registry.ModelRegistryReader;
 import dev.fmnist.explainer.domain.ModelReport;
 import dev.fmnist.explainer.domain.ModelVersionSummary;
 import jakarta.enterprise.context.ApplicationScoped;

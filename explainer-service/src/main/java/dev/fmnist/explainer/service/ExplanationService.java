@@ -2,7 +2,7 @@ package dev.fmnist.explainer.service;
 
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.messaging.Prediction;
-import dev.fmnist.common.scoring.LoadedModel;
+import dev.fmnist.runtime.scoring.LoadedModel;
 import dev.fmnist.explainer.config.ExplainerConfig;
 import dev.fmnist.explainer.domain.Attribution;
 import dev.fmnist.explainer.domain.AttributionMethod;

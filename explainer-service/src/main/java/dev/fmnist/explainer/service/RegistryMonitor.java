@@ -2,7 +2,7 @@ package dev.fmnist.explainer.service;
 
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.common.messaging.ModelRef;
-import dev.fmnist.common.registry.ModelRegistryReader;
+import dev.fmnist.runtime.registry.ModelRegistryReader;
 import dev.fmnist.explainer.config.ExplainerConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;

@@ -1,13 +1,13 @@
 package dev.fmnist.explainer.service;
 
 import dev.fmnist.common.messaging.ModelRef;
-import dev.fmnist.common.registry.ModelRegistryReader;
-import dev.fmnist.common.registry.StoredModel;
-import dev.fmnist.common.scoring.ExecutionProvider;
-import dev.fmnist.common.scoring.LoadedModel;
-import dev.fmnist.common.scoring.ModelScorer;
-import dev.fmnist.common.scoring.ModelScorers;
-import dev.fmnist.common.scoring.ScorerOptions;
+import dev.fmnist.runtime.registry.ModelRegistryReader;
+import dev.fmnist.runtime.registry.StoredModel;
+import dev.fmnist.runtime.scoring.ExecutionProvider;
+import dev.fmnist.runtime.scoring.LoadedModel;
+import dev.fmnist.runtime.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorers;
+import dev.fmnist.runtime.scoring.ScorerOptions;
 import dev.fmnist.explainer.config.ExplainerConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

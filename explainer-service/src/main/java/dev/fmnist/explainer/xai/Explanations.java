@@ -2,7 +2,7 @@ package dev.fmnist.explainer.xai;
 
 import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.Pixels;
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.explainer.domain.Attribution;
 
 /** What the three methods share around their algorithm: argument checks and the assembly of the result. */

@@ -1,7 +1,7 @@
 package dev.fmnist.explainer.xai;
 
 import dev.fmnist.common.messaging.ExplanationStored;
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.explainer.domain.Attribution;
 import dev.fmnist.explainer.domain.AttributionMethod;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package dev.fmnist.explainer.xai;
 
 import dev.fmnist.common.Pixels;
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import java.util.Arrays;
 
 /**

@@ -2,8 +2,8 @@ package dev.fmnist.explainer.xai;
 
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.messaging.ExplanationStored;
-import dev.fmnist.common.scoring.ModelScorer;
-import dev.fmnist.common.scoring.XgboostScorer;
+import dev.fmnist.runtime.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.XgboostScorer;
 import dev.fmnist.explainer.domain.Attribution;
 import dev.fmnist.explainer.domain.AttributionMethod;
 

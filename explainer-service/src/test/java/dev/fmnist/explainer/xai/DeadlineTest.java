@@ -3,7 +3,7 @@ package dev.fmnist.explainer.xai;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.explainer.domain.Attribution;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,7 @@ class DeadlineTest {
             }
 
             @Override
-            public dev.fmnist.common.scoring.ExecutionProvider.Chosen provider() {
+            public dev.fmnist.runtime.scoring.ExecutionProvider.Chosen provider() {
                 return game.provider();
             }
 

@@ -3,8 +3,8 @@ package dev.fmnist.explainer.xai;
 import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.messaging.ModelPublished;
-import dev.fmnist.common.scoring.ExecutionProvider;
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ExecutionProvider;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import java.util.Arrays;
 import java.util.function.ToDoubleFunction;
 

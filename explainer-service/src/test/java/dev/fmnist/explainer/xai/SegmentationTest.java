@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.common.data.LabelledImages;
-import dev.fmnist.common.scoring.TestModels;
+import dev.fmnist.runtime.scoring.TestModels;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;

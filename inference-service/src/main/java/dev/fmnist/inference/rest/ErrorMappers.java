@@ -1,6 +1,6 @@
 package dev.fmnist.inference.rest;
 
-import dev.fmnist.common.scoring.ScoringException;
+import dev.fmnist.runtime.scoring.ScoringException;
 import dev.fmnist.inference.service.ModelUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;

@@ -2,10 +2,10 @@ package dev.fmnist.inference.rest;
 
 import dev.fmnist.common.image.ImagePreprocessor;
 import dev.fmnist.common.messaging.ModelPublished;
-import dev.fmnist.common.scoring.ModelScorer;
-import dev.fmnist.common.scoring.ModelScorers;
+import dev.fmnist.runtime.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorers;
 import dev.fmnist.inference.config.InferenceConfig;
-import dev.fmnist.common.scoring.LoadedModel;
+import dev.fmnist.runtime.scoring.LoadedModel;
 import dev.fmnist.inference.rest.OipDtos.InferenceResponse;
 import dev.fmnist.inference.rest.OipDtos.ModelMetadata;
 import dev.fmnist.inference.rest.OipDtos.ModelReady;

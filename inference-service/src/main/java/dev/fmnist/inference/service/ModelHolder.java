@@ -1,7 +1,7 @@
 package dev.fmnist.inference.service;
 
 import dev.fmnist.inference.config.InferenceConfig;
-import dev.fmnist.common.scoring.LoadedModel;
+import dev.fmnist.runtime.scoring.LoadedModel;
 import dev.fmnist.common.messaging.ModelNames;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package dev.fmnist.inference.service;
 
 import dev.fmnist.common.messaging.ModelRef;
-import dev.fmnist.common.scoring.LoadedModel;
+import dev.fmnist.runtime.scoring.LoadedModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -3,10 +3,10 @@ package dev.fmnist.inference.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fmnist.common.scoring.ExecutionProvider;
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ExecutionProvider;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.inference.config.InferenceConfig;
-import dev.fmnist.common.scoring.LoadedModel;
+import dev.fmnist.runtime.scoring.LoadedModel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.fmnist.tools.load;
 
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.data.LabelledImages;
-import dev.fmnist.common.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorer;
 
 /** In-process model throughput: the ceiling that the end-to-end figures are compared with. */
 public final class RawThroughput {

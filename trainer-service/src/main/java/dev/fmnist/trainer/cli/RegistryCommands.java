@@ -1,7 +1,7 @@
 package dev.fmnist.trainer.cli;
 
 import dev.fmnist.common.data.LabelledImages;
-import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.evaluation.Evaluation;

@@ -2,8 +2,8 @@ package dev.fmnist.trainer.repository;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.fmnist.common.messaging.Json;
-import dev.fmnist.common.registry.ModelRegistryReader;
-import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.runtime.registry.ModelRegistryReader;
+import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.trainer.domain.EpochMetrics;
 import dev.fmnist.trainer.evaluation.Evaluation;
 import javax.sql.DataSource;

@@ -1,6 +1,6 @@
 package dev.fmnist.trainer.rest;
 
-import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.trainer.evaluation.Evaluation;
 import dev.fmnist.trainer.repository.ModelRegistryRepository;
 import dev.fmnist.trainer.repository.ModelRegistryRepository.VersionInfo;

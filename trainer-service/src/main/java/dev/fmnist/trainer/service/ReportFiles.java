@@ -1,7 +1,7 @@
 package dev.fmnist.trainer.service;
 
 import dev.fmnist.common.messaging.Json;
-import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.data.DataSplit;
 import dev.fmnist.trainer.report.ReportWriter;

@@ -2,7 +2,7 @@ package dev.fmnist.trainer.service;
 
 import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.ModelPublished;
-import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.trainer.cnn.DjlCnnTrainer;
 import dev.fmnist.trainer.cnn.OnnxCnnModel;
 import dev.fmnist.trainer.domain.TrainedModel;

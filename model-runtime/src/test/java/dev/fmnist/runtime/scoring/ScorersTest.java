@@ -1,4 +1,4 @@
-package dev.fmnist.common.scoring;
+package dev.fmnist.runtime.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,7 +1,7 @@
-package dev.fmnist.common.scoring;
+package dev.fmnist.runtime.scoring;
 
 import dev.fmnist.common.messaging.ModelPublished;
-import dev.fmnist.common.registry.StoredModel;
+import dev.fmnist.runtime.registry.StoredModel;
 
 /** Opens a registry artifact as a {@link ModelScorer}, by its format. */
 public final class ModelScorers {

@@ -1,4 +1,4 @@
-package dev.fmnist.common.registry;
+package dev.fmnist.runtime.registry;
 
 /** An artifact whose bytes do not match the SHA-256 recorded beside it: never loaded. */
 public class ModelIntegrityException extends RuntimeException {

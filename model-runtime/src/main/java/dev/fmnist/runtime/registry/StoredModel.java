@@ -1,4 +1,4 @@
-package dev.fmnist.common.registry;
+package dev.fmnist.runtime.registry;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package dev.fmnist.common.scoring;
+package dev.fmnist.runtime.scoring;
 
 /** A native engine failed on valid input: not the request's fault. */
 public class ScoringException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.fmnist.common.scoring;
+package dev.fmnist.runtime.scoring;
 
 import dev.fmnist.common.messaging.ModelRef;
 import java.time.Instant;

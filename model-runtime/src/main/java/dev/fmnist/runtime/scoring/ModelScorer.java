@@ -1,4 +1,4 @@
-package dev.fmnist.common.scoring;
+package dev.fmnist.runtime.scoring;
 
 import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.Pixels;

@@ -1,4 +1,4 @@
-package dev.fmnist.common.scoring;
+package dev.fmnist.runtime.scoring;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;

@@ -1,4 +1,4 @@
-package dev.fmnist.common.scoring;
+package dev.fmnist.runtime.scoring;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
