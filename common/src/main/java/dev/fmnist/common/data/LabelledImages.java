@@ -17,6 +17,15 @@ public record LabelledImages(byte[] pixels, byte[] labels) {
         }
     }
 
+    /** The input every model of the platform takes: {@code pixel / 255}, row-major {@code [n,1,28,28]} flat. */
+    public float[] modelInput() {
+        float[] out = new float[pixels.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (pixels[i] & 0xFF) / 255f;
+        }
+        return out;
+    }
+
     public int size() {
         return labels.length;
     }

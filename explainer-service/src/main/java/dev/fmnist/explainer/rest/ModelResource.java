@@ -15,7 +15,7 @@ import dev.fmnist.explainer.repository.RegistryViewRepository;
 import dev.fmnist.explainer.repository.XaiRepository;
 
 import dev.fmnist.explainer.service.HeatmapRenderer;
-import dev.fmnist.explainer.service.ModelLoadException;
+import dev.fmnist.runtime.ModelLoadException;
 import dev.fmnist.explainer.service.ScorerCache;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -1,5 +1,6 @@
 package dev.fmnist.explainer.service;
 
+import dev.fmnist.runtime.ModelLoadException;
 import dev.fmnist.explainer.config.ExplainerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

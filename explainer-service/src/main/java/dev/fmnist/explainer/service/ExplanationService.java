@@ -1,5 +1,6 @@
 package dev.fmnist.explainer.service;
 
+import dev.fmnist.runtime.ModelLoadException;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.messaging.Prediction;
 import dev.fmnist.runtime.scoring.LoadedModel;

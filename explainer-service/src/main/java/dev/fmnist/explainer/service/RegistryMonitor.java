@@ -8,9 +8,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,7 +39,6 @@ public class RegistryMonitor {
     private final ExplainerConfig config;
     private final ExplanationPolicy policy;
     private final ScorerCache cache;
-    private final DataSource dataSource;
     private final ModelRegistryReader reader;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "registry-monitor");
@@ -58,7 +54,6 @@ public class RegistryMonitor {
         this.config = config;
         this.policy = policy;
         this.cache = cache;
-        this.dataSource = dataSource;
         this.reader = new ModelRegistryReader(dataSource);
     }
 
@@ -134,7 +129,7 @@ public class RegistryMonitor {
     private void check() {
         String problem = null;
         try {
-            if (!registryExists()) {
+            if (!reader.exists()) {
                 policy.explainedModels().forEach(m -> modelStates.put(m, "no registry yet (nothing trained)"));
             } else {
                 for (String model : policy.explainedModels()) {
@@ -164,15 +159,5 @@ public class RegistryMonitor {
             LOG.infof("Model registry readable: %s", modelStates);
         }
         registryProblem = problem;
-    }
-
-    /** Whether trainer-service has created the registry table yet. */
-    private boolean registryExists() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT to_regclass('registry.model_version') IS NOT NULL");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
     }
 }

@@ -1,185 +1,39 @@
 package dev.fmnist.explainer.service;
 
-import dev.fmnist.common.messaging.ModelRef;
-import dev.fmnist.runtime.registry.ModelRegistryReader;
-import dev.fmnist.runtime.registry.StoredModel;
-import dev.fmnist.runtime.scoring.ExecutionProvider;
-import dev.fmnist.runtime.scoring.LoadedModel;
-import dev.fmnist.runtime.scoring.ModelScorer;
-import dev.fmnist.runtime.scoring.ModelScorers;
-import dev.fmnist.runtime.scoring.ScorerOptions;
 import dev.fmnist.explainer.config.ExplainerConfig;
+import dev.fmnist.runtime.ModelOpener;
+import dev.fmnist.runtime.VersionCache;
+import dev.fmnist.runtime.registry.ModelRegistryReader;
+import dev.fmnist.runtime.scoring.ExecutionProvider;
+import dev.fmnist.runtime.scoring.ScorerOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.SQLException;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import jakarta.inject.Singleton;
 import javax.sql.DataSource;
-import org.jboss.logging.Logger;
 
 /**
- * The model versions the explainer has open: exactly the version a prediction names, read from the
- * registry by name and version (SHA-256 verified by common's reader), warmed up, and kept in a small
- * least-recently-used cache of {@code explainer.model-cache-size} versions. Every explanation holds
- * a reference on its version ({@link LoadedModel}), so an evicted version closes only when its last
- * explanation finishes.
- *
- * <p>Loads run on the calling thread (an explanation worker or the registry monitor, never the
- * event loop); two threads asking for the same version wait for one load. A version that cannot be
- * a model (corrupt artifact, unknown format, broken contract) is remembered and never read again.
+ * The model versions the explainer has open, exactly the version each prediction names: model-runtime's
+ * {@link VersionCache} of {@code explainer.model-cache-size} versions as a bean, its loads counted as
+ * {@code explainer.model.loads} and its size exposed as {@code explainer.models.open}. Warm-up uses at most 64
+ * images: explanations score a few hundred masked images per call, in batches of {@code explainer.max-batch}.
  */
-@ApplicationScoped
-public class ScorerCache {
-    private static final Logger LOG = Logger.getLogger(ScorerCache.class);
-
-    private final ModelRegistryReader reader;
-    private final ScorerOptions options;
-    private final int capacity;
-    private final MeterRegistry meters;
-    /** Access-ordered: the eldest entry is the least recently used. Guarded by {@code this}. */
-    private final LinkedHashMap<ModelRef, LoadedModel> open = new LinkedHashMap<>(16, 0.75f, true);
-    private final Map<ModelRef, Object> loadLocks = new ConcurrentHashMap<>();
-    private final Map<ModelRef, String> broken = new ConcurrentHashMap<>();
+@Singleton
+public class ScorerCache extends VersionCache {
+    private static final int WARM_UP_BATCH = 64;
 
     public ScorerCache(ExplainerConfig config, DataSource dataSource, MeterRegistry meters) {
-        if (config.modelCacheSize() < 1) {
-            throw new IllegalArgumentException("explainer.model-cache-size must be at least 1, got "
-                    + config.modelCacheSize());
-        }
-        this.reader = new ModelRegistryReader(dataSource);
-        this.options = new ScorerOptions(ExecutionProvider.parse(config.executionProvider()), config.threads(),
-                config.maxBatch());
-        this.capacity = config.modelCacheSize();
-        this.meters = meters;
+        super(new ModelRegistryReader(dataSource),
+                new ModelOpener(new ScorerOptions(ExecutionProvider.parse(config.executionProvider()), config.threads(),
+                        config.maxBatch()), WARM_UP_BATCH),
+                config.modelCacheSize(), "explainer.model-cache-size",
+                (model, outcome) -> meters.counter("explainer.model.loads", "model", model, "outcome", outcome).increment());
         Gauge.builder("explainer.models.open", this, c -> c.cached().size())
                 .description("Model versions open in the explainer's cache").register(meters);
     }
 
-    /**
-     * Exactly version {@code ref}, with a reference taken for one explanation: the caller must
-     * {@link LoadedModel#release()} it.
-     *
-     * @throws ModelLoadException when the version cannot be had (see {@link ModelLoadException#permanent()})
-     */
-    public LoadedModel acquire(ModelRef ref) {
-        LoadedModel hit = retainCached(ref);
-        if (hit != null) {
-            return hit;
-        }
-        synchronized (loadLocks.computeIfAbsent(ref, r -> new Object())) {
-            hit = retainCached(ref); // loaded by another thread meanwhile
-            if (hit != null) {
-                return hit;
-            }
-            return load(ref);
-        }
-    }
-
-    /** Loads {@code ref} ahead of use unless it is open; false when it cannot be loaded (the reason is logged). */
-    public boolean preload(ModelRef ref) {
-        try {
-            acquire(ref).release();
-            return true;
-        } catch (ModelLoadException e) {
-            LOG.warnf("Cannot load %s ahead of use: %s", ref, e.getMessage());
-            return false;
-        }
-    }
-
-    /** Why a version can never be loaded, if it cannot. */
-    public Optional<String> brokenReason(ModelRef ref) {
-        return Optional.ofNullable(broken.get(ref));
-    }
-
-    /** The open versions, least recently used first. */
-    public synchronized List<ModelRef> cached() {
-        return new ArrayList<>(open.keySet());
-    }
-
-    private synchronized LoadedModel retainCached(ModelRef ref) {
-        LoadedModel m = open.get(ref);
-        return m != null && m.retain() ? m : null;
-    }
-
-    /** Reads, verifies, opens and warms up one version, adds it to the cache; returned with the caller's reference. */
-    private LoadedModel load(ModelRef ref) {
-        String why = broken.get(ref);
-        if (why != null) {
-            throw new ModelLoadException(why, true, null);
-        }
-        long t0 = System.nanoTime();
-        Optional<StoredModel> stored;
-        try {
-            stored = reader.version(ref.name(), ref.version());
-        } catch (SQLException e) {
-            meters.counter("explainer.model.loads", "model", ref.name(), "outcome", "registry-error").increment();
-            throw new ModelLoadException("cannot read " + ref + " from the registry: " + e.getMessage(), false, e);
-        } catch (RuntimeException e) { // ModelIntegrityException: the SHA-256 does not match
-            throw remember(ref, ref + " cannot be loaded: " + e.getMessage(), e);
-        }
-        if (stored.isEmpty()) {
-            meters.counter("explainer.model.loads", "model", ref.name(), "outcome", "missing").increment();
-            throw new ModelLoadException("model " + ref + " is not in the registry", true, null);
-        }
-        StoredModel m = stored.get();
-        ModelScorer scorer = null;
-        try {
-            scorer = ModelScorers.open(m, options);
-            scorer.warmUp(Math.min(options.maxBatch(), 64));
-            LoadedModel loaded = new LoadedModel(scorer, m.sha256(), Instant.now());
-            scorer = null;
-            loaded.retain(); // the caller's reference, taken before another thread could evict it
-            install(loaded);
-            meters.counter("explainer.model.loads", "model", ref.name(), "outcome", "loaded").increment();
-            LOG.infof("Loaded %s (%d KiB, SHA-256 verified, %s) in %d ms", ref, m.artifact().length / 1024,
-                    loaded.scorer().provider(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            return loaded;
-        } catch (ExecutionProvider.CudaUnavailableException e) {
-            throw new ModelLoadException("cannot load " + ref + ": " + e.getMessage(), true, e);
-        } catch (RuntimeException e) {
-            throw remember(ref, ref + " cannot be loaded: " + e.getMessage(), e);
-        } finally {
-            if (scorer != null) {
-                scorer.close();
-            }
-        }
-    }
-
-    private ModelLoadException remember(ModelRef ref, String why, RuntimeException cause) {
-        broken.put(ref, why);
-        meters.counter("explainer.model.loads", "model", ref.name(), "outcome", "failed").increment();
-        LOG.errorf(cause, "Cannot load %s (not tried again)", ref);
-        return new ModelLoadException(why, true, cause);
-    }
-
-    /** Adds a freshly loaded version; evicts the least recently used ones beyond the capacity. */
-    private synchronized void install(LoadedModel loaded) {
-        LoadedModel previous = open.put(loaded.ref(), loaded);
-        if (previous != null) {
-            previous.release(); // cannot happen under the load lock, but never leak a native model
-        }
-        Iterator<Map.Entry<ModelRef, LoadedModel>> it = open.entrySet().iterator();
-        while (open.size() > capacity && it.hasNext()) {
-            Map.Entry<ModelRef, LoadedModel> eldest = it.next();
-            it.remove();
-            LOG.infof("Closing %s (least recently used of %d open versions; when its explanations finish)",
-                    eldest.getKey(), capacity + 1);
-            eldest.getValue().release();
-        }
-    }
-
     @PreDestroy
-    synchronized void closeAll() {
-        open.values().forEach(LoadedModel::release);
-        open.clear();
+    void close() {
+        closeAll();
     }
 }

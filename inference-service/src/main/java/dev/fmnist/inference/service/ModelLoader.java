@@ -1,14 +1,12 @@
 package dev.fmnist.inference.service;
 
 import dev.fmnist.common.messaging.ModelPublished;
-import dev.fmnist.runtime.registry.ModelRegistryReader;
-import dev.fmnist.runtime.registry.StoredModel;
-import dev.fmnist.runtime.scoring.ExecutionProvider;
-import dev.fmnist.runtime.scoring.ModelScorer;
-import dev.fmnist.runtime.scoring.ModelScorers;
-import dev.fmnist.runtime.scoring.ScorerOptions;
 import dev.fmnist.inference.config.InferenceConfig;
-import dev.fmnist.runtime.scoring.LoadedModel;
+import dev.fmnist.runtime.LatestVersionLoader;
+import dev.fmnist.runtime.ModelOpener;
+import dev.fmnist.runtime.registry.ModelRegistryReader;
+import dev.fmnist.runtime.scoring.ExecutionProvider;
+import dev.fmnist.runtime.scoring.ScorerOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -16,68 +14,27 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.jboss.logging.Logger;
 
 /**
- * Loads the newest published version of each configured model from the registry, verified
- * (SHA-256) and warmed up, into the {@link ModelHolder}; loads newer versions announced on
- * {@code fmnist.models}.
- *
- * <p>Readiness: the service is ready once the registry was read, every configured model that has
- * a published version is loaded, and at least one model is loaded. A configured model with no
- * published version yet does not hold readiness back once another model serves, but while the
- * registry has no version of any configured model (or cannot be read) the service stays not
- * ready. Until every configured model is loaded the registry is looked at again every
- * {@code inference.retry-interval} (5 s), afterwards every {@code inference.poll-interval} (a
- * safety net for missed events). All loading runs on one thread, so versions of a model are
- * loaded one at a time and never on a request thread.
+ * model-runtime's {@link LatestVersionLoader} for the models of {@code inference.models}: started with the
+ * application, configured from {@code inference.*}, its loads counted as {@code inference.model.loads} and the
+ * loaded versions exposed as {@code inference.model.version}. Readiness and hot reload are the runtime's.
  */
 @ApplicationScoped
 public class ModelLoader {
-    private static final Logger LOG = Logger.getLogger(ModelLoader.class);
-
-    private final InferenceConfig config;
-    private final ModelHolder holder;
-    private final ModelRegistryReader reader;
-    private final ScorerOptions options;
-    private final Instance<ReadinessListener> listeners;
-    private final MeterRegistry meters;
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "model-loader");
-        t.setDaemon(true);
-        return t;
-    });
-    /** Newest published version per model as last read (empty: none yet); absent until read once. */
-    private final Map<String, Optional<Integer>> published = new ConcurrentHashMap<>();
-    /** Why a model is not loaded, for health and logs. */
-    private final Map<String, String> problems = new ConcurrentHashMap<>();
-    /** Versions that failed to load (corrupt, wrong format): not tried again. */
-    private final Set<String> failedVersions = ConcurrentHashMap.newKeySet();
-    private volatile String registryProblem = "the registry was not read yet";
-    private volatile boolean ready;
-    private volatile boolean stopped;
+    private final LatestVersionLoader loader;
 
     public ModelLoader(InferenceConfig config, ModelHolder holder, DataSource dataSource,
                        Instance<ReadinessListener> listeners, MeterRegistry meters) {
-        this.config = config;
-        this.holder = holder;
-        this.reader = new ModelRegistryReader(dataSource);
-        this.options = new ScorerOptions(ExecutionProvider.parse(config.executionProvider()), config.threads(),
+        ScorerOptions options = new ScorerOptions(ExecutionProvider.parse(config.executionProvider()), config.threads(),
                 config.maxBatch());
-        this.listeners = listeners;
-        this.meters = meters;
+        this.loader = new LatestVersionLoader(holder, new ModelRegistryReader(dataSource),
+                new ModelOpener(options, config.maxBatch()), config.retryInterval(), config.pollInterval(),
+                (model, outcome) -> meters.counter("inference.model.loads", "model", model, "outcome", outcome).increment(),
+                listeners);
         for (String name : holder.configured()) {
             Gauge.builder("inference.model.version", holder, h -> h.version(name).orElse(0))
                     .description("Loaded registry version of each model (0 = none)")
@@ -86,211 +43,26 @@ public class ModelLoader {
     }
 
     void start(@Observes StartupEvent event) {
-        LOG.infof("Serving models %s on execution provider '%s' with %d thread(s) per call", holder.configured(),
-                options.provider().configValue(), options.effectiveThreads());
-        executor.execute(this::tick);
+        loader.start();
     }
 
     @PreDestroy
     void stop() {
-        stopped = true;
-        executor.shutdownNow();
+        loader.stop();
     }
 
     /** True once every configured model that has a published version is loaded, and at least one is. */
     public boolean ready() {
-        return ready;
+        return loader.ready();
     }
 
     /** Per configured model: its state in words (for health checks). */
     public Map<String, String> describe() {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String name : holder.configured()) {
-            Optional<LoadedModel> loaded = holder.peek(name);
-            String problem = problems.get(name);
-            if (loaded.isPresent()) {
-                LoadedModel m = loaded.get();
-                out.put(name, "version " + m.version() + " on " + m.scorer().provider()
-                        + (problem == null ? "" : "; " + problem));
-            } else if (problem != null) {
-                out.put(name, problem);
-            } else {
-                out.put(name, published.containsKey(name) ? "loading" : "the registry was not read yet");
-            }
-        }
-        if (registryProblem != null) {
-            out.put("registry", registryProblem);
-        }
-        return out;
+        return loader.describe();
     }
 
-    /**
-     * Loads a version announced on {@code fmnist.models} when it is newer than the loaded one;
-     * completes when it serves (or was skipped). Never fails: problems are logged and the
-     * periodic check tries again.
-     */
+    /** Loads a version announced on {@code fmnist.models} when it is newer than the loaded one; never fails. */
     public CompletableFuture<Void> onPublished(ModelPublished event) {
-        if (!holder.isConfigured(event.name())) {
-            LOG.debugf("Ignoring %s: not in inference.models", event.ref());
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            executor.execute(() -> {
-                try {
-                    published.merge(event.name(), Optional.of(event.version()),
-                            (a, b) -> a.isEmpty() || b.orElse(0) > a.orElse(0) ? b : a);
-                    if (holder.version(event.name()).orElse(0) < event.version()) {
-                        load(event.name(), event.version());
-                    }
-                    updateReadiness();
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "Loading %s announced on fmnist.models failed", event.ref());
-                } finally {
-                    done.complete(null);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            done.complete(null); // shutting down
-        }
-        return done;
-    }
-
-    private void tick() {
-        if (stopped) {
-            return;
-        }
-        try {
-            refresh();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "Checking the model registry failed");
-        }
-        boolean settled = updateReadiness();
-        boolean complete = holder.configured().stream().allMatch(n -> holder.version(n).isPresent());
-        long delay = (ready && settled && complete ? config.pollInterval() : config.retryInterval()).toMillis();
-        if (!stopped) {
-            try {
-                executor.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // shutting down
-            }
-        }
-    }
-
-    /** Reads the newest published version of each configured model and loads those newer than the loaded ones. */
-    private void refresh() {
-        String failure = null;
-        for (String name : holder.configured()) {
-            Optional<Integer> latest;
-            try {
-                latest = reader.latestVersion(name);
-            } catch (java.sql.SQLException | RuntimeException e) {
-                failure = "cannot read the registry: " + e.getMessage();
-                continue;
-            }
-            published.put(name, latest);
-            if (latest.isEmpty()) {
-                problems.put(name, "no published version in the registry yet; looking again every "
-                        + human(config.retryInterval()));
-                continue;
-            }
-            if (holder.version(name).orElse(0) < latest.get()) {
-                load(name, latest.get());
-            }
-            if (holder.version(name).isEmpty() && failedVersions.contains(name + "/" + latest.get())) {
-                loadNewestThatLoads(name, latest.get());
-            }
-        }
-        if (failure != null && !failure.equals(registryProblem)) {
-            LOG.warnf("Model registry: %s (trying again every %s)", failure, human(config.retryInterval()));
-        } else if (failure == null && registryProblem != null) {
-            LOG.infof("Model registry read: published versions %s", published);
-        }
-        registryProblem = failure;
-    }
-
-    /**
-     * The newest version cannot be served (its SHA-256 does not match its artifact, or it is no model) and no
-     * version is loaded, as in an instance started after it was published: serves the newest older version that
-     * loads, so that a corrupt publication never takes a restarted service down. The refusal stays in the health
-     * report.
-     */
-    private void loadNewestThatLoads(String name, int refused) {
-        String reason = problems.get(name);
-        for (int v = refused - 1; v >= 1 && holder.version(name).isEmpty(); v--) {
-            load(name, v);
-        }
-        if (holder.version(name).isPresent() && reason != null) {
-            problems.put(name, reason);
-            LOG.warnf("Serving %s/%d: %s", name, holder.version(name).get(), reason);
-        }
-    }
-
-    /** Loads, verifies, warms and installs one version; records why when it cannot. */
-    private void load(String name, int version) {
-        String key = name + "/" + version;
-        if (failedVersions.contains(key)) {
-            return;
-        }
-        long t0 = System.nanoTime();
-        ModelScorer scorer = null;
-        try {
-            Optional<StoredModel> stored = reader.version(name, version);
-            if (stored.isEmpty()) {
-                problems.put(name, key + " is announced but not in the registry");
-                return;
-            }
-            StoredModel m = stored.get();
-            scorer = ModelScorers.open(m, options);
-            scorer.warmUp(config.maxBatch());
-            LoadedModel loaded = new LoadedModel(scorer, m.sha256(), Instant.now());
-            scorer = null; // owned by loaded now
-            if (holder.install(loaded)) {
-                problems.remove(name);
-                meters.counter("inference.model.loads", "model", name, "outcome", "loaded").increment();
-                LOG.infof("Loaded %s (%d KiB, SHA-256 verified) and warmed up in %d ms", loaded, m.artifact().length / 1024,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            }
-        } catch (java.sql.SQLException e) {
-            problems.put(name, "cannot read " + key + " from the registry: " + e.getMessage());
-            LOG.warnf("Cannot read %s from the registry: %s (trying again)", key, e.getMessage());
-        } catch (ExecutionProvider.CudaUnavailableException e) {
-            problems.put(name, e.getMessage());
-            LOG.errorf("Cannot load %s: %s", key, e.getMessage());
-        } catch (RuntimeException e) {
-            // corrupt (SHA-256 mismatch), not a model, or breaks the contract: never tried again
-            failedVersions.add(key);
-            problems.put(name, key + " cannot be served: " + e.getMessage());
-            meters.counter("inference.model.loads", "model", name, "outcome", "failed").increment();
-            LOG.errorf(e, "Cannot serve %s", key);
-        } finally {
-            if (scorer != null) {
-                scorer.close();
-            }
-        }
-    }
-
-    static String human(java.time.Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
-    }
-
-    /** Recomputes readiness and tells the listeners; true when they have nothing left to do. */
-    private boolean updateReadiness() {
-        List<String> names = holder.configured();
-        boolean read = names.stream().allMatch(published::containsKey);
-        boolean anyLoaded = names.stream().anyMatch(n -> holder.version(n).isPresent());
-        boolean allPublishedLoaded = names.stream()
-                .allMatch(n -> published.getOrDefault(n, Optional.empty()).isEmpty() || holder.version(n).isPresent()
-                        || failedVersions.contains(n + "/" + published.get(n).get()));
-        boolean now = read && anyLoaded && allPublishedLoaded;
-        if (now != ready) {
-            LOG.infof(now ? "Ready: %s" : "Not ready: %s", describe());
-        }
-        ready = now;
-        boolean settled = true;
-        for (ReadinessListener l : listeners) {
-            settled &= l.readiness(now);
-        }
-        return settled;
+        return loader.onPublished(event);
     }
 }

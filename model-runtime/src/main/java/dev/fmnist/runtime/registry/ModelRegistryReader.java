@@ -16,7 +16,7 @@ import javax.sql.DataSource;
  * its announcement on {@code fmnist.models} is sent only after the commit. Every artifact is
  * verified against its SHA-256 before it is returned.
  */
-public final class ModelRegistryReader {
+public final class ModelRegistryReader implements ModelSource {
     private static final String COLUMNS = "name, version, format, sha256, artifact, metrics::text, created_at";
 
     private final DataSource dataSource;
@@ -35,6 +35,7 @@ public final class ModelRegistryReader {
      * The number of the newest published version of a model, without reading its artifact: a cheap
      * check whether a newer version exists.
      */
+    @Override
     public Optional<Integer> latestVersion(String name) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT max(version) FROM registry.model_version WHERE name = ? AND published_at IS NOT NULL")) {
@@ -48,8 +49,19 @@ public final class ModelRegistryReader {
     }
 
     /** One committed version of a model, if it exists. */
+    @Override
     public Optional<StoredModel> version(String name, int version) throws SQLException {
         return query("SELECT " + COLUMNS + " FROM registry.model_version WHERE name = ? AND version = ?", name, version);
+    }
+
+    /** Whether trainer-service has created the registry yet (before its first start there is nothing to read). */
+    public boolean exists() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT to_regclass('registry.model_version') IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
     }
 
     private Optional<StoredModel> query(String sql, String name, Integer version) throws SQLException {

@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
  * <li>{@code cuda}: the first CUDA GPU; fails with a message naming the reason when there is none
  *     (a CPU-only build of ONNX Runtime, or no usable GPU or driver).</li>
  * <li>{@code auto}: CUDA when available, else the CPU, with one log line (per engine and JVM) that
- *     names why CUDA was not used.</li>
+ *     names why CUDA was not used: the build has no CUDA provider, or the provider cannot start, or
+ *     (ONNX Runtime) it fails when a session is created on a machine without a usable GPU.</li>
  * </ul>
  * CUDA builds of the engines come with the Maven profile {@code cuda}.
  */
@@ -86,7 +87,11 @@ public enum ExecutionProvider {
         return fallBack("XGBoost", unavailableReason);
     }
 
-    private Chosen fallBack(String engine, String reason) {
+    /**
+     * CUDA cannot be had for {@code engine}, for {@code reason}: 'cuda' fails with it, 'auto' goes on on the CPU
+     * and says why in one log line (per engine and JVM).
+     */
+    Chosen fallBack(String engine, String reason) {
         if (this == CUDA) {
             throw new CudaUnavailableException("execution provider 'cuda' was asked for, but " + reason
                     + ". Use 'auto' to fall back to the CPU, or 'cpu'.");

@@ -42,19 +42,59 @@ public final class OnnxCnnScorer implements ModelScorer {
     private record Buffers(FloatBuffer input, FloatBuffer output) {
     }
 
+    /**
+     * How sessions are made: a seam so that a test can make the CUDA execution provider fail when the session is
+     * created, as it does on a CUDA build on a machine whose GPU or driver cannot be used.
+     */
+    interface Sessions {
+        /** Adds the execution provider {@code requested} asks for to {@code options}; returns what it chose. */
+        ExecutionProvider.Chosen configure(ExecutionProvider requested, OrtSession.SessionOptions options);
+
+        OrtSession create(OrtEnvironment env, byte[] onnx, OrtSession.SessionOptions options) throws OrtException;
+    }
+
+    /** ONNX Runtime itself. */
+    static final Sessions ORT = new Sessions() {
+        @Override
+        public ExecutionProvider.Chosen configure(ExecutionProvider requested, OrtSession.SessionOptions options) {
+            return requested.configure(options);
+        }
+
+        @Override
+        public OrtSession create(OrtEnvironment env, byte[] onnx, OrtSession.SessionOptions options) throws OrtException {
+            return env.createSession(onnx, options);
+        }
+    };
+
     public OnnxCnnScorer(String name, int version, byte[] onnx, ScorerOptions scorerOptions) {
+        this(name, version, onnx, scorerOptions, ORT);
+    }
+
+    OnnxCnnScorer(String name, int version, byte[] onnx, ScorerOptions scorerOptions, Sessions sessions) {
         this.name = name;
         this.version = version;
         this.maxBatch = scorerOptions.maxBatch();
-        OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+        OrtSession.SessionOptions opts = null;
         OrtSession created = null;
         try {
-            opts.setIntraOpNumThreads(scorerOptions.effectiveThreads());
-            opts.setInterOpNumThreads(1);
-            opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            this.provider = scorerOptions.provider().configure(opts);
-            created = env.createSession(onnx, opts);
+            opts = sessionOptions(scorerOptions);
+            ExecutionProvider.Chosen chosen = sessions.configure(scorerOptions.provider(), opts);
+            try {
+                created = sessions.create(env, onnx, opts);
+            } catch (OrtException | RuntimeException e) {
+                if (chosen != ExecutionProvider.Chosen.CUDA) {
+                    throw e;
+                }
+                // The provider is in the build, but the GPU or its driver cannot be used: 'auto' goes on on the CPU
+                // (one log line), 'cuda' fails with the reason.
+                closeQuietly(null, opts);
+                opts = null;
+                chosen = scorerOptions.provider().fallBack("ONNX Runtime",
+                        "its CUDA execution provider failed when the session was created: " + e.getMessage());
+                opts = sessionOptions(scorerOptions);
+                created = sessions.create(env, onnx, opts);
+            }
+            this.provider = chosen;
             checkContract(created);
         } catch (OrtException e) {
             closeQuietly(created, opts);
@@ -65,6 +105,20 @@ public final class OnnxCnnScorer implements ModelScorer {
         }
         this.options = opts;
         this.session = created;
+    }
+
+    private static OrtSession.SessionOptions sessionOptions(ScorerOptions scorerOptions) throws OrtException {
+        OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+        try {
+            opts.setIntraOpNumThreads(scorerOptions.effectiveThreads());
+            opts.setInterOpNumThreads(1);
+            opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return opts;
+        } catch (OrtException | RuntimeException e) {
+            opts.close();
+            throw e;
+        }
     }
 
     private void checkContract(OrtSession s) throws OrtException {
@@ -166,7 +220,9 @@ public final class OnnxCnnScorer implements ModelScorer {
         } catch (OrtException e) {
             // nothing left to free
         }
-        options.close();
+        if (options != null) {
+            options.close();
+        }
     }
 
     @Override

@@ -133,6 +133,35 @@ public final class XgboostScorer implements ModelScorer {
         return run(input, n, Output.CONTRIBUTIONS);
     }
 
+    /** Boosting rounds in the model (each round holds one tree per class). */
+    public int rounds() {
+        return read("the number of rounds", booster::getNumBoostedRound);
+    }
+
+    /** The booster as XGBoost's UBJSON, loadable by every XGBoost binding (the registry's {@code xgboost-ubj}). */
+    public byte[] toUbj() {
+        return read("the model as UBJSON", () -> booster.toByteArray("ubj"));
+    }
+
+    @FunctionalInterface
+    private interface NativeRead<T> {
+        T get() throws XGBoostError;
+    }
+
+    private <T> T read(String what, NativeRead<T> call) {
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException(this + " is closed");
+            }
+            return call.get();
+        } catch (XGBoostError e) {
+            throw new ScoringException("XGBoost cannot give " + what + " of " + this + ": " + e.getMessage(), e);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The importance types {@link #importance(String)} accepts (XGBoost's own names). */
     public static final List<String> IMPORTANCE_TYPES = List.of("gain", "total_gain", "weight", "cover", "total_cover");
 
@@ -149,19 +178,7 @@ public final class XgboostScorer implements ModelScorer {
             throw new IllegalArgumentException("importance type must be one of " + IMPORTANCE_TYPES + ", got '"
                     + type + "'");
         }
-        Map<String, Double> scores;
-        lock.readLock().lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException(this + " is closed");
-            }
-            scores = booster.getScore("", type);
-        } catch (XGBoostError e) {
-            throw new ScoringException("XGBoost cannot give the " + type + " importance of " + this + ": "
-                    + e.getMessage(), e);
-        } finally {
-            lock.readLock().unlock();
-        }
+        Map<String, Double> scores = read("the " + type + " importance", () -> booster.getScore("", type));
         float[] out = new float[INPUT_SIZE];
         for (Map.Entry<String, Double> e : scores.entrySet()) {
             int pixel = featureIndex(e.getKey());

@@ -2,11 +2,12 @@ package dev.fmnist.trainer.cli;
 
 import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.runtime.registry.StoredModel;
+import dev.fmnist.runtime.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorers;
+import dev.fmnist.runtime.scoring.ScorerOptions;
 import dev.fmnist.trainer.config.TrainerConfig;
-import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.evaluation.Evaluation;
 import dev.fmnist.trainer.repository.ModelRegistryRepository;
-import dev.fmnist.trainer.service.StoredModelScorers;
 import dev.fmnist.trainer.service.TrainingService;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.Callable;
@@ -62,9 +63,9 @@ public class RegistryCommands {
         public Integer call() throws Exception {
             StoredModel stored = find(which);
             LabelledImages test = training.dataset().test();
-            try (TrainedModel.Scorer scorer = StoredModelScorers.open(stored, config.effectiveThreads())) {
+            try (ModelScorer scorer = ModelScorers.open(stored, ScorerOptions.cpu().withThreads(config.effectiveThreads()))) {
                 long t0 = System.nanoTime();
-                float[] probabilities = scorer.probabilities(test);
+                float[] probabilities = scorer.score(test.modelInput(), test.size());
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 Evaluation e = Evaluation.of("test", test, Evaluation.argmax(probabilities, test.size()));
                 System.out.printf("%s version %d on %d test images (%.0f images/s)%n%n%s", stored.name(), stored.version(),

@@ -101,24 +101,14 @@ public final class DjlCnnTrainer {
         return net;
     }
 
-    /** Converts images to the model input, float32 {@code pixel / 255}, [n, 1, 28, 28] flat. */
-    public static float[] toInput(LabelledImages images) {
-        float[] input = new float[images.size() * Pixels.COUNT];
-        byte[] px = images.pixels();
-        for (int i = 0; i < px.length; i++) {
-            input[i] = (px[i] & 0xFF) / 255f;
-        }
-        return input;
-    }
-
     /** Trains on {@code train}, keeping the weights of the epoch with the best validation accuracy. */
     public static Result train(CnnArchitecture architecture, LabelledImages train, LabelledImages validation,
                                CnnTrainingSettings settings, TrainingListener listener) {
         String name = architecture.name();
         Engine.getEngine("PyTorch").setRandomSeed((int) settings.seed());
-        float[] trainX = toInput(train);
+        float[] trainX = train.modelInput();
         float[] trainY = labelsAsFloat(train);
-        float[] valX = toInput(validation);
+        float[] valX = validation.modelInput();
         int n = train.size();
         int stepsPerEpoch = (n + settings.batchSize() - 1) / settings.batchSize();
         Tracker lr = Tracker.cosine().setBaseValue(settings.learningRate())

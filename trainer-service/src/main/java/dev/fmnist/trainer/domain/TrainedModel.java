@@ -1,6 +1,6 @@
 package dev.fmnist.trainer.domain;
 
-import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -10,23 +10,14 @@ import java.util.function.Function;
  *
  * @param format      registry format ({@code onnx}, {@code xgboost-ubj})
  * @param exporter    serialises the artifact with the given metadata (name, version, training run id)
- * @param scorer      the trained model, for evaluation; closed by the caller
+ * @param scorer      the artifact as the services score it (model-runtime), for evaluation; closed by the caller
  * @param params      hyper-parameters and settings, stored with the version
  * @param metrics     figures of the training itself (seconds, images/s, parameters, best epoch, ...)
  * @param importance  a 28x28 feature-importance map, or null
  */
-public record TrainedModel(String name, String format, Function<Map<String, String>, byte[]> exporter, Scorer scorer,
+public record TrainedModel(String name, String format, Function<Map<String, String>, byte[]> exporter, ModelScorer scorer,
                            Map<String, Object> params, Map<String, Object> metrics, List<EpochMetrics> epochs,
                            float[] importance) {
-
-    /** Class probabilities of a trained model. */
-    public interface Scorer extends AutoCloseable {
-        /** Probabilities {@code [n][10]} flat. */
-        float[] probabilities(LabelledImages images);
-
-        @Override
-        void close();
-    }
 
     /** File name of the artifact in the human-readable model folder. */
     public String artifactFileName() {

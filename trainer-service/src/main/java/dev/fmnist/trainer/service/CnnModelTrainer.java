@@ -8,6 +8,9 @@ import dev.fmnist.trainer.cnn.DjlCnnTrainer;
 import dev.fmnist.trainer.cnn.OnnxCnnExporter;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.runtime.scoring.ModelScorer;
+import dev.fmnist.runtime.scoring.ModelScorers;
+import dev.fmnist.runtime.scoring.ScorerOptions;
 import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.domain.TrainingOptions;
@@ -61,8 +64,8 @@ public class CnnModelTrainer implements ModelTrainer {
         metrics.put("trainImagesPerSecond", result.imagesPerSecond());
 
         // evaluation runs on the exported graph, so the figures are those of the artifact that is served
-        TrainedModel.Scorer scorer = StoredModelScorers.onnx(
-                OnnxCnnExporter.export(result.weights(), Map.of("name", model)), options.threads());
+        ModelScorer scorer = ModelScorers.open(model, 0, ModelPublished.FORMAT_ONNX,
+                OnnxCnnExporter.export(result.weights(), Map.of("name", model)), ScorerOptions.cpu().withThreads(options.threads()));
         return new TrainedModel(model, ModelPublished.FORMAT_ONNX, meta -> OnnxCnnExporter.export(result.weights(), meta),
                 scorer, params, metrics, result.epochs(), null);
     }

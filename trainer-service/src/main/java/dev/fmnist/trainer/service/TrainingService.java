@@ -7,6 +7,7 @@ import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.data.DataSplit;
 import dev.fmnist.trainer.domain.EpochMetrics;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.domain.TrainingOptions;
@@ -161,7 +162,7 @@ public class TrainingService {
         try {
             TrainedModel trained = trainer.train(model, split, options, recording);
             List<Evaluation> evaluations = new ArrayList<>();
-            try (TrainedModel.Scorer scorer = trained.scorer()) {
+            try (ModelScorer scorer = trained.scorer()) {
                 listener.stage(model, "evaluation");
                 evaluations.add(evaluate(scorer, "train", split.train()));
                 evaluations.add(evaluate(scorer, "validation", split.validation()));
@@ -193,8 +194,8 @@ public class TrainingService {
         }
     }
 
-    private static Evaluation evaluate(TrainedModel.Scorer scorer, String name, LabelledImages images) {
-        float[] probabilities = scorer.probabilities(images);
+    private static Evaluation evaluate(ModelScorer scorer, String name, LabelledImages images) {
+        float[] probabilities = scorer.score(images.modelInput(), images.size());
         return Evaluation.of(name, images, Evaluation.argmax(probabilities, images.size()));
     }
 

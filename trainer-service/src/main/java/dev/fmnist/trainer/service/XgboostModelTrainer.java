@@ -3,6 +3,7 @@ package dev.fmnist.trainer.service;
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.domain.TrainingOptions;
@@ -49,7 +50,7 @@ public class XgboostModelTrainer implements ModelTrainer {
         metrics.put("epochsRun", result.roundsTrained());
         metrics.put("stopReason", result.stopReason());
 
-        TrainedModel.Scorer scorer = StoredModelScorers.xgboost(result.loadModel(options.threads()));
+        ModelScorer scorer = result.loadModel(options.threads());
         // the UBJSON artifact carries no metadata; name, version and run id sit beside it in the registry
         return new TrainedModel(model, ModelPublished.FORMAT_XGBOOST_UBJ, meta -> result.model(), scorer, params, metrics,
                 result.history(), result.gainImportance());

@@ -1,5 +1,8 @@
 package dev.fmnist.trainer.xgboost;
 
+import dev.fmnist.runtime.scoring.ScorerOptions;
+import dev.fmnist.runtime.scoring.XgboostScorer;
+
 import dev.fmnist.trainer.domain.EpochMetrics;
 import dev.fmnist.trainer.xgboost.XgboostSettings.GridPoint;
 import java.util.List;
@@ -9,7 +12,7 @@ import java.util.Map;
  * Outcome of one {@code xgboost} training run. Holds no native resource: open the model with
  * {@link #loadModel()} (and close it).
  *
- * @param model                   the booster of the best round as XGBoost UBJSON ({@link XgboostModel#FORMAT})
+ * @param model                   the booster of the best round as XGBoost UBJSON ({@link XgboostTrainer#FORMAT})
  * @param chosen                  the grid point the search chose
  * @param params                  the booster parameters of the final fit (for the registry's {@code params})
  * @param grid                    one cross-validation result per grid point, in grid order
@@ -43,16 +46,17 @@ public record XgboostResult(byte[] model, GridPoint chosen, Map<String, Object> 
     }
 
     public String format() {
-        return XgboostModel.FORMAT;
+        return XgboostTrainer.FORMAT;
     }
 
-    /** The model, predicting with as many threads as this JVM may use processors. */
-    public XgboostModel loadModel() {
-        return XgboostModel.load(model);
+    /** The model as the services score it (model-runtime), predicting with as many threads as this JVM may use processors. */
+    public XgboostScorer loadModel() {
+        return loadModel(0);
     }
 
-    public XgboostModel loadModel(int nthread) {
-        return XgboostModel.load(model, nthread);
+    /** The model as the services score it (model-runtime), predicting with {@code nthread} threads (0: all CPUs). */
+    public XgboostScorer loadModel(int nthread) {
+        return new XgboostScorer("xgboost", 0, model, ScorerOptions.cpu().withThreads(nthread));
     }
 
     /** The grid result of the chosen point. */

@@ -4,6 +4,8 @@ import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.ModelNames;
+import dev.fmnist.runtime.scoring.ScorerOptions;
+import dev.fmnist.runtime.scoring.XgboostScorer;
 import dev.fmnist.trainer.data.DataSplit;
 import dev.fmnist.trainer.domain.EpochMetrics;
 import dev.fmnist.trainer.domain.TrainingListener;
@@ -33,6 +35,8 @@ import org.jboss.logging.Logger;
  */
 public final class XgboostTrainer {
     public static final String MODEL = ModelNames.XGBOOST;
+    /** Artifact format of the booster: XGBoost's Universal Binary JSON model (the registry's {@code xgboost-ubj}). */
+    public static final String FORMAT = "ubj";
 
     private static final Logger LOG = Logger.getLogger(XgboostTrainer.class);
     private static final String TRAIN = "train";
@@ -212,7 +216,7 @@ public final class XgboostTrainer {
                     bestRound = round;
                     // keep the best round's model: XGBoost4J cannot cut trees off a booster
                     long snapshotStart = System.nanoTime();
-                    bestModel = booster.toByteArray(XgboostModel.FORMAT);
+                    bestModel = booster.toByteArray(FORMAT);
                     snapshotNanos += System.nanoTime() - snapshotStart;
                 } else if (round - bestRound >= settings.earlyStoppingRounds()) {
                     stopReason = XgboostResult.STOP_EARLY_STOPPING;
@@ -233,8 +237,9 @@ public final class XgboostTrainer {
             booster.dispose();
             booster = null;
             float[] importance;
-            try (XgboostModel model = XgboostModel.load(bestModel, settings.nthread())) {
-                importance = model.gainImportance();
+            try (XgboostScorer model = new XgboostScorer("xgboost", 0, bestModel,
+                    ScorerOptions.cpu().withThreads(settings.nthread()))) {
+                importance = model.importance("gain");
             }
             double fitSeconds = secondsSince(start);
             LOG.infof("xgboost final fit %s: best round %d of %d (%s), validation mlogloss %.4f accuracy %.4f"
@@ -277,7 +282,7 @@ public final class XgboostTrainer {
     /** A DMatrix of {@code pixel / 255} features, NaN as missing, with the labels. */
     static DMatrix matrix(LabelledImages images) {
         try {
-            DMatrix m = new DMatrix(XgboostModel.features(images), images.size(), Pixels.COUNT,
+            DMatrix m = new DMatrix(images.modelInput(), images.size(), Pixels.COUNT,
                     XgboostSettings.MISSING);
             float[] labels = new float[images.size()];
             for (int i = 0; i < labels.length; i++) {

@@ -1,5 +1,7 @@
 package dev.fmnist.trainer.cnn;
 
+import dev.fmnist.runtime.scoring.OnnxCnnScorer;
+import dev.fmnist.runtime.scoring.ScorerOptions;
 import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.trainer.data.DataSplit;
 import dev.fmnist.trainer.domain.EpochMetrics;
@@ -47,9 +49,9 @@ class CnnFullTraining {
                     }
                 });
         byte[] onnx = OnnxCnnExporter.export(result.weights(), Map.of());
-        try (OnnxCnnModel ort = new OnnxCnnModel(onnx, threads)) {
-            float[] input = DjlCnnTrainer.toInput(split.test());
-            float[] probs = ort.probabilities(input, split.test().size());
+        try (OnnxCnnScorer ort = new OnnxCnnScorer("cnn", 0, onnx, ScorerOptions.cpu().withThreads(threads))) {
+            float[] input = split.test().modelInput();
+            float[] probs = ort.score(input, split.test().size());
             Evaluation e = Evaluation.of("test", split.test(), Evaluation.argmax(probs, split.test().size()));
             System.out.printf("best epoch %d, wall %.0f s, train %.0f img/s%n%s", result.bestEpoch(), result.seconds(),
                     result.imagesPerSecond(), e.perClassTable());

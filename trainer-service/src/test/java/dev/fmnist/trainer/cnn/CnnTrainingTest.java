@@ -1,5 +1,7 @@
 package dev.fmnist.trainer.cnn;
 
+import dev.fmnist.runtime.scoring.OnnxCnnScorer;
+import dev.fmnist.runtime.scoring.ScorerOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
@@ -129,11 +131,11 @@ class CnnTrainingTest {
     static void assertOnnxAgrees(CnnWeights weights, LabelledImages test) {
         assertThat(test.size()).isGreaterThanOrEqualTo(500);
         LabelledImages images = test.size() >= 1_000 ? test.head(1_000) : test;
-        float[] input = DjlCnnTrainer.toInput(images);
+        float[] input = images.modelInput();
         float[] reference = DjlCnnTrainer.predict(weights, input, images.size());
         byte[] onnx = OnnxCnnExporter.export(weights, Map.of("version", "1", "training_run_id", "test-run"));
-        try (OnnxCnnModel model = new OnnxCnnModel(onnx, 2)) {
-            float[] probs = model.probabilities(input, images.size());
+        try (OnnxCnnScorer model = new OnnxCnnScorer("cnn", 1, onnx, ScorerOptions.cpu().withThreads(2))) {
+            float[] probs = model.score(input, images.size());
             double maxDiff = 0;
             for (int i = 0; i < probs.length; i++) {
                 maxDiff = Math.max(maxDiff, Math.abs(probs[i] - reference[i]));

@@ -1,5 +1,6 @@
 package dev.fmnist.trainer.xgboost;
 
+import dev.fmnist.runtime.scoring.XgboostScorer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fmnist.common.data.FashionMnist;
@@ -82,8 +83,9 @@ class XgboostFullDataBenchmarkTest {
         }
         Evaluation evaluation;
         long start = System.nanoTime();
-        try (XgboostModel model = result.loadModel()) {
-            evaluation = Evaluation.of("test", split.test(), model.predictLabels(split.test()));
+        try (XgboostScorer model = result.loadModel()) {
+            evaluation = Evaluation.of("test", split.test(),
+                    Evaluation.argmax(model.score(split.test().modelInput(), split.test().size()), split.test().size()));
         }
         double predictSeconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("grid search %.1f s on %d images; chose %s%n", result.gridSearchSeconds(),

@@ -1,5 +1,7 @@
 package dev.fmnist.trainer.xgboost;
 
+import dev.fmnist.runtime.scoring.ScorerOptions;
+import dev.fmnist.runtime.scoring.XgboostScorer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +35,7 @@ class XgboostTrainerTest {
     static LabelledImages validation;
     static LabelledImages test;
     static XgboostResult result;
-    static XgboostModel model;
+    static XgboostScorer model;
     static final List<EpochMetrics> epochs = new CopyOnWriteArrayList<>();
     static final List<String> stages = new CopyOnWriteArrayList<>();
 
@@ -68,10 +70,10 @@ class XgboostTrainerTest {
 
     @Test
     void learnsWellAboveChance() {
-        Evaluation evaluation = Evaluation.of("test", test, model.predictLabels(test));
+        Evaluation evaluation = Evaluation.of("test", test, Evaluation.argmax(model.score(test.modelInput(), test.size()), test.size()));
         assertThat(evaluation.accuracy()).isGreaterThan(0.70);
         assertThat(result.bestValidationAccuracy()).isGreaterThan(0.70);
-        float[] probabilities = model.predictProbabilities(test);
+        float[] probabilities = model.score(test.modelInput(), test.size());
         assertThat(probabilities).hasSize(test.size() * FashionClass.COUNT);
         for (int i = 0; i < test.size(); i++) {
             double sum = 0;
@@ -132,7 +134,7 @@ class XgboostTrainerTest {
         }
         long positive = countPositive(importance);
         assertThat(positive).isGreaterThan(50);
-        assertThat(importance).isEqualTo(model.gainImportance());
+        assertThat(importance).isEqualTo(model.importance("gain"));
         double corners = 0;
         double centre = 0;
         int cornerCells = 0;
@@ -155,17 +157,17 @@ class XgboostTrainerTest {
 
     @Test
     void ubjRoundTripGivesIdenticalProbabilities() {
-        float[] features = XgboostModel.features(test);
-        float[] before = model.predictProbabilities(features, test.size());
+        float[] features = test.modelInput();
+        float[] before = model.score(features, test.size());
         byte[] bytes = model.toUbj();
         assertThat(bytes).isNotEmpty();
         assertThat(bytes[0]).isEqualTo((byte) '{'); // UBJSON object
-        try (XgboostModel reloaded = XgboostModel.load(bytes, THREADS)) {
-            assertThat(reloaded.predictProbabilities(features, test.size())).isEqualTo(before);
+        try (XgboostScorer reloaded = new XgboostScorer("xgboost", 1, bytes, ScorerOptions.cpu().withThreads(THREADS))) {
+            assertThat(reloaded.score(features, test.size())).isEqualTo(before);
             assertThat(reloaded.rounds()).isEqualTo(model.rounds());
         }
-        try (XgboostModel fromResult = XgboostModel.load(result.model(), THREADS)) {
-            assertThat(fromResult.predictProbabilities(features, test.size())).isEqualTo(before);
+        try (XgboostScorer fromResult = result.loadModel(THREADS)) {
+            assertThat(fromResult.score(features, test.size())).isEqualTo(before);
         }
     }
 
@@ -173,25 +175,24 @@ class XgboostTrainerTest {
     void treeShapContributionsSumToTheMargins() {
         int n = 25;
         LabelledImages few = test.head(n);
-        float[] features = XgboostModel.features(few);
-        float[] margins = model.predictMargins(features, n);
-        float[][][] contributions = model.contributions(features, n);
-        assertThat(contributions.length).isEqualTo(n);
+        float[] features = few.modelInput();
+        float[] margins = model.margins(features, n);
+        float[] contributions = model.contributions(features, n); // [n][10][785] flat
+        int row = Pixels.COUNT + 1;
+        assertThat(contributions).hasSize(n * FashionClass.COUNT * row);
         for (int i = 0; i < n; i++) {
-            assertThat(contributions[i].length).isEqualTo(FashionClass.COUNT);
             for (int c = 0; c < FashionClass.COUNT; c++) {
-                assertThat(contributions[i][c]).hasSize(Pixels.COUNT + 1);
                 double sum = 0;
-                for (float v : contributions[i][c]) {
-                    sum += v;
+                for (int k = 0; k < row; k++) {
+                    sum += contributions[(i * FashionClass.COUNT + c) * row + k];
                 }
                 assertThat(sum).as("image %d class %d", i, c)
                         .isCloseTo(margins[i * FashionClass.COUNT + c], org.assertj.core.data.Offset.offset(1e-4));
             }
         }
-        float[][] one = model.contributions(few.image(3));
-        assertThat(one).isDeepEqualTo(contributions[3]);
-        assertThat(model.contributions(Pixels.toModelInput(few.image(3)))).isDeepEqualTo(contributions[3]);
+        float[] one = model.contributions(Pixels.toModelInput(few.image(3)), 1);
+        int image = FashionClass.COUNT * row;
+        assertThat(one).isEqualTo(java.util.Arrays.copyOfRange(contributions, 3 * image, 4 * image));
     }
 
     @Test
@@ -203,7 +204,7 @@ class XgboostTrainerTest {
         assertThat(limited.roundsTrained()).isEqualTo(1);
         assertThat(limited.history()).hasSize(1);
         assertThat(limited.grid()).isEmpty();
-        try (XgboostModel one = limited.loadModel(THREADS)) {
+        try (XgboostScorer one = limited.loadModel(THREADS)) {
             assertThat(one.rounds()).isEqualTo(1);
         }
         assertThat(result.stopReason()).isIn(XgboostResult.STOP_EARLY_STOPPING, XgboostResult.STOP_ROUND_LIMIT);
@@ -211,15 +212,15 @@ class XgboostTrainerTest {
 
     @Test
     void closedModelRefusesWork() {
-        XgboostModel m = XgboostModel.load(result.model(), 1);
+        XgboostScorer m = result.loadModel(1);
         m.close();
         m.close();
-        assertThatThrownBy(() -> m.predictProbabilities(new float[Pixels.COUNT], 1))
+        assertThatThrownBy(() -> m.score(new float[Pixels.COUNT], 1))
                 .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> model.predictProbabilities(new float[10], 1))
+        assertThatThrownBy(() -> model.score(new float[10], 1))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> XgboostModel.load(new byte[] {1, 2, 3}))
-                .isInstanceOf(XgboostException.class);
+        assertThatThrownBy(() -> new XgboostScorer("xgboost", 1, new byte[] {1, 2, 3}, ScorerOptions.cpu()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("XGBoost refused xgboost/1");
     }
 
     @Test

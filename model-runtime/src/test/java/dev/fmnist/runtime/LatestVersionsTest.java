@@ -1,13 +1,11 @@
-package dev.fmnist.inference.service;
+package dev.fmnist.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fmnist.runtime.scoring.ExecutionProvider;
 import dev.fmnist.runtime.scoring.ModelScorer;
-import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.runtime.scoring.LoadedModel;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -19,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The hot-swap invariant: a call never sees a closed model, every replaced model is closed once. */
-class ModelHolderTest {
+class LatestVersionsTest {
 
     /** A scorer that fails when used after close, and counts closes. */
     static final class FakeScorer implements ModelScorer {
@@ -70,44 +68,8 @@ class ModelHolderTest {
         }
     }
 
-    static InferenceConfig config(String... models) {
-        return new InferenceConfig() {
-            public List<String> models() {
-                return List.of(models);
-            }
-
-            public String executionProvider() {
-                return "cpu";
-            }
-
-            public int threads() {
-                return 1;
-            }
-
-            public int maxBatch() {
-                return 16;
-            }
-
-            public Duration retryInterval() {
-                return Duration.ofSeconds(1);
-            }
-
-            public Duration pollInterval() {
-                return Duration.ofSeconds(1);
-            }
-
-            public int maxBatchesInFlight() {
-                return 1;
-            }
-
-            public int httpMaxImages() {
-                return 16;
-            }
-
-            public Producer producer() {
-                throw new UnsupportedOperationException("the model holder sends nothing");
-            }
-        };
+    static LatestVersions holder(String... models) {
+        return new LatestVersions(List.of(models), "inference.models");
     }
 
     static LoadedModel loaded(FakeScorer scorer) {
@@ -116,7 +78,7 @@ class ModelHolderTest {
 
     @Test
     void replacedVersionClosesOnlyAfterItsLastCall() {
-        ModelHolder holder = new ModelHolder(config("lenet"));
+        LatestVersions holder = holder("lenet");
         FakeScorer v1 = new FakeScorer("lenet", 1);
         FakeScorer v2 = new FakeScorer("lenet", 2);
         assertThat(holder.acquire("lenet")).isEmpty();
@@ -134,7 +96,7 @@ class ModelHolderTest {
 
     @Test
     void olderOrSameVersionIsNotInstalledAndIsClosed() {
-        ModelHolder holder = new ModelHolder(config("lenet"));
+        LatestVersions holder = holder("lenet");
         holder.install(loaded(new FakeScorer("lenet", 3)));
         FakeScorer older = new FakeScorer("lenet", 2);
         FakeScorer same = new FakeScorer("lenet", 3);
@@ -147,18 +109,18 @@ class ModelHolderTest {
 
     @Test
     void unconfiguredModelsAreRefused() {
-        ModelHolder holder = new ModelHolder(config("lenet", "xgboost"));
+        LatestVersions holder = holder("lenet", "xgboost");
         assertThat(holder.configured()).containsExactly("lenet", "xgboost");
         assertThat(holder.acquire("cnn")).isEmpty();
         FakeScorer cnn = new FakeScorer("cnn", 1);
         assertThatThrownBy(() -> holder.install(loaded(cnn))).hasMessageContaining("not configured");
         assertThat(cnn.closes).hasValue(1);
-        assertThatThrownBy(() -> new ModelHolder(config("resnet"))).hasMessageContaining("resnet");
+        assertThatThrownBy(() -> holder("resnet")).hasMessageContaining("resnet");
     }
 
     @Test
     void manySwapsUnderConcurrentCallsNeverExposeAClosedModel() throws Exception {
-        ModelHolder holder = new ModelHolder(config("lenet"));
+        LatestVersions holder = holder("lenet");
         List<FakeScorer> all = new java.util.concurrent.CopyOnWriteArrayList<>();
         FakeScorer first = new FakeScorer("lenet", 1);
         all.add(first);

@@ -1,0 +1,72 @@
+package dev.fmnist.runtime.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.fmnist.common.data.LabelledImages;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A CUDA build on a machine without a usable GPU: ONNX Runtime has the CUDA provider, adding it succeeds, and
+ * the session creation fails (as onnxruntime_gpu does when no CUDA-capable device or driver is found). Simulated
+ * here by a session maker that claims CUDA and fails the first creation; the second creation is real.
+ */
+class CudaFallbackTest {
+    static final LabelledImages IMAGES = TestModels.trainingSample(1000);
+    static final String CUDA_FAILURE = "CUDA failure 100: no CUDA-capable device is detected";
+
+    /** Claims CUDA; fails every creation of a session that was configured for CUDA. */
+    static final class NoGpu implements OnnxCnnScorer.Sessions {
+        final List<ExecutionProvider.Chosen> created = new ArrayList<>();
+        private ExecutionProvider.Chosen configured;
+
+        @Override
+        public ExecutionProvider.Chosen configure(ExecutionProvider requested, OrtSession.SessionOptions options) {
+            configured = requested == ExecutionProvider.CPU ? ExecutionProvider.Chosen.CPU : ExecutionProvider.Chosen.CUDA;
+            return configured;
+        }
+
+        @Override
+        public OrtSession create(OrtEnvironment env, byte[] onnx, OrtSession.SessionOptions options) throws OrtException {
+            ExecutionProvider.Chosen on = configured;
+            configured = ExecutionProvider.Chosen.CPU; // a second creation (the fallback) is on fresh CPU options
+            if (on == ExecutionProvider.Chosen.CUDA) {
+                throw new OrtException(CUDA_FAILURE);
+            }
+            created.add(on);
+            return OnnxCnnScorer.ORT.create(env, onnx, options);
+        }
+    }
+
+    @Test
+    void autoFallsBackToTheCpuWhenTheCudaProviderFailsAtSessionCreation() {
+        NoGpu sessions = new NoGpu();
+        byte[] onnx = TestModels.templateOnnx("lenet", IMAGES, 100);
+        try (OnnxCnnScorer scorer = new OnnxCnnScorer("lenet", 1, onnx, ScorerOptions.cpu().withProvider(ExecutionProvider.AUTO)
+                .withThreads(1), sessions)) {
+            assertThat(scorer.provider()).isEqualTo(ExecutionProvider.Chosen.CPU);
+            assertThat(sessions.created).containsExactly(ExecutionProvider.Chosen.CPU);
+            // it scores: the same probabilities as a model opened on the CPU directly
+            try (OnnxCnnScorer cpu = new OnnxCnnScorer("lenet", 1, onnx, ScorerOptions.cpu().withThreads(1))) {
+                float[] input = TestModels.input(IMAGES, 0, 8);
+                assertThat(scorer.score(input, 8)).containsExactly(cpu.score(input, 8));
+            }
+        }
+    }
+
+    @Test
+    void cudaRequiredFailsWithTheReasonWhenTheProviderFailsAtSessionCreation() {
+        byte[] onnx = TestModels.templateOnnx("lenet", IMAGES, 100);
+        assertThatThrownBy(() -> new OnnxCnnScorer("lenet", 1, onnx, ScorerOptions.cpu().withProvider(ExecutionProvider.CUDA)
+                .withThreads(1), new NoGpu()))
+                .isInstanceOf(ExecutionProvider.CudaUnavailableException.class)
+                .hasMessageContaining("execution provider 'cuda' was asked for")
+                .hasMessageContaining("failed when the session was created: " + CUDA_FAILURE)
+                .hasMessageContaining("Use 'auto' to fall back to the CPU");
+    }
+}
