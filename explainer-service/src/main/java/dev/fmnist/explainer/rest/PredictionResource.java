@@ -6,7 +6,7 @@ import dev.fmnist.explainer.domain.Page;
 import dev.fmnist.explainer.domain.PredictionDetail;
 import dev.fmnist.explainer.domain.PredictionQuery;
 import dev.fmnist.explainer.domain.PredictionSummary;
-import dev.fmnist.explainer.repository.XaiRepository;
+import dev.fmnist.explainer.repository.XaiQueryRepository;
 import dev.fmnist.explainer.service.HeatmapRenderer;
 import dev.fmnist.xai.MethodAgreement;
 import dev.fmnist.xai.MethodAgreements;
@@ -35,10 +35,10 @@ public class PredictionResource {
                               List<ExplanationSummary> explanations, List<MethodAgreement> agreements) {
     }
 
-    private final XaiRepository repository;
+    private final XaiQueryRepository repository;
     private final ExplainerConfig config;
 
-    public PredictionResource(XaiRepository repository, ExplainerConfig config) {
+    public PredictionResource(XaiQueryRepository repository, ExplainerConfig config) {
         this.repository = repository;
         this.config = config;
     }
