@@ -9,11 +9,11 @@ import dev.fmnist.common.Pixels;
 import dev.fmnist.common.messaging.ModelRef;
 import dev.fmnist.common.messaging.Prediction;
 import dev.fmnist.runtime.scoring.XgboostScorer;
-import dev.fmnist.explainer.domain.Attribution;
 import dev.fmnist.explainer.domain.ExplanationKey;
-import dev.fmnist.explainer.repository.XaiRepository;
+import dev.fmnist.explainer.repository.XaiWriteRepository;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.xai.Attribution;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = PostgresDatabaseTestResource.class, scope = TestResourceScope.GLOBAL)
 class GlobalViewsIT {
     @Inject
-    XaiRepository repository;
+    XaiWriteRepository repository;
 
     @Test
     void xgboostImportanceIsTheBoostersGainNormalised() throws Exception {

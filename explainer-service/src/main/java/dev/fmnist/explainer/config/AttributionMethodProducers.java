@@ -1,18 +1,18 @@
 package dev.fmnist.explainer.config;
 
-import dev.fmnist.explainer.xai.ExplainerSettings;
-import dev.fmnist.explainer.xai.GridSegmentation;
-import dev.fmnist.explainer.xai.KernelShapExplainer;
-import dev.fmnist.explainer.xai.LimeExplainer;
-import dev.fmnist.explainer.xai.Segmentation;
-import dev.fmnist.explainer.xai.SlicSegmentation;
-import dev.fmnist.explainer.xai.TreeShapExplainer;
+import dev.fmnist.xai.ExplainerSettings;
+import dev.fmnist.xai.GridSegmentation;
+import dev.fmnist.xai.KernelShapExplainer;
+import dev.fmnist.xai.LimeExplainer;
+import dev.fmnist.xai.Segmentation;
+import dev.fmnist.xai.SlicSegmentation;
+import dev.fmnist.xai.TreeShapExplainer;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.Locale;
 
 /**
- * The explanation algorithms (package {@code xai}, plain Java) as beans, with the settings of
+ * The explanation algorithms (module {@code xai}, package {@code dev.fmnist.xai}, plain Java) as beans, with the settings of
  * {@code explainer.lime.*}, {@code explainer.kernel-shap.*}, {@code explainer.segmentation.*},
  * {@code explainer.max-batch} and {@code explainer.deadline}. {@code service.AttributionMethods} collects them by name.
  */

@@ -90,7 +90,7 @@ public interface ExplainerConfig {
         Duration timeout();
     }
 
-    /** LIME (package {@code xai}). */
+    /** LIME (module {@code xai}). */
     Lime lime();
 
     interface Lime {
@@ -107,7 +107,7 @@ public interface ExplainerConfig {
         double ridgeAlpha();
     }
 
-    /** KernelSHAP (package {@code xai}). */
+    /** KernelSHAP (module {@code xai}). */
     KernelShap kernelShap();
 
     interface KernelShap {

@@ -1,6 +1,7 @@
 package dev.fmnist.explainer.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fmnist.xai.MethodAgreement;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;

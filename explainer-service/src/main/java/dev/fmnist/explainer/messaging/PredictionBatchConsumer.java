@@ -12,7 +12,7 @@ import dev.fmnist.explainer.config.ExplainerConfig;
 import dev.fmnist.explainer.domain.ExplanationKey;
 import dev.fmnist.explainer.domain.ExplanationStatus;
 import dev.fmnist.explainer.domain.StoredExplanation;
-import dev.fmnist.explainer.repository.XaiRepository;
+import dev.fmnist.explainer.repository.XaiWriteRepository;
 import dev.fmnist.explainer.service.DatabaseRetry;
 import dev.fmnist.explainer.service.ExplanationPolicy;
 import dev.fmnist.explainer.service.ExplanationService;
@@ -75,7 +75,7 @@ public class PredictionBatchConsumer {
 
     private static final Logger LOG = Logger.getLogger(PredictionBatchConsumer.class);
 
-    private final XaiRepository repository;
+    private final XaiWriteRepository repository;
     private final DatabaseRetry retry;
     private final ExplanationPolicy policy;
     private final ExplanationService explainer;
@@ -84,7 +84,7 @@ public class PredictionBatchConsumer {
     private final Emitter<byte[]> deadLetters;
     private final Semaphore inFlight;
 
-    public PredictionBatchConsumer(XaiRepository repository, DatabaseRetry retry, ExplanationPolicy policy, ExplanationService explainer,
+    public PredictionBatchConsumer(XaiWriteRepository repository, DatabaseRetry retry, ExplanationPolicy policy, ExplanationService explainer,
                                    ExplainerConfig config, MeterRegistry meters,
                                    @Channel(EXPLANATIONS_CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
                                    Emitter<byte[]> events,

@@ -3,7 +3,7 @@ package dev.fmnist.explainer.rest;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.explainer.config.ExplainerConfig;
 import dev.fmnist.explainer.domain.ExplanationDetail;
-import dev.fmnist.explainer.repository.XaiRepository;
+import dev.fmnist.explainer.repository.XaiQueryRepository;
 import dev.fmnist.explainer.service.HeatmapRenderer;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -19,10 +19,10 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 /** One explanation: in full as JSON, or as a PNG heatmap over its image. */
 @Path("/api/explanations")
 public class ExplanationResource {
-    private final XaiRepository repository;
+    private final XaiQueryRepository repository;
     private final ExplainerConfig config;
 
-    public ExplanationResource(XaiRepository repository, ExplainerConfig config) {
+    public ExplanationResource(XaiQueryRepository repository, ExplainerConfig config) {
         this.repository = repository;
         this.config = config;
     }

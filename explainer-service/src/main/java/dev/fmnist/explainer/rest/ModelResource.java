@@ -12,7 +12,7 @@ import dev.fmnist.explainer.domain.MeanAttributions;
 import dev.fmnist.explainer.domain.ModelReport;
 import dev.fmnist.explainer.domain.ModelVersionSummary;
 import dev.fmnist.explainer.repository.RegistryViewRepository;
-import dev.fmnist.explainer.repository.XaiRepository;
+import dev.fmnist.explainer.repository.XaiQueryRepository;
 
 import dev.fmnist.explainer.service.HeatmapRenderer;
 import dev.fmnist.runtime.ModelLoadException;
@@ -42,11 +42,11 @@ public class ModelResource {
     private static final int GRID_COLUMNS = 5;
 
     private final ScorerCache models;
-    private final XaiRepository repository;
+    private final XaiQueryRepository repository;
     private final RegistryViewRepository registry;
     private final ExplainerConfig config;
 
-    public ModelResource(ScorerCache models, XaiRepository repository, RegistryViewRepository registry,
+    public ModelResource(ScorerCache models, XaiQueryRepository repository, RegistryViewRepository registry,
                          ExplainerConfig config) {
         this.models = models;
         this.repository = repository;

@@ -2,14 +2,14 @@ package dev.fmnist.explainer.rest;
 
 import dev.fmnist.explainer.config.ExplainerConfig;
 import dev.fmnist.explainer.domain.ExplanationSummary;
-import dev.fmnist.explainer.domain.MethodAgreement;
 import dev.fmnist.explainer.domain.Page;
 import dev.fmnist.explainer.domain.PredictionDetail;
 import dev.fmnist.explainer.domain.PredictionQuery;
 import dev.fmnist.explainer.domain.PredictionSummary;
-import dev.fmnist.explainer.repository.XaiRepository;
+import dev.fmnist.explainer.repository.XaiQueryRepository;
 import dev.fmnist.explainer.service.HeatmapRenderer;
-import dev.fmnist.explainer.service.MethodAgreements;
+import dev.fmnist.xai.MethodAgreement;
+import dev.fmnist.xai.MethodAgreements;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -35,10 +35,10 @@ public class PredictionResource {
                               List<ExplanationSummary> explanations, List<MethodAgreement> agreements) {
     }
 
-    private final XaiRepository repository;
+    private final XaiQueryRepository repository;
     private final ExplainerConfig config;
 
-    public PredictionResource(XaiRepository repository, ExplainerConfig config) {
+    public PredictionResource(XaiQueryRepository repository, ExplainerConfig config) {
         this.repository = repository;
         this.config = config;
     }

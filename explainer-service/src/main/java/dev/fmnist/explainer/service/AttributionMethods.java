@@ -1,7 +1,7 @@
 package dev.fmnist.explainer.service;
 
 import dev.fmnist.common.messaging.ExplanationStored;
-import dev.fmnist.explainer.domain.AttributionMethod;
+import dev.fmnist.xai.AttributionMethod;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;

@@ -4,7 +4,7 @@ import dev.fmnist.common.messaging.ExplanationStored;
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.common.messaging.Prediction;
 import dev.fmnist.explainer.config.ExplainerConfig;
-import dev.fmnist.explainer.domain.StableHash;
+import dev.fmnist.xai.StableHash;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -5,14 +5,14 @@ import dev.fmnist.common.Pixels;
 import dev.fmnist.common.messaging.Prediction;
 import dev.fmnist.runtime.scoring.LoadedModel;
 import dev.fmnist.explainer.config.ExplainerConfig;
-import dev.fmnist.explainer.domain.Attribution;
-import dev.fmnist.explainer.domain.AttributionMethod;
 import dev.fmnist.explainer.domain.ExplanationKey;
 import dev.fmnist.explainer.domain.ExplanationStatus;
-import dev.fmnist.explainer.domain.StableHash;
 import dev.fmnist.explainer.domain.StoredExplanation;
-import dev.fmnist.explainer.repository.XaiRepository;
-import dev.fmnist.explainer.xai.DeadlineExceededException;
+import dev.fmnist.explainer.repository.XaiWriteRepository;
+import dev.fmnist.xai.Attribution;
+import dev.fmnist.xai.AttributionMethod;
+import dev.fmnist.xai.DeadlineExceededException;
+import dev.fmnist.xai.StableHash;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -71,14 +71,14 @@ public class ExplanationService {
     private final ExplanationPolicy policy;
     private final AttributionMethods methods;
     private final ScorerCache models;
-    private final XaiRepository repository;
+    private final XaiWriteRepository repository;
     private final DatabaseRetry retry;
     private final MeterRegistry meters;
     private final ThreadPoolExecutor pool;
     private final Clock clock;
 
     public ExplanationService(ExplainerConfig config, ExplanationPolicy policy, AttributionMethods methods,
-                              ScorerCache models, XaiRepository repository, DatabaseRetry retry,
+                              ScorerCache models, XaiWriteRepository repository, DatabaseRetry retry,
                               MeterRegistry meters) {
         if (config.parallelism() < 1) {
             throw new IllegalArgumentException("explainer.parallelism must be at least 1, got " + config.parallelism());

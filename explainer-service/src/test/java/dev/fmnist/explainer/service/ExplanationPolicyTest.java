@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fmnist.common.messaging.ModelRef;
 import dev.fmnist.common.messaging.Prediction;
-import dev.fmnist.explainer.domain.StableHash;
 import dev.fmnist.explainer.service.ExplanationPolicy.Reason;
+import dev.fmnist.xai.StableHash;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

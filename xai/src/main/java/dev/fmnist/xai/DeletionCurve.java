@@ -1,0 +1,67 @@
+package dev.fmnist.xai;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+
+/**
+ * The faithfulness figure every method stores: remove the segments in order of attribution, highest
+ * first (setting them to 0), and record the explained class's probability after each removal,
+ * starting with none removed. A faithful map removes what the model relies on first, so the curve
+ * drops early and its area is small.
+ *
+ * @param values the probability after removing 0, 1, ..., M segments (M + 1 values)
+ * @param area   area under {@code values} over x = removed fraction in [0, 1], by trapezoids
+ */
+public record DeletionCurve(float[] values, double area) {
+
+    /** Removes the segments of {@code scorer}'s image in order of {@code segmentWeights} and scores each step. */
+    static DeletionCurve measure(MaskedScorer scorer, double[] segmentWeights) {
+        int m = scorer.segments().count();
+        if (segmentWeights.length != m) {
+            throw new IllegalArgumentException("expected " + m + " segment weights, got " + segmentWeights.length);
+        }
+        int[] order = removalOrder(segmentWeights);
+        boolean[][] masks = new boolean[m + 1][];
+        boolean[] visible = scorer.uniformMask(true);
+        masks[0] = visible.clone();
+        for (int step = 1; step <= m; step++) {
+            visible[order[step - 1]] = false;
+            masks[step] = visible.clone();
+        }
+        double[] probabilities = scorer.targetProbabilities(masks);
+        float[] values = new float[m + 1];
+        for (int i = 0; i <= m; i++) {
+            values[i] = (float) probabilities[i];
+        }
+        return new DeletionCurve(values, area(values));
+    }
+
+    /** Segment indices by descending weight; equal weights in index order, so the curve is deterministic. */
+    static int[] removalOrder(double[] segmentWeights) {
+        Comparator<Integer> highestFirst = (a, b) -> Double.compare(segmentWeights[b], segmentWeights[a]);
+        return IntStream.range(0, segmentWeights.length).boxed()
+                .sorted(highestFirst.thenComparingInt(s -> s))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Trapezoid area of a curve of M + 1 points spaced 1/M apart over [0, 1]; one point is its own value. */
+    public static double area(float[] values) {
+        if (values.length == 0) {
+            throw new IllegalArgumentException("a deletion curve has at least one point");
+        }
+        if (values.length == 1) {
+            return values[0];
+        }
+        double sum = 0;
+        for (int i = 1; i < values.length; i++) {
+            sum += (values[i - 1] + (double) values[i]) / 2;
+        }
+        return sum / (values.length - 1);
+    }
+
+    @Override
+    public String toString() {
+        return "DeletionCurve[area=" + area + ", values=" + Arrays.toString(values) + "]";
+    }
+}
