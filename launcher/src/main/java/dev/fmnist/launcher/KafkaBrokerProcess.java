@@ -171,11 +171,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Formats the data directory with a new cluster id unless it holds a formatted storage; returns that id, or null when reused. */
     public String formatIfNeeded() throws Exception {
+        return formatIfNeeded(Uuid.randomUuid().toString());
+    }
+
+    /** Formats the data directory with {@code clusterId} unless it holds a formatted storage; returns the id, or null when reused. */
+    public String formatIfNeeded(String clusterId) throws Exception {
         if (!needsFormat()) {
             return null;
         }
         Files.createDirectories(dataDir);
-        String clusterId = Uuid.randomUuid().toString();
         Path formatLog = log != null ? log : dir.resolve("format.log");
         Process format = java(List.of("kafka.tools.StorageTool", "format", "--standalone",
                 "-t", clusterId, "-c", properties.toString()), formatLog, false);
