@@ -17,6 +17,14 @@ public final class StackErrors {
                 se.print();
                 return 1;
             }
+            String name = line.getCommandName();
+            if (name.equals("up") || name.equals("down") || name.equals("status")) {
+                // e.g. the launcher's "quarkus-run.jar is missing: package ... first"
+                new StackException(name + " failed: " + e.getMessage(),
+                        "The stack stops what it started. Rebuild with './fmnist up --build' if a jar is missing;",
+                        "the logs are in runs/latest/.").print();
+                return 1;
+            }
             return previous.handleExecutionException(e, line, parsed);
         });
         CommandLine.IParameterExceptionHandler params = cl.getParameterExceptionHandler();
