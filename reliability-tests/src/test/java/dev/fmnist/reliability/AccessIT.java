@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fmnist.testsupport.process.ServiceProcess;
+import dev.fmnist.launcher.ServiceProcess;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.fmnist.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fmnist.testsupport.process.ServiceProcess;
+import dev.fmnist.launcher.ServiceProcess;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

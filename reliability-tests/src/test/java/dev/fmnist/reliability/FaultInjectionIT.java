@@ -8,7 +8,7 @@ import dev.fmnist.common.messaging.ScoreRequest;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.fault.TcpProxy;
-import dev.fmnist.testsupport.process.ServiceProcess;
+import dev.fmnist.launcher.ServiceProcess;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

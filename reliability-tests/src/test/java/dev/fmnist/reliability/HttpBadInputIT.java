@@ -5,7 +5,7 @@ import static dev.fmnist.reliability.HttpProbe.post;
 import static dev.fmnist.reliability.HttpProbe.postJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fmnist.testsupport.process.ServiceProcess;
+import dev.fmnist.launcher.ServiceProcess;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URLEncoder;

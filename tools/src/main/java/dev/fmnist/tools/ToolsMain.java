@@ -5,13 +5,20 @@ import dev.fmnist.tools.demo.StreamTestSetCommand;
 import dev.fmnist.tools.load.LoadGeneratorCommand;
 import dev.fmnist.tools.report.BenchmarkReportCommand;
 import dev.fmnist.tools.stack.CreateTopicsCommand;
+import dev.fmnist.tools.stack.DownCommand;
+import dev.fmnist.tools.stack.StackErrors;
+import dev.fmnist.tools.stack.StatusCommand;
+import dev.fmnist.tools.stack.UpCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the tools: {@code stream}, {@code score}, {@code load}, {@code report} and {@code topics}, run by the {@code fmnist} script. */
+/**
+ * Entry point of the tools, run by the {@code fmnist} script: the local stack ({@code up}, {@code down}, {@code status})
+ * and the clients {@code stream}, {@code score}, {@code load}, {@code report} and {@code topics}.
+ */
 @Command(name = "fmnist", mixinStandardHelpOptions = true,
         description = "Clients that drive and measure a running platform.",
-        subcommands = {StreamTestSetCommand.class, ScoreImageCommand.class, LoadGeneratorCommand.class,
+        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, StreamTestSetCommand.class, ScoreImageCommand.class, LoadGeneratorCommand.class,
                 BenchmarkReportCommand.class, CreateTopicsCommand.class})
 public final class ToolsMain implements Runnable {
 
@@ -21,7 +28,7 @@ public final class ToolsMain implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new ToolsMain());
+        return StackErrors.install(new CommandLine(new ToolsMain()));
     }
 
     @Override

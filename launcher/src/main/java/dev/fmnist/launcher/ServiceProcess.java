@@ -1,4 +1,4 @@
-package dev.fmnist.testsupport.process;
+package dev.fmnist.launcher;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One packaged Quarkus service ({@code <module>/target/quarkus-app/quarkus-run.jar}) run as its own
- * JVM, the way the local stack runs it, with its output in a log file. A separate process, so that
- * tests of the whole platform can also kill it for real ({@link #kill()} is {@code kill -9}).
+ * JVM, with its output in a log file: the local stack's services ({@code ./fmnist up}, fixed ports, see
+ * {@link Options}) and the process-level tests' (free ports). A separate process, so that tests of the
+ * whole platform can also kill it for real ({@link #kill()} is {@code kill -9}).
  */
 public final class ServiceProcess implements AutoCloseable {
     private final String name;
@@ -55,32 +56,99 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
+     * How a service is launched. The defaults are the tests': a free port, 768 MiB of heap, the log in
+     * {@code workDir/service-logs/}, one file per start (a restarted service gets a new file, the old one is kept).
+     */
+    public static final class Options {
+        private int port;
+        private List<String> jvmOptions = List.of("-Xmx768m", "-XX:+UseSerialGC");
+        private Path log;
+        private boolean detached;
+
+        /** A fixed HTTP port on 127.0.0.1 (0: a free one). */
+        public Options port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** The JVM options before {@code -jar} (heap, collector, system properties). */
+        public Options jvmOptions(List<String> options) {
+            this.jvmOptions = List.copyOf(options);
+            return this;
+        }
+
+        /** The log file (replaced); by default one new file a start in {@code workDir/service-logs/}. */
+        public Options log(Path file) {
+            this.log = file;
+            return this;
+        }
+
+        /** In a session of its own ({@code setsid}): see {@link KafkaBrokerProcess#detached(boolean)}. */
+        public Options detached(boolean detached) {
+            this.detached = detached;
+            return this;
+        }
+    }
+
+    /**
      * Starts {@code module} with {@code env} and the arguments, in {@code workDir}, HTTP on a free port of
      * 127.0.0.1 (unless the arguments make it a CLI run); its output goes to {@code workDir/service-logs/},
      * one file per start (a restarted service gets a new file, the old one is kept).
      */
     public static ServiceProcess start(String module, Map<String, String> env, Path workDir, String... args)
             throws IOException {
-        int port = freePort();
-        Path logs = Files.createDirectories(workDir.resolve("service-logs"));
-        String base = module + (args.length > 0 ? "-" + args[0] : "");
-        Path log = logs.resolve(base + ".log");
-        for (int i = 2; Files.exists(log); i++) {
-            log = logs.resolve(base + "-" + i + ".log");
+        return start(module, env, workDir, new Options(), args);
+    }
+
+    /** Starts {@code module} as {@link #start(String, Map, Path, String...)} does, launched as {@code options} say. */
+    public static ServiceProcess start(String module, Map<String, String> env, Path workDir, Options options,
+                                       String... args) throws IOException {
+        int port = options.port > 0 ? options.port : freePort();
+        Path log = options.log;
+        if (log == null) {
+            Path logs = Files.createDirectories(workDir.resolve("service-logs"));
+            String base = module + (args.length > 0 ? "-" + args[0] : "");
+            log = logs.resolve(base + ".log");
+            for (int i = 2; Files.exists(log); i++) {
+                log = logs.resolve(base + "-" + i + ".log");
+            }
         }
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx768m", "-XX:+UseSerialGC",
-                "-jar", jar(module).toString()));
+        List<String> command = new ArrayList<>(sessionPrefix(options.detached));
+        command.add(javaBinary());
+        command.addAll(options.jvmOptions);
+        command.addAll(List.of("-jar", jar(module).toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                .redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         return new ServiceProcess(module, pb.start(), log, port);
     }
 
-    static String javaBinary() {
+    /** {@code setsid} before the command when detached and installed: a session of its own, same pid (it execs). */
+    static List<String> sessionPrefix(boolean detached) {
+        if (detached) {
+            for (String dir : List.of("/usr/bin", "/bin")) {
+                if (Files.isExecutable(Path.of(dir, "setsid"))) {
+                    return List.of(dir + "/setsid");
+                }
+            }
+        }
+        return List.of();
+    }
+
+    public static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
     }
 
     public String url(String path) {
@@ -147,11 +215,12 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    private static int status(String url) {
+    /** The status of a GET of {@code url}, -1 when nothing answers (3 s at most). */
+    public static int status(String url) {
         return status(url, 3000);
     }
 
-    private static int status(String url, int readTimeoutMs) {
+    public static int status(String url, int readTimeoutMs) {
         try {
             HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
             c.setConnectTimeout(1000);

@@ -1,0 +1,420 @@
+package dev.fmnist.tools.stack;
+
+import static dev.fmnist.tools.stack.Say.say;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fmnist.launcher.KafkaBrokerProcess;
+import dev.fmnist.launcher.PidFile;
+import dev.fmnist.launcher.ServiceProcess;
+import dev.fmnist.tools.demo.StreamTestSetCommand;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./fmnist up}: checks, the database, the broker (storage formatted once), the topics, the services, the
+ * models the registry lacks, a stream of test images, the URLs; then watches the processes until Ctrl-C or
+ * {@code ./fmnist down}, and stops the services, then the broker.
+ */
+@Command(name = "up", description = "Start Kafka and the services, train missing models, stream test images, keep running.")
+public final class UpCommand implements Callable<Integer> {
+    static final List<String> MODELS = List.of("lenet", "cnn", "xgboost");
+
+    @Option(names = "--build", description = "rebuild the services (done by the fmnist script before this runs)")
+    boolean build;
+
+    @Option(names = "--reset", description = "start clean: delete the broker's data and drop the local database")
+    boolean reset;
+
+    @Option(names = "--full", description = "train missing models with the full settings")
+    boolean full;
+
+    @Option(names = "--images", paramLabel = "N", defaultValue = "10000", description = "test images to stream (0 = none)")
+    int images;
+
+    @Option(names = "--explain", paramLabel = "N", defaultValue = "200", description = "of those, how many ask for explanations")
+    int explain;
+
+    private StackSettings s;
+    private long t0;
+    private volatile RunDirectory run;
+    private volatile boolean exitingOnOurOwn;
+
+    @Override
+    public Integer call() throws Exception {
+        s = StackSettings.fromEnvironment();
+        if (images < 0 || explain < 0) {
+            throw new StackException((images < 0 ? "--images" : "--explain") + " needs a number", "See './fmnist help'.");
+        }
+        explain = Math.min(explain, images);
+        t0 = System.nanoTime();
+        checkNotRunning(s);
+        checkPortsFree();
+        String datasource = Database.prepare(s, reset);
+
+        run = newRunDirectory();
+        run.pidFile("up").write(ProcessHandle.current().pid());
+        say("run directory: " + run);
+        // from here on, whatever happens, stop what this run started
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopEverything, "fmnist-stop"));
+        try {
+            return upAndWatch(datasource);
+        } catch (StackException e) {
+            exitingOnOurOwn = true;
+            throw e;
+        }
+    }
+
+    private Integer upAndWatch(String datasource) throws Exception {
+        long lockWait;
+        KafkaBrokerProcess broker;
+        try (HeavyLock lock = HeavyLock.take(s.env.get("FMNIST_LOCK"))) {
+            lockWait = lock.waitedSeconds;
+            t0 += lockWait * 1_000_000_000L; // times below: without the wait for the lock
+            broker = startKafka();
+            for (String svc : s.services) {
+                startService(svc, datasource);
+            }
+            for (String svc : s.services) {
+                waitReady(svc);
+            }
+        }
+        say("the stack is ready in " + seconds() + "s" + (lockWait > 0 ? " (plus " + lockWait + "s waiting for the lock)" : ""));
+        trainMissingModels(datasource);
+        if (images > 0) {
+            waitInferenceReady();
+            int rc = new CommandLine(new StreamTestSetCommand()).execute("--images", Integer.toString(images),
+                    "--explain", Integer.toString(explain), "--bootstrap", broker.bootstrapServers(),
+                    "--explainer-url", s.explainerUrl());
+            if (rc != 0) {
+                say("the stream did not complete (see above); the stack keeps running");
+            }
+        }
+        printUrls(datasource);
+        say("Ctrl-C (or './fmnist down' in another terminal) stops it; './fmnist score photo.jpg' classifies a photo");
+
+        // watch the processes until a signal arrives; a process that dies alone ends the stack
+        List<String> watched = new ArrayList<>(List.of("kafka"));
+        watched.addAll(s.services);
+        while (true) {
+            for (String name : watched) {
+                if (run.pidFile(name).live().isEmpty()) {
+                    exitingOnOurOwn = true;
+                    say(name + " exited unexpectedly: see " + run.log(name));
+                    return 1;
+                }
+            }
+            Thread.sleep(2000);
+        }
+    }
+
+    /** The shutdown hook: Ctrl-C, './fmnist down' (SIGTERM), an error or a dead process. */
+    private void stopEverything() {
+        RunDirectory r = run;
+        if (r == null) {
+            return;
+        }
+        if (!exitingOnOurOwn) {
+            System.out.println();
+            say("stopping");
+        }
+        r.stopAll(s.services);
+        r.pidFile("up").delete();
+    }
+
+    // ---- checks ----
+
+    static void checkNotRunning(StackSettings s) {
+        for (RunDirectory r : RunDirectory.withPidFiles(s.runsDir)) {
+            try (Stream<Path> files = Files.list(r.dir)) {
+                for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".pid"))::iterator) {
+                    String component = f.getFileName().toString().replaceFirst("\\.pid$", "");
+                    if (r.pidFile(component).live().isPresent()) {
+                        throw new StackException("a stack is already running from " + r, "Stop it with './fmnist down'.");
+                    }
+                }
+            } catch (IOException e) {
+                throw new StackException("cannot read " + r + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private void checkPortsFree() {
+        Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+        ports.put("kafka", s.kafkaPort);
+        ports.put("controller", s.controllerPort);
+        for (String svc : s.services) {
+            ports.put(svc, s.servicePort(svc));
+        }
+        ports.forEach((name, port) -> {
+            if (KafkaBrokerProcess.portOpen(port)) {
+                throw new StackException("port " + port + " (" + name + ") is already in use on 127.0.0.1",
+                        "Another stack may be running: './fmnist status', './fmnist down'.",
+                        "Otherwise free the port or choose another one (see './fmnist help', Environment).");
+            }
+        });
+    }
+
+    private RunDirectory newRunDirectory() throws Exception {
+        DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+        String stamp = LocalDateTime.now().format(f);
+        while (Files.exists(s.runsDir.resolve(stamp))) {
+            Thread.sleep(1000);
+            stamp = LocalDateTime.now().format(f);
+        }
+        Path dir = Files.createDirectories(s.runsDir.resolve(stamp));
+        Path latest = s.runsDir.resolve("latest");
+        Files.deleteIfExists(latest);
+        Files.createSymbolicLink(latest, Path.of(stamp));
+        return new RunDirectory(dir);
+    }
+
+    // ---- Kafka ----
+
+    private KafkaBrokerProcess startKafka() throws Exception {
+        if (reset && Files.isDirectory(s.kafkaDataDir)) {
+            say("Kafka: --reset, deleting " + s.kafkaDataDir);
+            try (Stream<Path> all = Files.walk(s.kafkaDataDir)) {
+                for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Path log = run.log("kafka");
+        List<String> jvm = new ArrayList<>(List.of("-Xms128m", "-Xmx" + s.kafkaHeap, "-XX:+UseG1GC",
+                "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"));
+        jvm.addAll(KafkaBrokerProcess.simpleLoggerOptions());
+        KafkaBrokerProcess broker = KafkaBrokerProcess.configure(run.dir, s.root.resolve(s.kafkaDataDir), s.kafkaPort,
+                s.controllerPort).log(log).jvmOptions(jvm).detached(true);
+        if (broker.needsFormat()) {
+            String cluster = org.apache.kafka.common.Uuid.randomUuid().toString();
+            say("Kafka: formatting " + s.kafkaDataDir + " (cluster " + cluster + ")");
+            try {
+                broker.formatIfNeeded(cluster);
+            } catch (IllegalStateException e) {
+                throw new StackException("formatting the Kafka storage failed", "See " + log);
+            }
+        } else {
+            say("Kafka: reusing the data in " + s.kafkaDataDir + " (--reset starts empty)");
+        }
+        say("Kafka: starting the broker on 127.0.0.1:" + s.kafkaPort + " (log: " + log + ")");
+        try {
+            broker.startAgain(Duration.ofSeconds(s.startTimeout));
+        } catch (IllegalStateException e) {
+            if (broker.pid() > 0) {
+                run.pidFile("kafka").write(broker.pid());
+            }
+            throw new StackException(e.getMessage(), "Last lines:\n" + tail(log, 5));
+        } finally {
+            if (broker.pid() > 0) {
+                run.pidFile("kafka").write(broker.pid());
+            }
+        }
+        say("Kafka: ready after " + seconds() + "s");
+        say("Kafka: topics");
+        try {
+            broker.createTopics(outcome -> System.out.println("  " + outcome.describe()));
+        } catch (Exception e) {
+            throw new StackException("creating the topics failed: " + e.getMessage(), "See also " + log);
+        }
+        return broker;
+    }
+
+    // ---- services ----
+
+    private void startService(String svc, String datasource) throws IOException {
+        int port = s.servicePort(svc);
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", s.bootstrap());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", datasource);
+        // The broker, three services and the clients share this machine: ONNX Runtime's intra-op pool gets one CPU
+        // fewer than the machine has (at least one). With every CPU, its threads waited on each other whenever the
+        // broker or the load generator held a core: lenet scored 5x slower in the service than alone
+        // (results/benchmarks.md, notes).
+        if (svc.equals("inference-service")) {
+            int cpus = Runtime.getRuntime().availableProcessors();
+            env.put("INFERENCE_THREADS", s.env.getOrDefault("INFERENCE_THREADS", Integer.toString(cpus > 2 ? cpus - 1 : 1)));
+        }
+        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx" + s.serviceHeap, "-XX:+UseSerialGC"));
+        String extra = s.env.getOrDefault("FMNIST_SERVICE_JAVA_OPTS", "").trim();
+        if (!extra.isEmpty()) {
+            jvm.addAll(Arrays.asList(extra.split("\\s+")));
+        }
+        say(svc + ": starting on port " + port + " (log: " + run.log(svc) + ")");
+        ServiceProcess p = ServiceProcess.start(svc, env, s.root,
+                new ServiceProcess.Options().port(port).jvmOptions(jvm).log(run.log(svc)).detached(true));
+        run.pidFile(svc).write(p.pid());
+    }
+
+    /**
+     * Waits for liveness, then gives readiness a moment: inference-service stays not ready until the registry
+     * holds a model, which a fresh machine does not have yet, and that must not fail 'up'.
+     */
+    private void waitReady(String svc) throws Exception {
+        String live = s.serviceUrl(svc, "/q/health/live");
+        String ready = s.serviceUrl(svc, "/q/health/ready");
+        PidFile pid = run.pidFile(svc);
+        long deadline = System.nanoTime() + Duration.ofSeconds(s.startTimeout).toNanos();
+        while (ServiceProcess.status(live) != 200) {
+            if (pid.live().isEmpty()) {
+                throw new StackException(svc + " exited during start-up", "See " + run.log(svc),
+                        "Last lines:\n" + tail(run.log(svc), 8));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new StackException(svc + " is not live after " + s.startTimeout + "s: " + live + " answers "
+                        + ServiceProcess.status(live), "See " + run.log(svc));
+            }
+            Thread.sleep(1000);
+        }
+        deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (ServiceProcess.status(ready) != 200) {
+            if (System.nanoTime() > deadline) {
+                String body = get(ready).replaceAll("[\\s]", "");
+                say(svc + ": live after " + seconds() + "s but not ready yet: " + body.substring(0, Math.min(300, body.length())));
+                if (svc.equals("inference-service")) {
+                    say("  (it becomes ready once the registry holds a model: see README, 'Trainer service')");
+                }
+                return;
+            }
+            Thread.sleep(1000);
+        }
+        say(svc + ": ready after " + seconds() + "s");
+    }
+
+    private void waitInferenceReady() throws Exception {
+        String url = s.serviceUrl("inference-service", "/q/health/ready");
+        long deadline = System.nanoTime() + Duration.ofSeconds(s.startTimeout).toNanos();
+        while (ServiceProcess.status(url) != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new StackException("inference-service did not become ready with the new models within "
+                        + s.startTimeout + "s", "See " + run.log("inference-service"));
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    // ---- models: train what the registry lacks ----
+
+    /** The trainer CLI's options of the quick settings, a model. */
+    static List<String> quickTrainingArgs(String model) {
+        return switch (model) {
+            case "lenet" -> List.of("--epochs", "8");                         // full data, ~30 s: about 90 %
+            case "cnn" -> List.of("--epochs", "3", "--limit", "20000");       // ~1.5 min: about 88 %
+            case "xgboost" -> List.of("--epochs", "15", "--limit", "4000");   // grid on 3,600 images, ~1.5 min: about 80 %
+            default -> List.of();
+        };
+    }
+
+    /** A published version of {@code model} exists (asked of the trainer's REST API). */
+    private boolean registryHas(String model) {
+        try {
+            JsonNode versions = new ObjectMapper().readTree(get(s.serviceUrl("trainer-service", "/models")));
+            for (JsonNode v : versions) {
+                if (model.equals(v.path("name").asText()) && !v.path("publishedAt").isNull()
+                        && !v.path("publishedAt").isMissingNode()) {
+                    return true;
+                }
+            }
+        } catch (Exception e) {
+            // no answer: counted as missing
+        }
+        return false;
+    }
+
+    private void trainMissingModels(String datasource) throws Exception {
+        List<String> missing = MODELS.stream().filter(m -> !registryHas(m)).toList();
+        if (missing.isEmpty()) {
+            say("models: the registry has " + String.join(" ", MODELS) + " (reused; './fmnist up --reset' starts clean)");
+            return;
+        }
+        String mode = full ? "full settings" : "quick settings; --full for the paper-grade ones";
+        Path trainLog = s.root.resolve(run.dir).resolve("train.log");
+        say("models: training " + String.join(" ", missing) + " (" + mode + "); log: " + run.dir.resolve("train.log"));
+        Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", s.bootstrap(), "QUARKUS_DATASOURCE_JDBC_URL", datasource);
+        for (String m : missing) {
+            List<String> args = new ArrayList<>(List.of("train", "--model", m, "--out", run.dir.resolve("models").toString()));
+            if (!full) {
+                args.addAll(quickTrainingArgs(m));
+            }
+            Path out = run.dir.resolve("train-" + m + ".out");
+            ServiceProcess train = ServiceProcess.start("trainer-service", env, s.root, new ServiceProcess.Options()
+                    .jvmOptions(List.of("-Xmx2g", "-Dquarkus.log.console.enable=false", "-Dquarkus.log.file.enable=true",
+                            "-Dquarkus.log.file.path=" + trainLog, "-Dquarkus.banner.enabled=false"))
+                    .log(out), args.toArray(String[]::new));
+            int rc;
+            try {
+                rc = train.awaitExit(Duration.ofHours(3));
+            } finally {
+                if (train.isAlive()) {
+                    train.close();
+                }
+            }
+            Files.readAllLines(out).forEach(System.out::println);
+            if (rc != 0) {
+                throw new StackException("training " + m + " failed", "See " + run.dir.resolve("train.log"));
+            }
+        }
+    }
+
+    private void printUrls(String datasource) {
+        System.out.println();
+        System.out.println("  Kafka        " + s.bootstrap());
+        System.out.println("  PostgreSQL   " + datasource);
+        for (String svc : s.services) {
+            System.out.printf("  %-18s http://127.0.0.1:%s/q/health   /q/metrics   /q/openapi%n", svc, s.servicePort(svc));
+        }
+        if (s.services.contains("explainer-service")) {
+            System.out.println("  Web page     " + s.explainerUrl() + "/");
+        }
+        System.out.println("  Logs         " + run.dir + "/");
+        System.out.println();
+    }
+
+    // ---- small helpers ----
+
+    private long seconds() {
+        return Duration.ofNanos(System.nanoTime() - t0).toSeconds();
+    }
+
+    static String get(String url) {
+        try {
+            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build().send(
+                    HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+}
