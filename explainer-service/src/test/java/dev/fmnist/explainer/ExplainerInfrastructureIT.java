@@ -3,6 +3,7 @@ package dev.fmnist.explainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fmnist.common.messaging.Topics;
+import dev.fmnist.explainer.messaging.EventProducer;
 import dev.fmnist.testsupport.InfrastructureChecks;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
@@ -18,6 +19,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = PostgresDatabaseTestResource.class, scope = TestResourceScope.GLOBAL)
 class ExplainerInfrastructureIT {
+
+    @Inject
+    EventProducer events;
 
     @Inject
     AgroalDataSource dataSource;
@@ -36,5 +40,14 @@ class ExplainerInfrastructureIT {
     @Test
     void rowWrittenToTheRealDatabaseIsReadBack() throws Exception {
         assertThat(InfrastructureChecks.databaseRoundTrip(dataSource, "explainer row")).isEqualTo("explainer row");
+    }
+
+    /** A kafka.* setting of the test profile (compression.type=lz4) reaches the plain producer of events, dead letters and uploads. */
+    @Test
+    void eventProducerIsBuiltFromTheKafkaSettings() {
+        var config = new org.apache.kafka.clients.producer.ProducerConfig(events.producer().config());
+        assertThat(config.getString("compression.type")).isEqualTo("lz4");
+        assertThat(String.join(",", config.getList("bootstrap.servers"))).isEqualTo(KafkaBrokerTestResource.bootstrapServers());
+        assertThat(config.getString("acks")).isIn("all", "-1");
     }
 }

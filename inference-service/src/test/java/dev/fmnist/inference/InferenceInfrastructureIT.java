@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
 import dev.fmnist.common.messaging.Topics;
+import dev.fmnist.inference.messaging.ResultProducer;
 import dev.fmnist.testsupport.InfrastructureChecks;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
@@ -25,6 +26,9 @@ class InferenceInfrastructureIT {
 
     @Inject
     AgroalDataSource dataSource;
+
+    @Inject
+    ResultProducer results;
 
     @BeforeEach
     void modelsServed() {
@@ -49,5 +53,15 @@ class InferenceInfrastructureIT {
     @Test
     void rowWrittenToTheRealDatabaseIsReadBack() throws Exception {
         assertThat(InfrastructureChecks.databaseRoundTrip(dataSource, "inference row")).isEqualTo("inference row");
+    }
+
+    /** A kafka.* setting of the test profile (compression.type=lz4) reaches the plain producer, with its own tuning. */
+    @Test
+    void predictionsProducerIsBuiltFromTheKafkaSettings() {
+        var config = new org.apache.kafka.clients.producer.ProducerConfig(results.producer().config());
+        assertThat(config.getString("compression.type")).isEqualTo("lz4");
+        assertThat(String.join(",", config.getList("bootstrap.servers"))).isEqualTo(KafkaBrokerTestResource.bootstrapServers());
+        assertThat(config.getString("acks")).isIn("all", "-1");
+        assertThat(config.getInt("batch.size")).isEqualTo(262_144);
     }
 }

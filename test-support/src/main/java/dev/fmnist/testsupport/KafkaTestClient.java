@@ -1,8 +1,10 @@
 package dev.fmnist.testsupport;
 
+import dev.fmnist.common.kafka.KafkaClientSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -18,9 +20,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Plain Kafka clients on the test broker: what a test sends and reads, outside the service under test. */
+/**
+ * Plain Kafka clients on the test broker: what a test sends and reads, outside the service under test. Built
+ * like the tools' clients from the {@code kafka.*} settings of the environment ({@link KafkaClientSettings}).
+ */
 public final class KafkaTestClient implements AutoCloseable {
-    private final String bootstrap;
+    private final KafkaClientSettings kafka;
     private final KafkaProducer<String, byte[]> producer;
 
     public KafkaTestClient() {
@@ -28,12 +33,9 @@ public final class KafkaTestClient implements AutoCloseable {
     }
 
     public KafkaTestClient(String bootstrap) {
-        this.bootstrap = bootstrap;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.kafka = KafkaClientSettings.load(null, bootstrap);
+        this.producer = new KafkaProducer<>(kafka.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, "5")), new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Sends one record and waits for the broker's acknowledgement. */
@@ -60,11 +62,10 @@ public final class KafkaTestClient implements AutoCloseable {
      * arrived or the timeout passed; returns what arrived.
      */
     public List<ConsumerRecord<String, byte[]>> read(String topic, int count, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties p = kafka.consumer(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer =
                      new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -1,7 +1,8 @@
 package dev.fmnist.tools;
 
+import dev.fmnist.common.kafka.KafkaClientSettings;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -13,7 +14,11 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** The Kafka clients of the tools: a batching producer and group-less consumers that start at the end of topics. */
+/**
+ * The Kafka clients of the tools: a batching producer and group-less consumers that start at the end of topics,
+ * built from the same {@code kafka.*} settings as the services' clients ({@link KafkaClientSettings}) with their
+ * own tuning on top.
+ */
 public final class KafkaClients {
     /** Reads no value: every record's value becomes null without being copied. */
     public static final Deserializer<Void> IGNORE_VALUES = (topic, data) -> null;
@@ -21,39 +26,60 @@ public final class KafkaClients {
     private KafkaClients() {
     }
 
+    /** The tools' producer tuning (the load generator's speed), over the shared settings. */
+    static final Map<String, Object> PRODUCER_TUNING = Map.of(
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.LINGER_MS_CONFIG, 2,
+            ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
+            ProducerConfig.BUFFER_MEMORY_CONFIG, 256L << 20,
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+
+    /** The tailing consumers' tuning, over the shared settings. */
+    static final Map<String, Object> CONSUMER_TUNING = Map.of(
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5,
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
+            ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+
+    /** A batching producer with the settings of this process's environment ({@link KafkaClientSettings#load}). */
     public static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 256L << 20);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return new KafkaProducer<>(p);
+        return producer(KafkaClientSettings.load(null, bootstrap));
+    }
+
+    public static KafkaProducer<String, byte[]> producer(KafkaClientSettings kafka) {
+        return new KafkaProducer<>(producerConfig(kafka));
+    }
+
+    static java.util.Properties producerConfig(KafkaClientSettings kafka) {
+        return kafka.producer(PRODUCER_TUNING);
+    }
+
+    static java.util.Properties consumerConfig(KafkaClientSettings kafka) {
+        return kafka.consumer(CONSUMER_TUNING);
     }
 
     /**
      * A consumer without a group, assigned every partition of {@code topics} and positioned at their
      * current ends, so that it sees exactly what arrives after this call returns.
      */
+    public static KafkaConsumer<String, byte[]> tailFromNow(KafkaClientSettings kafka, String... topics) {
+        return tailFromNow(kafka, new ByteArrayDeserializer(), topics);
+    }
+
     public static KafkaConsumer<String, byte[]> tailFromNow(String bootstrap, String... topics) {
-        return tailFromNow(bootstrap, new ByteArrayDeserializer(), topics);
+        return tailFromNow(KafkaClientSettings.load(null, bootstrap), topics);
     }
 
     /**
-     * Like {@link #tailFromNow(String, String...)} with a value deserializer of one's own, e.g.
+     * Like {@link #tailFromNow(KafkaClientSettings, String...)} with a value deserializer of one's own, e.g.
      * {@link #IGNORE_VALUES} where only keys matter (the load generator: no copy of each value).
      */
-    public static <V> KafkaConsumer<String, V> tailFromNow(String bootstrap, Deserializer<V> values, String... topics) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
-        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values);
+    public static <V> KafkaConsumer<String, V> tailFromNow(KafkaClientSettings kafka, Deserializer<V> values,
+                                                           String... topics) {
+        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(consumerConfig(kafka), new StringDeserializer(),
+                values);
         try {
             List<TopicPartition> partitions = new java.util.ArrayList<>();
             for (String topic : topics) {
@@ -65,7 +91,7 @@ public final class KafkaClients {
             return consumer;
         } catch (RuntimeException e) {
             consumer.close();
-            throw new IllegalStateException("cannot read " + String.join(", ", topics) + " on " + bootstrap + ": "
+            throw new IllegalStateException("cannot read " + String.join(", ", topics) + " on " + kafka.bootstrapServers() + ": "
                     + e.getMessage() + " (is the stack up? './fmnist status')", e);
         }
     }

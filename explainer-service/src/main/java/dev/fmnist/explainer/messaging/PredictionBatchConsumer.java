@@ -1,8 +1,9 @@
 package dev.fmnist.explainer.messaging;
 
+import dev.fmnist.common.kafka.KafkaBatchEdge;
 import dev.fmnist.common.messaging.BatchCompletion;
-import dev.fmnist.common.messaging.ExplanationStored;
 import dev.fmnist.common.messaging.DeadLetterHeaders;
+import dev.fmnist.common.messaging.ExplanationStored;
 import dev.fmnist.common.messaging.InvalidMessageException;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.Prediction;
@@ -19,26 +20,19 @@ import dev.fmnist.explainer.service.ExplanationService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Semaphore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
-import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code fmnist.predictions} in batches (docs/architecture.md, "Kafka edge"). Per poll of
@@ -59,13 +53,13 @@ import org.jboss.logging.Logger;
  * </ol>
  * The batch is acknowledged (its offsets become committable) only when every explanation is stored
  * and every event and dead letter is acknowledged by the broker; a failure nacks it. Up to {@code
- * explainer.max-batches-in-flight} batches are pending at once, which bounds the work queue.
+ * explainer.max-batches-in-flight} batches are pending at once, which bounds the work queue. The skeleton
+ * (parse, dead letters, acknowledgement) is common's {@link KafkaBatchEdge}; records leave through the
+ * plain {@link EventProducer}.
  */
 @ApplicationScoped
-public class PredictionBatchConsumer {
+public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction> {
     public static final String CHANNEL = "predictions";
-    public static final String EXPLANATIONS_CHANNEL = "explanations-out";
-    public static final String DLQ_CHANNEL = "predictions-dlq-out";
     /** DLQ {@code error-class} of a record that failed in an unexpected way while being read. */
     public static final String INVALID_RECORD = DeadLetterHeaders.INVALID_RECORD;
     /** Where a dead letter came from (the names SmallRye's own dead-letter queue uses). */
@@ -73,23 +67,15 @@ public class PredictionBatchConsumer {
     public static final String HEADER_DLQ_PARTITION = DeadLetterHeaders.SOURCE_PARTITION;
     public static final String HEADER_DLQ_OFFSET = DeadLetterHeaders.SOURCE_OFFSET;
 
-    private static final Logger LOG = Logger.getLogger(PredictionBatchConsumer.class);
-
     private final XaiWriteRepository repository;
     private final DatabaseRetry retry;
     private final ExplanationPolicy policy;
     private final ExplanationService explainer;
     private final MeterRegistry meters;
-    private final Emitter<byte[]> events;
-    private final Emitter<byte[]> deadLetters;
-    private final Semaphore inFlight;
+    private final KafkaBatchEdge<Prediction> edge;
 
     public PredictionBatchConsumer(XaiWriteRepository repository, DatabaseRetry retry, ExplanationPolicy policy, ExplanationService explainer,
-                                   ExplainerConfig config, MeterRegistry meters,
-                                   @Channel(EXPLANATIONS_CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
-                                   Emitter<byte[]> events,
-                                   @Channel(DLQ_CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
-                                   Emitter<byte[]> deadLetters) {
+                                   ExplainerConfig config, MeterRegistry meters, EventProducer events) {
         if (config.maxBatchesInFlight() < 1) {
             throw new IllegalArgumentException("explainer.max-batches-in-flight must be at least 1, got "
                     + config.maxBatchesInFlight());
@@ -99,9 +85,8 @@ public class PredictionBatchConsumer {
         this.policy = policy;
         this.explainer = explainer;
         this.meters = meters;
-        this.events = events;
-        this.deadLetters = deadLetters;
-        this.inFlight = new Semaphore(config.maxBatchesInFlight());
+        this.edge = new KafkaBatchEdge<>("predictions", events.producer(), Topics.PREDICTIONS_DLQ,
+                config.maxBatchesInFlight(), this);
     }
 
     @Incoming(CHANNEL)
@@ -110,47 +95,41 @@ public class PredictionBatchConsumer {
         @SuppressWarnings("unchecked")
         IncomingKafkaRecordBatchMetadata<String, byte[]> metadata = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
                 .orElseThrow(() -> new IllegalStateException("channel " + CHANNEL + " must be a Kafka batch channel"));
-        inFlight.acquire();
-        BatchCompletion completion = new BatchCompletion(() -> {
-            inFlight.release();
-            batch.ack();
-        }, cause -> {
-            inFlight.release();
-            LOG.errorf(cause, "A batch of %d predictions failed: nacking it", metadata.count());
-            batch.nack(cause);
-        });
-        try {
-            process(metadata, completion);
-        } catch (SQLException e) {
-            completion.failed(new IllegalStateException("cannot store predictions: " + e.getMessage(), e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            completion.failed(new IllegalStateException("interrupted while waiting for the database", e));
-        } catch (RuntimeException e) {
-            completion.failed(e);
-        }
-        completion.seal();
+        edge.consume(metadata.getRecords(), metadata.count(), batch::ack, batch::nack);
         return CompletableFuture.completedFuture(null);
     }
 
-    private void process(IncomingKafkaRecordBatchMetadata<String, byte[]> metadata, BatchCompletion completion)
-            throws SQLException, InterruptedException {
-        List<Prediction> valid = new ArrayList<>(metadata.count());
-        Map<Prediction, ConsumerRecord<String, byte[]>> recordOf = new java.util.IdentityHashMap<>();
-        for (ConsumerRecord<String, byte[]> record : metadata.getRecords()) {
-            try {
-                Prediction p = Json.read(record.value(), Prediction.class);
-                checkBeyondContract(p);
-                valid.add(p);
-                recordOf.put(p, record);
-            } catch (InvalidMessageException e) {
-                deadLetter(record, e.reason().code(), e.getMessage(), completion);
-            } catch (RuntimeException e) {
-                deadLetter(record, INVALID_RECORD, e.getClass().getSimpleName() + ": " + e.getMessage(), completion);
-            }
+    @Override
+    public Prediction parse(ConsumerRecord<String, byte[]> record) {
+        Prediction p = Json.read(record.value(), Prediction.class);
+        checkBeyondContract(p);
+        return p;
+    }
+
+    @Override
+    public void deadLettered(String errorClass) {
+        meters.counter("explainer.dead.letters", "error_class", errorClass).increment();
+    }
+
+    @Override
+    public void process(List<KafkaBatchEdge.Parsed<Prediction>> parsed, KafkaBatchEdge.Batch batch) {
+        try {
+            explain(parsed, batch);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot store predictions: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the database", e);
         }
-        if (valid.isEmpty()) {
-            return;
+    }
+
+    private void explain(List<KafkaBatchEdge.Parsed<Prediction>> parsed, KafkaBatchEdge.Batch batch)
+            throws SQLException, InterruptedException {
+        List<Prediction> valid = new ArrayList<>(parsed.size());
+        Map<Prediction, ConsumerRecord<String, byte[]>> recordOf = new IdentityHashMap<>();
+        for (KafkaBatchEdge.Parsed<Prediction> p : parsed) {
+            valid.add(p.value());
+            recordOf.put(p.value(), p.record());
         }
         int added = retry.call("storing predictions", () -> repository.storePredictions(valid));
         meters.counter("explainer.predictions.stored").increment(added);
@@ -173,12 +152,13 @@ public class PredictionBatchConsumer {
         }
         Map<ExplanationKey, StoredExplanation> existing = retry.call("reading stored explanations",
                 () -> repository.existing(tasks.keySet()));
+        BatchCompletion completion = batch.completion();
         for (ExplanationService.Task task : tasks.values()) {
             StoredExplanation stored = existing.get(task.key());
-            RecordHeader trace = traceparent(recordOf.get(task.prediction()));
+            List<RecordHeader> trace = KafkaBatchEdge.traceHeaders(recordOf.get(task.prediction()));
             if (stored != null) {
                 if (stored.status() == ExplanationStatus.SUCCEEDED) {
-                    announce(task, stored, trace, completion);
+                    announce(task, stored, trace, batch);
                 }
                 continue;
             }
@@ -189,7 +169,7 @@ public class PredictionBatchConsumer {
                     return;
                 }
                 if (!outcome.shed() && outcome.stored().status() == ExplanationStatus.SUCCEEDED) {
-                    announce(task, outcome.stored(), trace, completion);
+                    announce(task, outcome.stored(), trace, batch);
                 }
                 completion.acknowledged();
             });
@@ -207,42 +187,10 @@ public class PredictionBatchConsumer {
         }
     }
 
-    private void announce(ExplanationService.Task task, StoredExplanation stored, RecordHeader trace,
-                          BatchCompletion completion) {
+    private static void announce(ExplanationService.Task task, StoredExplanation stored, List<RecordHeader> trace,
+                                 KafkaBatchEdge.Batch batch) {
         ExplanationStored event = new ExplanationStored(task.prediction().requestId(), task.prediction().model(),
                 task.method(), stored.id());
-        send(events, event.requestId(), Json.write(event), trace == null ? List.of() : List.of(trace), completion);
-    }
-
-    private void deadLetter(ConsumerRecord<String, byte[]> record, String errorClass, String message,
-                            BatchCompletion completion) {
-        meters.counter("explainer.dead.letters", "error_class", errorClass).increment();
-        Header trace = record.headers().lastHeader(Topics.HEADER_TRACEPARENT);
-        List<RecordHeader> headers = new ArrayList<>(6);
-        DeadLetterHeaders.of(errorClass, message, record.topic(), record.partition(), record.offset(),
-                trace == null ? null : trace.value()).forEach((name, value) -> headers.add(new RecordHeader(name, value)));
-        LOG.debugf("Dead letter %s-%d@%d (%s): %s", record.topic(), record.partition(), record.offset(), errorClass,
-                message);
-        send(deadLetters, record.key(), record.value() == null ? new byte[0] : record.value(), headers, completion);
-    }
-
-    private static void send(Emitter<byte[]> emitter, String key, byte[] value, List<RecordHeader> headers,
-                             BatchCompletion completion) {
-        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(key).withHeaders(headers).build();
-        completion.sending();
-        try {
-            emitter.send(Message.of(value, Metadata.of(metadata), completion::acknowledged, completion::failed));
-        } catch (RuntimeException e) {
-            completion.failed(e);
-        }
-    }
-
-    private static RecordHeader traceparent(ConsumerRecord<?, ?> record) {
-        if (record == null) {
-            return null;
-        }
-        Header h = record.headers().lastHeader(Topics.HEADER_TRACEPARENT);
-        return h == null ? null : new RecordHeader(Topics.HEADER_TRACEPARENT, h.value());
+        batch.send(Topics.EXPLANATIONS, event.requestId(), Json.write(event), trace);
     }
 }

@@ -3,9 +3,8 @@ package dev.fmnist.inference.messaging;
 import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.image.ImagePreprocessor;
-import dev.fmnist.common.messaging.BatchCompletion;
+import dev.fmnist.common.kafka.KafkaBatchEdge;
 import dev.fmnist.common.messaging.DeadLetterHeaders;
-import dev.fmnist.common.messaging.InvalidMessageException;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.common.messaging.Prediction;
@@ -26,7 +25,6 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,11 +33,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -62,7 +57,7 @@ import org.jboss.logging.Logger;
  * {@code model-unavailable}; {@code all} means every model that has a loaded version.
  */
 @ApplicationScoped
-public class ImageBatchConsumer implements ReadinessListener {
+public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Steps<ImageBatchConsumer.Valid> {
     public static final String CHANNEL = "images";
     /**
      * The worker pool that scores Kafka batches, several at once and out of order
@@ -86,16 +81,13 @@ public class ImageBatchConsumer implements ReadinessListener {
     private final ImagePreprocessor preprocessor;
     private final ChannelRegistry channels;
     private final MeterRegistry meters;
-    private final ResultProducer results;
     private final String predictionsTopic;
-    private final String deadLetterTopic;
-    private final Semaphore inFlight;
+    private final KafkaBatchEdge<Valid> edge;
     private final Map<String, Timer> queueTimers = new ConcurrentHashMap<>();
     private volatile boolean consuming;
 
     /** A record that passed validation. */
-    private record Valid(ConsumerRecord<String, byte[]> record, ScoreRequest request, byte[] pixels,
-                         List<String> models) {
+    record Valid(ScoreRequest request, byte[] pixels, List<String> models) {
     }
 
     public ImageBatchConsumer(ScoringService scoring, ModelHolder holder, ImagePreprocessor preprocessor,
@@ -106,10 +98,9 @@ public class ImageBatchConsumer implements ReadinessListener {
         this.preprocessor = preprocessor;
         this.channels = channels;
         this.meters = meters;
-        this.results = results;
         this.predictionsTopic = config.producer().predictionsTopic();
-        this.deadLetterTopic = config.producer().deadLetterTopic();
-        this.inFlight = new Semaphore(config.maxBatchesInFlight());
+        this.edge = new KafkaBatchEdge<>("images", results.producer(), config.producer().deadLetterTopic(),
+                config.maxBatchesInFlight(), this);
     }
 
     /** Starts consuming once the models are ready; the channel is never paused again (models are only swapped). */
@@ -134,48 +125,35 @@ public class ImageBatchConsumer implements ReadinessListener {
         @SuppressWarnings("unchecked")
         IncomingKafkaRecordBatchMetadata<String, byte[]> metadata = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
                 .orElseThrow(() -> new IllegalStateException("channel " + CHANNEL + " must be a Kafka batch channel"));
-        inFlight.acquire();
-        BatchCompletion completion = new BatchCompletion(() -> {
-            inFlight.release();
-            batch.ack();
-        }, cause -> {
-            inFlight.release();
-            LOG.errorf(cause, "Sending the results of a batch of %d records failed: nacking it", metadata.count());
-            batch.nack(cause);
-        });
-        try {
-            process(metadata, completion);
-        } catch (RuntimeException e) {
-            completion.failed(e);
-        }
-        completion.seal();
+        edge.consume(metadata.getRecords(), metadata.count(), batch::ack, batch::nack);
         return CompletableFuture.completedFuture(null);
     }
 
-    private void process(IncomingKafkaRecordBatchMetadata<String, byte[]> metadata, BatchCompletion completion) {
+    @Override
+    public Valid parse(ConsumerRecord<String, byte[]> record) {
+        ScoreRequest request = Json.read(record.value(), ScoreRequest.class);
+        List<String> models = servedModels(request);
+        return new Valid(request, request.pixels(preprocessor), models);
+    }
+
+    @Override
+    public String errorClass(RuntimeException e) {
+        return e instanceof ModelUnavailableException ? MODEL_UNAVAILABLE : null;
+    }
+
+    @Override
+    public void deadLettered(String errorClass) {
+        scoring.error(ScoringService.KAFKA, errorClass);
+    }
+
+    @Override
+    public void process(List<KafkaBatchEdge.Parsed<Valid>> valid, KafkaBatchEdge.Batch batch) {
         long now = System.currentTimeMillis();
-        List<Valid> valid = new ArrayList<>(metadata.count());
-        for (ConsumerRecord<String, byte[]> record : metadata.getRecords()) {
-            try {
-                ScoreRequest request = Json.read(record.value(), ScoreRequest.class);
-                List<String> models = servedModels(request);
-                valid.add(new Valid(record, request, request.pixels(preprocessor), models));
-            } catch (InvalidMessageException e) {
-                deadLetter(record, e.reason().code(), e.getMessage(), completion);
-            } catch (ModelUnavailableException e) {
-                deadLetter(record, MODEL_UNAVAILABLE, e.getMessage(), completion);
-            } catch (RuntimeException e) {
-                deadLetter(record, INVALID_RECORD, e.getClass().getSimpleName() + ": " + e.getMessage(), completion);
-            }
-        }
-        if (valid.isEmpty()) {
-            return;
-        }
         Set<String> needed = new LinkedHashSet<>();
-        valid.forEach(v -> needed.addAll(v.models()));
+        valid.forEach(v -> needed.addAll(v.value().models()));
         float[] all = new float[valid.size() * ModelScorer.INPUT_SIZE];
         for (int i = 0; i < valid.size(); i++) {
-            Pixels.toModelInput(valid.get(i).pixels(), all, i * ModelScorer.INPUT_SIZE);
+            Pixels.toModelInput(valid.get(i).value().pixels(), all, i * ModelScorer.INPUT_SIZE);
         }
         String[] images = new String[valid.size()];
         for (String model : needed) {
@@ -193,26 +171,25 @@ public class ImageBatchConsumer implements ReadinessListener {
             } catch (ModelUnavailableException e) {
                 // cannot happen for models checked in servedModels (versions are replaced, never removed)
                 for (int row : rows) {
-                    deadLetter(valid.get(row).record(), MODEL_UNAVAILABLE, e.getMessage(), completion);
+                    batch.deadLetter(valid.get(row).record(), MODEL_UNAVAILABLE, e.getMessage());
                 }
                 continue;
             }
             Instant scoredAt = Instant.now();
             for (int i = 0; i < rows.length; i++) {
-                Valid v = valid.get(rows[i]);
+                KafkaBatchEdge.Parsed<Valid> v = valid.get(rows[i]);
+                ScoreRequest request = v.value().request();
                 if (images[rows[i]] == null) {
-                    images[rows[i]] = Pixels.toBase64(v.pixels());
+                    images[rows[i]] = Pixels.toBase64(v.value().pixels());
                 }
                 int label = ModelScorers.argmax(scored.probabilities(), i);
                 float[] probabilities = Arrays.copyOfRange(scored.probabilities(), i * ModelScorer.OUTPUT_SIZE,
                         (i + 1) * ModelScorer.OUTPUT_SIZE);
                 double latencyMs = Math.max(0, scoredAt.toEpochMilli() - v.record().timestamp());
-                Prediction prediction = new Prediction(v.request().id(), scored.model(), label,
+                Prediction prediction = new Prediction(request.id(), scored.model(), label,
                         FashionClass.ofLabel(label).displayName(), probabilities, images[rows[i]], scoredAt, latencyMs,
-                        v.request().explain(), v.request().trueLabel());
-                RecordHeader trace = traceparent(v.record());
-                results.send(predictionsTopic, v.request().id(), Json.write(prediction),
-                        trace == null ? List.of() : List.of(trace), completion);
+                        request.explain(), request.trueLabel());
+                batch.send(predictionsTopic, request.id(), Json.write(prediction), KafkaBatchEdge.traceHeaders(v.record()));
             }
         }
     }
@@ -240,11 +217,11 @@ public class ImageBatchConsumer implements ReadinessListener {
         return asked;
     }
 
-    private static int[] rowsFor(List<Valid> valid, String model) {
+    private static int[] rowsFor(List<KafkaBatchEdge.Parsed<Valid>> valid, String model) {
         int[] rows = new int[valid.size()];
         int n = 0;
         for (int i = 0; i < valid.size(); i++) {
-            if (valid.get(i).models().contains(model)) {
+            if (valid.get(i).value().models().contains(model)) {
                 rows[n++] = i;
             }
         }
@@ -258,23 +235,5 @@ public class ImageBatchConsumer implements ReadinessListener {
                     ModelScorer.INPUT_SIZE);
         }
         return out;
-    }
-
-    private void deadLetter(ConsumerRecord<String, byte[]> record, String errorClass, String message,
-                            BatchCompletion completion) {
-        scoring.error(ScoringService.KAFKA, errorClass);
-        Header trace = record.headers().lastHeader(Topics.HEADER_TRACEPARENT);
-        List<RecordHeader> headers = new ArrayList<>(6);
-        DeadLetterHeaders.of(errorClass, message, record.topic(), record.partition(), record.offset(),
-                trace == null ? null : trace.value()).forEach((name, value) -> headers.add(new RecordHeader(name, value)));
-        LOG.debugf("Dead letter %s-%d@%d (%s): %s", record.topic(), record.partition(), record.offset(), errorClass,
-                message);
-        results.send(deadLetterTopic, record.key(), record.value() == null ? new byte[0] : record.value(), headers,
-                completion);
-    }
-
-    private static RecordHeader traceparent(ConsumerRecord<?, ?> record) {
-        Header h = record.headers().lastHeader(Topics.HEADER_TRACEPARENT);
-        return h == null ? null : new RecordHeader(Topics.HEADER_TRACEPARENT, h.value());
     }
 }

@@ -1,66 +1,38 @@
 package dev.fmnist.inference.messaging;
 
-import dev.fmnist.common.messaging.BatchCompletion;
+import dev.fmnist.common.kafka.BatchProducer;
+import dev.fmnist.common.kafka.KafkaClientSettings;
 import dev.fmnist.inference.config.InferenceConfig;
 import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Sends the records a batch of images gives ({@code fmnist.predictions}, {@code fmnist.images.dlq})
- * with one plain Kafka producer, counting each broker acknowledgement on the batch's
- * {@link BatchCompletion} (so offsets are still committed only after every record is acknowledged).
- *
- * <p>Why not a SmallRye {@code Emitter}: one batch of 256 images gives 256 records, and the
- * emitter's per-message path (a {@code Message} with metadata, Mutiny, context propagation,
- * tracing, then the acknowledgement back through the same layers on the producer's I/O thread) took
- * about a quarter of the service's Java CPU under load, more than the JSON of the predictions
- * (JFR, benchmarks/NOTES.md). The producer batches per partition itself ({@code linger.ms},
- * {@code batch.size}); acks=all and idempotence as before.
+ * The plain Kafka producer of the records a batch of images gives ({@code fmnist.predictions},
+ * {@code fmnist.images.dlq}): built from the same {@code kafka.*} settings as the SmallRye channels
+ * (Quarkus' {@code default-kafka-broker} map: bootstrap, security, SASL, SSL, compression...),
+ * overlaid with its own tuning ({@code inference.producer.*}: linger, batch size), acks=all and
+ * idempotent. Why a plain producer rather than an emitter: {@link BatchProducer}.
  */
 @ApplicationScoped
 public class ResultProducer {
-    private final KafkaProducer<String, byte[]> producer;
+    private final BatchProducer producer;
 
-    public ResultProducer(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                          InferenceConfig config) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "inference-service-results");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, (int) config.producer().linger().toMillis());
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, config.producer().batchSize());
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    public ResultProducer(@Identifier("default-kafka-broker") Map<String, Object> kafka, InferenceConfig config) {
+        producer = new BatchProducer(KafkaClientSettings.of(kafka).producer(Map.of(
+                ProducerConfig.CLIENT_ID_CONFIG, "inference-service-results",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, (int) config.producer().linger().toMillis(),
+                ProducerConfig.BATCH_SIZE_CONFIG, config.producer().batchSize())));
     }
 
-    /** Registers the send on the batch, then hands the record to the producer (which does not block while its buffer has room). */
-    public void send(String topic, String key, byte[] value, List<? extends Header> headers, BatchCompletion completion) {
-        completion.sending();
-        try {
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, key, value,
-                    headers.isEmpty() ? null : List.copyOf(headers));
-            producer.send(record, (metadata, error) -> {
-                if (error == null) {
-                    completion.acknowledged();
-                } else {
-                    completion.failed(error);
-                }
-            });
-        } catch (RuntimeException e) {
-            completion.failed(e);
-        }
+    public BatchProducer producer() {
+        return producer;
     }
 
     /** Sends what is buffered and waits for the acknowledgements (bounded), so a clean stop commits its last batches. */

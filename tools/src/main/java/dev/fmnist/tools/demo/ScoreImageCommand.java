@@ -61,9 +61,9 @@ public final class ScoreImageCommand implements Callable<Integer> {
         List<JsonNode> explanations = new ArrayList<>();
         int expectedExplanations = stack.models.stream()
                 .mapToInt(m -> DemoTally.defaultMethods().getOrDefault(m, java.util.Set.of()).size()).sum();
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.tailFromNow(stack.bootstrap, Topics.PREDICTIONS,
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.tailFromNow(stack.kafka.settings(), Topics.PREDICTIONS,
                 Topics.EXPLANATIONS, Topics.IMAGES_DLQ);
-             KafkaProducer<String, byte[]> producer = KafkaClients.producer(stack.bootstrap)) {
+             KafkaProducer<String, byte[]> producer = KafkaClients.producer(stack.kafka.settings())) {
             producer.send(new ProducerRecord<>(Topics.IMAGES, id, Json.write(request)));
             producer.flush();
             out.printf(Locale.ROOT, "sent %s (%,d bytes) as request %s%n", image.getFileName(), file.length, id);

@@ -65,9 +65,9 @@ public final class StreamTestSetCommand implements Callable<Integer> {
 
         out.printf(Locale.ROOT, "streaming %,d test images to %s (%d ask for explanations); models %s%n", n,
                 Topics.IMAGES, explain, stack.models);
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.tailFromNow(stack.bootstrap, Topics.PREDICTIONS,
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.tailFromNow(stack.kafka.settings(), Topics.PREDICTIONS,
                 Topics.EXPLANATIONS);
-             KafkaProducer<String, byte[]> producer = KafkaClients.producer(stack.bootstrap)) {
+             KafkaProducer<String, byte[]> producer = KafkaClients.producer(stack.kafka.settings())) {
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 ScoreRequest request = new ScoreRequest(prefix + i, test.image(i), "all", asked[i], Instant.now(),

@@ -4,6 +4,7 @@ import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ScoreRequest;
 import dev.fmnist.common.messaging.Topics;
+import dev.fmnist.common.kafka.KafkaClientSettings;
 import dev.fmnist.tools.KafkaClients;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,11 +37,11 @@ public final class KafkaLoadRun {
         }
     }
 
-    private final String bootstrap;
+    private final KafkaClientSettings kafka;
     private final Duration idleTimeout;
 
-    public KafkaLoadRun(String bootstrap, Duration idleTimeout) {
-        this.bootstrap = bootstrap;
+    public KafkaLoadRun(KafkaClientSettings kafka, Duration idleTimeout) {
+        this.kafka = kafka;
         this.idleTimeout = idleTimeout;
     }
 
@@ -68,9 +69,9 @@ public final class KafkaLoadRun {
         AtomicInteger received = new AtomicInteger();
         AtomicInteger duplicates = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
-        try (KafkaConsumer<String, Void> consumer = KafkaClients.tailFromNow(bootstrap, KafkaClients.IGNORE_VALUES,
+        try (KafkaConsumer<String, Void> consumer = KafkaClients.tailFromNow(kafka, KafkaClients.IGNORE_VALUES,
                 Topics.PREDICTIONS);
-             KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
+             KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka)) {
             Thread reader = new Thread(() -> {
                 while (!stop.get()) {
                     for (ConsumerRecord<String, Void> r : consumer.poll(Duration.ofMillis(20))) {

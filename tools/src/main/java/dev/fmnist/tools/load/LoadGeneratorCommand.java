@@ -24,6 +24,8 @@ import java.util.concurrent.Callable;
 import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import dev.fmnist.tools.KafkaOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,8 +49,8 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     @Option(names = "--warm-up", defaultValue = "5000", description = "requests sent first and not measured (default ${DEFAULT-VALUE})")
     int warmUp;
 
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
-    String bootstrap;
+    @Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--http", defaultValue = "http://127.0.0.1:8082", description = "inference-service base URL, for the OIP phases (default ${DEFAULT-VALUE})")
     String http;
@@ -99,7 +101,7 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             raw = RawThroughput.imagesPerSecond(scorer, test, batch, 5);
         }
 
-        KafkaLoadRun runner = new KafkaLoadRun(bootstrap, Duration.ofSeconds(idleTimeoutSeconds));
+        KafkaLoadRun runner = new KafkaLoadRun(kafka.settings(), Duration.ofSeconds(idleTimeoutSeconds));
         String run = "lg-" + Instant.now().toEpochMilli() + "-";
         if (warmUp > 0) {
             out.printf(Locale.ROOT, "warm-up: %,d requests%n", warmUp);

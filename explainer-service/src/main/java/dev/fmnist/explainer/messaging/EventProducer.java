@@ -1,0 +1,41 @@
+package dev.fmnist.explainer.messaging;
+
+import dev.fmnist.common.kafka.BatchProducer;
+import dev.fmnist.common.kafka.KafkaClientSettings;
+import dev.fmnist.explainer.config.ExplainerConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The explainer's plain Kafka producer: {@code ExplanationStored} events on {@code
+ * fmnist.explanations}, dead letters on {@code fmnist.predictions.dlq} (both counted on their batch,
+ * see {@link PredictionBatchConsumer}) and the web page's uploads on {@code fmnist.images} ({@link
+ * ScoreRequestPublisher}). Built from the same {@code kafka.*} settings as the SmallRye channels
+ * (Quarkus' {@code default-kafka-broker} map: bootstrap, security, SASL, SSL, compression...), with
+ * acks=all; a send blocks at most {@code explainer.upload.send-timeout} for metadata or buffer room.
+ */
+@ApplicationScoped
+public class EventProducer {
+    private final BatchProducer producer;
+
+    public EventProducer(@Identifier("default-kafka-broker") Map<String, Object> kafka, ExplainerConfig config) {
+        producer = new BatchProducer(KafkaClientSettings.of(kafka).producer(Map.of(
+                ProducerConfig.CLIENT_ID_CONFIG, "explainer-service-events",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, config.upload().sendTimeout().toMillis())));
+    }
+
+    public BatchProducer producer() {
+        return producer;
+    }
+
+    /** Sends what is buffered and waits for the acknowledgements (bounded), so a clean stop commits its last batches. */
+    void close(@Observes ShutdownEvent event) {
+        producer.close(Duration.ofSeconds(10));
+    }
+}
