@@ -288,10 +288,10 @@ public final class UpCommand implements Callable<Integer> {
         deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (ServiceProcess.status(ready) != 200) {
             if (System.nanoTime() > deadline) {
-                String body = get(ready).replaceAll("[\\s]", "");
+                String body = get(ready).replaceAll("\\s+", " ");
                 say(svc + ": live after " + seconds() + "s but not ready yet: " + body.substring(0, Math.min(300, body.length())));
                 if (svc.equals("inference-service")) {
-                    say("  (it becomes ready once the registry holds a model: see README, 'Trainer service')");
+                    say("  (it becomes ready once the registry holds a model: the training below; docs/training.md)");
                 }
                 return;
             }
