@@ -12,6 +12,7 @@ import dev.fmnist.explainer.service.ExplanationPolicy;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.testsupport.RegistryFixture;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -56,7 +57,7 @@ class DatabaseOutageIT {
 
     @Test
     void predictionsArrivingWhileTheDatabaseIsDownAreStoredOnceItIsBack() throws Exception {
-        RegistryFixture.Version lenet = RegistryFixture.standardModels().get("lenet");
+        RegistryFixture.Version lenet = RegistryFixture.standardModels("lenet", "xgboost").get("lenet");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready").then()
                 .statusCode(200).body("checks.find { it.name == 'Model registry' }.data.lenet",
                         org.hamcrest.Matchers.startsWith("version " + lenet.version() + " loaded")));
@@ -117,7 +118,7 @@ class DatabaseOutageIT {
         assertThat(count("xai.prediction", prefix)).isEqualTo(BEFORE + DURING);
         assertThat(count("xai.explanation", prefix)).isEqualTo(explanations);
         assertThat(distinctSucceeded(prefix)).as("every explanation succeeded, once").isEqualTo(explanations);
-        assertThat(ExplainerTestSupport.readByKey(Topics.PREDICTIONS_DLQ, k -> k.startsWith(prefix), 1,
+        assertThat(KafkaTestClient.readByKey(Topics.PREDICTIONS_DLQ, k -> k.startsWith(prefix), 1,
                 Duration.ofSeconds(3), Duration.ZERO)).as("dead letters").isEmpty();
         assertThat(metric("explainer_db_retries_total")).as("writes were retried").isGreaterThan(retriesBefore);
         assertThat(metric("explainer_db_unavailable")).isEqualTo(0.0);

@@ -13,23 +13,14 @@ import dev.fmnist.runtime.scoring.ModelScorers;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** What the explainer's integration tests share: test images, real predictions, reading topics back. */
 public final class ExplainerTestSupport {
@@ -53,37 +44,6 @@ public final class ExplainerTestSupport {
         return new Prediction(requestId, new dev.fmnist.common.messaging.ModelRef(model.name(), model.version()), label,
                 FashionClass.ofLabel(label).displayName(), p, Pixels.toBase64(images.image(image)), scoredAt, 3.5,
                 explain, images.label(image));
-    }
-
-    /**
-     * Records of {@code topic} whose key passes {@code keys}, read from the beginning until {@code
-     * expected} arrived or the time is up, plus what arrives within {@code settle} after.
-     */
-    public static List<ConsumerRecord<String, byte[]>> readByKey(String topic, Predicate<String> keys, int expected,
-                                                                 Duration timeout, Duration settle) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerTestResource.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer =
-                     new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long settleUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.key() != null && keys.test(r.key())) {
-                        out.add(r);
-                    }
-                }
-                if (out.size() >= expected && settleUntil == Long.MAX_VALUE) {
-                    settleUntil = System.nanoTime() + settle.toNanos();
-                }
-            }
-        }
-        return out;
     }
 
     /** Waits until the explainer's consumer group has committed the end of every partition of {@code topic}. */

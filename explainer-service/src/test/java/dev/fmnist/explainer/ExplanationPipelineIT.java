@@ -15,6 +15,7 @@ import dev.fmnist.explainer.service.ExplanationPolicy;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.testsupport.RegistryFixture;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -64,7 +65,7 @@ class ExplanationPipelineIT {
 
     @Test
     void predictionsAreStoredExplainedAnnouncedAndAReplayAddsNothing() throws Exception {
-        Map<String, RegistryFixture.Version> models = RegistryFixture.standardModels();
+        Map<String, RegistryFixture.Version> models = RegistryFixture.standardModels("lenet", "xgboost");
         // hot reload: the versions announced on fmnist.models are loaded ahead of use, readiness names them
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'Model registry' }.data.lenet",
@@ -143,7 +144,7 @@ class ExplanationPipelineIT {
 
         // ExplanationStored for every succeeded explanation, after it was stored
         Map<Long, Row> succeeded = succeededIds(prefix);
-        List<ConsumerRecord<String, byte[]>> events = ExplainerTestSupport.readByKey(Topics.EXPLANATIONS,
+        List<ConsumerRecord<String, byte[]>> events = KafkaTestClient.readByKey(Topics.EXPLANATIONS,
                 k -> k.startsWith(prefix), succeeded.size(), Duration.ofSeconds(30), Duration.ofMillis(500));
         Set<Long> announced = new HashSet<>();
         for (ConsumerRecord<String, byte[]> r : events) {
@@ -158,7 +159,7 @@ class ExplanationPipelineIT {
         assertThat(announced).isEqualTo(succeeded.keySet());
 
         // the bad records went to the DLQ with their reason, and everything after them was processed
-        List<ConsumerRecord<String, byte[]>> dead = ExplainerTestSupport.readByKey(Topics.PREDICTIONS_DLQ,
+        List<ConsumerRecord<String, byte[]>> dead = KafkaTestClient.readByKey(Topics.PREDICTIONS_DLQ,
                 k -> k.startsWith(prefix), bad.size(), Duration.ofSeconds(30), Duration.ofMillis(200));
         Map<String, ConsumerRecord<String, byte[]>> deadByKey = new HashMap<>();
         dead.forEach(r -> deadByKey.put(r.key(), r));
@@ -189,7 +190,7 @@ class ExplanationPipelineIT {
         assertThat(count("xai.explanation", prefix)).isEqualTo(explanations);
         assertThat(rows(prefix)).containsExactlyInAnyOrderElementsOf(expected);
         // at-least-once: a replayed explanation may be announced again, always with the id it was stored under
-        List<ConsumerRecord<String, byte[]>> again = ExplainerTestSupport.readByKey(Topics.EXPLANATIONS,
+        List<ConsumerRecord<String, byte[]>> again = KafkaTestClient.readByKey(Topics.EXPLANATIONS,
                 k -> k.startsWith(prefix), events.size(), Duration.ofSeconds(10), Duration.ofSeconds(1));
         Set<Long> ids = new HashSet<>();
         again.forEach(r -> ids.add(Json.read(r.value(), ExplanationStored.class).explanationId()));

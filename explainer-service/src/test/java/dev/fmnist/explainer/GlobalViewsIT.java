@@ -13,6 +13,7 @@ import dev.fmnist.explainer.domain.ExplanationKey;
 import dev.fmnist.explainer.repository.XaiWriteRepository;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.testsupport.RegistryFixture;
 import dev.fmnist.xai.Attribution;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -42,7 +43,7 @@ class GlobalViewsIT {
 
     @Test
     void xgboostImportanceIsTheBoostersGainNormalised() throws Exception {
-        RegistryFixture.Version xgb = RegistryFixture.standardModels().get("xgboost");
+        RegistryFixture.Version xgb = RegistryFixture.standardModels("lenet", "xgboost").get("xgboost");
         float[] expected;
         try (XgboostScorer scorer = (XgboostScorer) xgb.open()) {
             expected = scorer.importance("gain");
@@ -77,7 +78,7 @@ class GlobalViewsIT {
                 .body("error", containsString("not in the registry"));
         given().get("/api/models/xgboost/latest/importance").then().statusCode(400)
                 .body("error", containsString("version is a positive integer"));
-        int lenet = RegistryFixture.standardModels().get("lenet").version();
+        int lenet = RegistryFixture.standardModels("lenet", "xgboost").get("lenet").version();
         given().get("/api/models/lenet/" + lenet + "/importance").then().statusCode(400)
                 .body("error", containsString("not an XGBoost model"));
     }

@@ -21,6 +21,7 @@ import dev.fmnist.runtime.scoring.TestModels;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.testsupport.RegistryFixture;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -69,7 +70,7 @@ class WebApiIT {
             if (prefix != null) {
                 return;
             }
-            RegistryFixture.standardModels(); // the registry schema, lenet and xgboost
+            RegistryFixture.standardModels("lenet", "xgboost"); // the registry schema, lenet and xgboost
             prefix = "web-" + UUID.randomUUID() + "-";
             try (Connection c = dataSource.getConnection()) {
                 cnnVersion = registerEvaluatedCnn(c);
@@ -160,7 +161,7 @@ class WebApiIT {
         assertThat(r.getString("live.perClass[2]")).isNull();
 
         given().get("/api/models/cnn/latest").then().statusCode(200).body("version", equalTo(cnnVersion));
-        int xgb = RegistryFixture.standardModels().get("xgboost").version();
+        int xgb = RegistryFixture.standardModels("lenet", "xgboost").get("xgboost").version();
         given().get("/api/models/xgboost/" + xgb).then().statusCode(200)
                 .body("importance", equalTo("/api/models/xgboost/" + xgb + "/importance.png"));
         given().get("/api/models/cnn/999").then().statusCode(404).body("error", containsString("cnn/999"));

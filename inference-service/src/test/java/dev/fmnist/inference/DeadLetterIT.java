@@ -96,7 +96,7 @@ class DeadLetterIT {
         }
         bad.put(p + "traced", Bad.of("{oops", Reason.INVALID_JSON, "not a valid"));
 
-        List<ConsumerRecord<String, byte[]>> dead = InferenceTestSupport.readByKey(Topics.IMAGES_DLQ,
+        List<ConsumerRecord<String, byte[]>> dead = KafkaTestClient.readByKey(Topics.IMAGES_DLQ,
                 k -> k.startsWith(p), bad.size(), Duration.ofSeconds(60), Duration.ofSeconds(1));
         Map<String, ConsumerRecord<String, byte[]>> byKey = dead.stream()
                 .collect(Collectors.toMap(ConsumerRecord::key, r -> r, (a, b) -> a));

@@ -16,6 +16,7 @@ import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.testsupport.RegistryFixture;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -107,7 +108,7 @@ class HotReloadIT {
         Set<String> ids = IntStream.range(0, total).mapToObj(i -> prefix + i).collect(Collectors.toSet());
         Map<String, List<Prediction>> byId = InferenceTestSupport.predictions(ids, total, Duration.ofSeconds(90));
         assertThat(byId.keySet()).as("every request has a prediction").containsExactlyInAnyOrderElementsOf(ids);
-        assertThat(InferenceTestSupport.readByKey(Topics.IMAGES_DLQ, k -> k.startsWith(prefix), 1, Duration.ofSeconds(2)))
+        assertThat(KafkaTestClient.readByKey(Topics.IMAGES_DLQ, k -> k.startsWith(prefix), 1, Duration.ofSeconds(2)))
                 .as("no request failed").isEmpty();
 
         Set<Integer> versions = new HashSet<>();

@@ -16,6 +16,7 @@ import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.testsupport.RegistryFixture;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -74,7 +75,7 @@ class KafkaScoringIT {
                                         .getBytes(StandardCharsets.UTF_8)));
             }
         }
-        List<ConsumerRecord<String, byte[]>> records = InferenceTestSupport.readByKey(Topics.PREDICTIONS,
+        List<ConsumerRecord<String, byte[]>> records = KafkaTestClient.readByKey(Topics.PREDICTIONS,
                 k -> k.startsWith(prefix), expected, Duration.ofSeconds(60), Duration.ofSeconds(1));
         assertThat(records).hasSize(expected);
 

@@ -16,6 +16,7 @@ import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.runtime.scoring.ModelScorers;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.testsupport.RegistryFixture;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -14,6 +14,7 @@ import dev.fmnist.inference.messaging.ImageBatchConsumer;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
+import dev.fmnist.testsupport.RegistryFixture;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -75,7 +76,7 @@ class StartupIT {
         try (KafkaTestClient kafka = new KafkaTestClient()) {
             kafka.send(Topics.IMAGES, tooEarly, InferenceTestSupport.request(tooEarly, 1, "xgboost"));
         }
-        List<ConsumerRecord<String, byte[]>> dead = InferenceTestSupport.readByKey(Topics.IMAGES_DLQ, tooEarly::equals, 1,
+        List<ConsumerRecord<String, byte[]>> dead = KafkaTestClient.readByKey(Topics.IMAGES_DLQ, tooEarly::equals, 1,
                 Duration.ofSeconds(30));
         assertThat(dead).singleElement().satisfies(r -> {
             assertThat(KafkaTestClient.header(r, Topics.HEADER_ERROR_CLASS)).isEqualTo(ImageBatchConsumer.MODEL_UNAVAILABLE);

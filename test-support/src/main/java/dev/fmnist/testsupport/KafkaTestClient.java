@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -76,6 +77,43 @@ public final class KafkaTestClient implements AutoCloseable {
             }
         }
         return records;
+    }
+
+    /**
+     * Records of {@code topic} whose key passes {@code keys}, read from the beginning by one consumer of a fresh
+     * group on the test broker until {@code expected} arrived or the time is up, plus what arrives within 500 ms after.
+     */
+    public static List<ConsumerRecord<String, byte[]>> readByKey(String topic, Predicate<String> keys, int expected,
+                                                                 Duration timeout) {
+        return readByKey(topic, keys, expected, timeout, Duration.ofMillis(500));
+    }
+
+    /** As {@link #readByKey(String, Predicate, int, Duration)}, reading on for {@code settle} after. */
+    public static List<ConsumerRecord<String, byte[]>> readByKey(String topic, Predicate<String> keys, int expected,
+                                                                 Duration timeout, Duration settle) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerTestResource.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer =
+                     new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long settleUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key() != null && keys.test(r.key())) {
+                        out.add(r);
+                    }
+                }
+                if (out.size() >= expected && settleUntil == Long.MAX_VALUE) {
+                    settleUntil = System.nanoTime() + settle.toNanos();
+                }
+            }
+        }
+        return out;
     }
 
     /** The value of a header as UTF-8 text, or null. */

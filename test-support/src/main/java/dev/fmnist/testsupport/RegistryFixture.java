@@ -1,16 +1,15 @@
-package dev.fmnist.inference;
+package dev.fmnist.testsupport;
 
 import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelPublished;
+import dev.fmnist.common.messaging.ModelRef;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.runtime.registry.ModelRegistryReader;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.runtime.scoring.ModelScorers;
 import dev.fmnist.runtime.scoring.ScorerOptions;
 import dev.fmnist.runtime.scoring.TestModels;
-import dev.fmnist.testsupport.KafkaTestClient;
-import dev.fmnist.testsupport.PostgresDatabaseTestResource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,18 +22,23 @@ import org.flywaydb.core.Flyway;
 /**
  * The model registry of the test database, filled the way trainer-service fills it: the schema
  * from common's {@code db/registry} migrations (Flyway, as the trainer runs them), versions inserted
- * and announced on {@code fmnist.models}. Models are tiny but real (common's {@link TestModels}).
+ * committed and published, and announced on {@code fmnist.models}. Models are tiny but real
+ * (model-runtime's {@link TestModels}: a template classifier in ONNX for lenet and cnn, a small XGBoost booster).
  */
 public final class RegistryFixture {
     /** A registered version with its artifact, and a scorer of it for expected values. */
     public record Version(String name, int version, String format, byte[] artifact) {
+        public ModelRef ref() {
+            return new ModelRef(name, version);
+        }
+
         public ModelScorer open() {
             return ModelScorers.open(name, version, format, artifact, ScorerOptions.cpu().withThreads(1));
         }
     }
 
     private static boolean migrated;
-    private static Map<String, Version> standard;
+    private static final Map<String, Version> standard = new HashMap<>();
     private static LabelledImages training;
 
     private RegistryFixture() {
@@ -71,23 +75,29 @@ public final class RegistryFixture {
     }
 
     /**
-     * Version 1 (or the first versions this JVM registered) of cnn, lenet and xgboost, registered and
-     * announced once per JVM.
+     * The standard versions of the named models (of cnn, lenet and xgboost): the version this JVM
+     * registered first, or a new one, registered and announced once per JVM.
      */
-    public static synchronized Map<String, Version> standardModels() {
-        if (standard == null) {
-            Map<String, Version> m = new HashMap<>();
-            m.put("lenet", publishIfAbsent("lenet", ModelPublished.FORMAT_ONNX, onnx("lenet", 10f)));
-            m.put("cnn", publishIfAbsent("cnn", ModelPublished.FORMAT_ONNX, onnx("cnn", 20f)));
-            m.put("xgboost", publishIfAbsent("xgboost", ModelPublished.FORMAT_XGBOOST_UBJ,
-                    TestModels.xgboostUbj(training(), 6, 3)));
-            standard = m;
+    public static synchronized Map<String, Version> standardModels(String... names) {
+        Map<String, Version> models = new HashMap<>();
+        for (String name : names) {
+            models.put(name, standard.computeIfAbsent(name, RegistryFixture::publishStandard));
         }
-        return standard;
+        return Map.copyOf(models);
+    }
+
+    private static Version publishStandard(String name) {
+        return switch (name) {
+            case "lenet" -> publishIfAbsent(name, ModelPublished.FORMAT_ONNX, onnx(name, 10f));
+            case "cnn" -> publishIfAbsent(name, ModelPublished.FORMAT_ONNX, onnx(name, 20f));
+            case "xgboost" -> publishIfAbsent(name, ModelPublished.FORMAT_XGBOOST_UBJ,
+                    TestModels.xgboostUbj(training(), 6, 3));
+            default -> throw new IllegalArgumentException("no standard model " + name);
+        };
     }
 
     /** The latest published version of a model, or a new one with {@code artifact} if it has none. */
-    static synchronized Version publishIfAbsent(String name, String format, byte[] artifact) {
+    public static synchronized Version publishIfAbsent(String name, String format, byte[] artifact) {
         migrate();
         try (Connection c = PostgresDatabaseTestResource.database().connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT version, format, artifact FROM registry.model_version WHERE name = ? AND published_at IS NOT NULL "
