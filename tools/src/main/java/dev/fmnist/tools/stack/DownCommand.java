@@ -2,6 +2,7 @@ package dev.fmnist.tools.stack;
 
 import static dev.fmnist.tools.stack.Say.say;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -12,10 +13,8 @@ import picocli.CommandLine.Command;
 public final class DownCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        StackSettings s = StackSettings.fromEnvironment();
-        boolean any = false;
-        for (RunDirectory run : RunDirectory.withPidFiles(s.runsDir)) {
-            any = true;
+        List<RunDirectory> runs = RunDirectory.withPidFiles(StackSettings.fromEnvironment().runsDir);
+        for (RunDirectory run : runs) {
             Optional<ProcessHandle> up = run.pidFile("up").live();
             if (up.isPresent()) {
                 say("asking './fmnist up' (" + run + ", pid " + up.get().pid() + ") to stop the stack");
@@ -30,7 +29,7 @@ public final class DownCommand implements Callable<Integer> {
             run.stopAll(StackSettings.ALL_SERVICES);
             run.pidFile("up").delete();
         }
-        say(any ? "the stack is stopped" : "nothing to stop");
+        say(!runs.isEmpty() ? "the stack is stopped" : "nothing to stop");
         return 0;
     }
 }

@@ -16,9 +16,8 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StackSettings s = StackSettings.fromEnvironment();
-        boolean any = false;
-        for (RunDirectory run : RunDirectory.withPidFiles(s.runsDir)) {
-            any = true;
+        List<RunDirectory> runs = RunDirectory.withPidFiles(s.runsDir);
+        for (RunDirectory run : runs) {
             System.out.println("run directory: " + run);
             List<String> names = new ArrayList<>(List.of("up", "kafka"));
             names.addAll(StackSettings.ALL_SERVICES);
@@ -43,7 +42,7 @@ public final class StatusCommand implements Callable<Integer> {
                 }
             }
         }
-        if (!any) {
+        if (runs.isEmpty()) {
             say("nothing runs (start it with './fmnist up')");
         }
         System.out.flush();
