@@ -245,27 +245,19 @@ class ExplanationPipelineIT {
     }
 
     private List<Row> rows(String prefix) throws SQLException {
-        List<Row> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT request_id, model_name, model_version, method, status, reason FROM xai.explanation "
-                        + "WHERE request_id LIKE ?")) {
-            ps.setString(1, prefix + "%");
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Row(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6)));
-                }
-            }
-        }
-        return out;
+        return new ArrayList<>(explanations(prefix, "").values());
     }
 
     private Map<Long, Row> succeededIds(String prefix) throws SQLException {
+        return explanations(prefix, " AND status = 'succeeded' AND samples > 0 AND cardinality(attributions) = 784");
+    }
+
+    /** The explanations of the requests starting with {@code prefix} that pass {@code condition}, by id. */
+    private Map<Long, Row> explanations(String prefix, String condition) throws SQLException {
         Map<Long, Row> out = new HashMap<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT id, request_id, model_name, model_version, method, status, reason FROM xai.explanation "
-                        + "WHERE request_id LIKE ? AND status = 'succeeded' AND samples > 0 "
-                        + "AND cardinality(attributions) = 784")) {
+                        + "WHERE request_id LIKE ?" + condition)) {
             ps.setString(1, prefix + "%");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -236,28 +236,7 @@ class ReadApiIT {
         float[] p = new float[10];
         p[s.label()] = s.confidence();
         p[(s.label() + 1) % 10] = 1 - s.confidence();
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO xai.prediction (request_id, model_name, model_version, "
-                + "label, class_name, confidence, probabilities, image, true_label, explain, latency_ms, scored_at) "
-                + "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, false, 2.5, ?)")) {
-            ps.setString(1, s.id());
-            ps.setString(2, s.model());
-            ps.setShort(3, (short) s.label());
-            ps.setString(4, FashionClass.ofLabel(s.label()).displayName());
-            ps.setFloat(5, s.confidence());
-            Float[] boxed = new Float[10];
-            for (int i = 0; i < 10; i++) {
-                boxed[i] = p[i];
-            }
-            ps.setArray(6, c.createArrayOf("real", boxed));
-            ps.setBytes(7, image());
-            if (s.trueLabel() == null) {
-                ps.setNull(8, java.sql.Types.SMALLINT);
-            } else {
-                ps.setShort(8, s.trueLabel().shortValue());
-            }
-            ps.setTimestamp(9, Timestamp.from(scoredAt));
-            ps.executeUpdate();
-        }
+        XaiRows.insertPrediction(c, s.id(), s.model(), 1, s.label(), s.trueLabel(), p, image(), false, scoredAt);
     }
 
     private static long insertExplanation(Connection c, Seed s, String method, boolean succeeded) throws Exception {

@@ -313,23 +313,10 @@ class WebApiIT {
 
     private static void insertPrediction(Connection c, String id, String model, int version, int label, int trueLabel,
                                          Instant scoredAt) throws Exception {
-        Float[] p = new Float[10];
+        float[] p = new float[10];
         java.util.Arrays.fill(p, 0.02f);
         p[label] = 0.82f;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO xai.prediction (request_id, model_name, model_version, "
-                + "label, class_name, confidence, probabilities, image, true_label, explain, latency_ms, scored_at) "
-                + "VALUES (?, ?, ?, ?, ?, 0.82, ?, ?, ?, true, 2.5, ?)")) {
-            ps.setString(1, id);
-            ps.setString(2, model);
-            ps.setInt(3, version);
-            ps.setShort(4, (short) label);
-            ps.setString(5, FashionClass.ofLabel(label).displayName());
-            ps.setArray(6, c.createArrayOf("real", p));
-            ps.setBytes(7, image());
-            ps.setShort(8, (short) trueLabel);
-            ps.setTimestamp(9, Timestamp.from(scoredAt));
-            ps.executeUpdate();
-        }
+        XaiRows.insertPrediction(c, id, model, version, label, trueLabel, p, image(), true, scoredAt);
     }
 
     private static void insertExplanation(Connection c, String id, String model, String method, float[] weights)
