@@ -13,9 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -50,11 +47,7 @@ public class LatestVersionLoader {
     private final LoadEvents events;
     /** Looked at on every check, not copied: a host may resolve its listeners lazily (CDI {@code Instance}). */
     private final Iterable<? extends ReadinessListener> listeners;
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "model-loader");
-        t.setDaemon(true);
-        return t;
-    });
+    private final SerialScheduler executor = new SerialScheduler("model-loader");
     /** Newest published version per model as last read (empty: none yet); absent until read once. */
     private final Map<String, Optional<Integer>> published = new ConcurrentHashMap<>();
     /** Why a model is not loaded, for health and logs. */
@@ -63,7 +56,6 @@ public class LatestVersionLoader {
     private final Set<String> failedVersions = ConcurrentHashMap.newKeySet();
     private volatile String registryProblem = "the registry was not read yet";
     private volatile boolean ready;
-    private volatile boolean stopped;
 
     public LatestVersionLoader(LatestVersions holder, ModelSource reader, ModelOpener opener, Duration retryInterval,
                                Duration pollInterval, LoadEvents events, Iterable<? extends ReadinessListener> listeners) {
@@ -80,13 +72,12 @@ public class LatestVersionLoader {
     public void start() {
         LOG.infof("Serving models %s on execution provider '%s' with %d thread(s) per call", holder.configured(),
                 opener.options().provider().configValue(), opener.options().effectiveThreads());
-        executor.execute(this::tick);
+        executor.repeat(this::tick);
     }
 
     /** Stops checking and loading; what is loaded stays in the holder. */
     public void stop() {
-        stopped = true;
-        executor.shutdownNow();
+        executor.stop();
     }
     /** True once every configured model that has a published version is loaded, and at least one is. */
     public boolean ready() {
@@ -125,32 +116,22 @@ public class LatestVersionLoader {
             LOG.debugf("Ignoring %s: not in inference.models", event.ref());
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            executor.execute(() -> {
-                try {
-                    published.merge(event.name(), Optional.of(event.version()),
-                            (a, b) -> a.isEmpty() || b.orElse(0) > a.orElse(0) ? b : a);
-                    if (holder.version(event.name()).orElse(0) < event.version()) {
-                        load(event.name(), event.version());
-                    }
-                    updateReadiness();
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "Loading %s announced on fmnist.models failed", event.ref());
-                } finally {
-                    done.complete(null);
+        return executor.submit(() -> {
+            try {
+                published.merge(event.name(), Optional.of(event.version()),
+                        (a, b) -> a.isEmpty() || b.orElse(0) > a.orElse(0) ? b : a);
+                if (holder.version(event.name()).orElse(0) < event.version()) {
+                    load(event.name(), event.version());
                 }
-            });
-        } catch (RejectedExecutionException e) {
-            done.complete(null); // shutting down
-        }
-        return done;
+                updateReadiness();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Loading %s announced on fmnist.models failed", event.ref());
+            }
+        });
     }
 
-    private void tick() {
-        if (stopped) {
-            return;
-        }
+    /** One registry check; returns the delay until the next. */
+    private Duration tick() {
         try {
             refresh();
         } catch (RuntimeException e) {
@@ -158,14 +139,7 @@ public class LatestVersionLoader {
         }
         boolean settled = updateReadiness();
         boolean complete = holder.configured().stream().allMatch(n -> holder.version(n).isPresent());
-        long delay = (ready && settled && complete ? pollInterval : retryInterval).toMillis();
-        if (!stopped) {
-            try {
-                executor.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException e) {
-                // shutting down
-            }
-        }
+        return ready && settled && complete ? pollInterval : retryInterval;
     }
 
     /** Reads the newest published version of each configured model and loads those newer than the loaded ones. */

@@ -3,6 +3,7 @@ package dev.fmnist.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fmnist.runtime.scoring.AbstractModelScorer;
 import dev.fmnist.runtime.scoring.ExecutionProvider;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.runtime.scoring.LoadedModel;
@@ -20,30 +21,12 @@ import org.junit.jupiter.api.Test;
 class LatestVersionsTest {
 
     /** A scorer that fails when used after close, and counts closes. */
-    static final class FakeScorer implements ModelScorer {
-        final String name;
-        final int version;
+    static final class FakeScorer extends AbstractModelScorer {
         final AtomicBoolean closed = new AtomicBoolean();
         final AtomicInteger closes = new AtomicInteger();
 
         FakeScorer(String name, int version) {
-            this.name = name;
-            this.version = version;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public int version() {
-            return version;
-        }
-
-        @Override
-        public String format() {
-            return "onnx";
+            super(name, version, "onnx", 1);
         }
 
         @Override
@@ -158,7 +141,7 @@ class LatestVersionsTest {
         }
         assertThat(calls.get()).isPositive();
         for (FakeScorer s : all.subList(0, all.size() - 1)) {
-            assertThat(s.closes).as("version " + s.version).hasValue(1);
+            assertThat(s.closes).as("version " + s.version()).hasValue(1);
         }
         assertThat(all.get(all.size() - 1).closed).isFalse();
         holder.closeAll();

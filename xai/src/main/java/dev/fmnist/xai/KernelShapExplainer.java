@@ -29,17 +29,12 @@ import java.util.SplittableRandom;
  * {@code baseValue} is v(empty), the probability of the all-background image, and {@code fullValue}
  * is v(full) = f(x); both in probability space.
  */
-public final class KernelShapExplainer implements AttributionMethod {
+public final class KernelShapExplainer extends SegmentExplainer {
     /** Up to this many segments every coalition is enumerated (2^14 = 16,384 evaluations). */
     public static final int EXACT_MAX_SEGMENTS = 14;
 
-    private final ExplainerSettings settings;
-
     public KernelShapExplainer(ExplainerSettings settings) {
-        if (settings == null) {
-            throw new IllegalArgumentException("settings are missing");
-        }
-        this.settings = settings;
+        super(settings);
     }
 
     @Override
@@ -47,18 +42,9 @@ public final class KernelShapExplainer implements AttributionMethod {
         return ExplanationStored.KERNEL_SHAP;
     }
 
-    /** Any model: KernelSHAP only scores images. */
     @Override
-    public boolean supports(ModelScorer model) {
-        return model != null;
-    }
-
-    @Override
-    public Attribution explain(ModelScorer model, float[] image, int targetClass, long seed) {
-        long start = System.nanoTime();
-        Explanations.require(model, image, targetClass);
-        Segments segments = Segments.of(settings.segmentation(), image);
-        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings);
+    Attribution attribute(ModelScorer model, float[] image, int targetClass, long seed, Segments segments,
+                          MaskedScorer scorer, long start) {
         int m = segments.count();
         double[] ends = scorer.targetProbabilities(new boolean[][] {scorer.uniformMask(false), scorer.uniformMask(true)});
         double empty = ends[0];

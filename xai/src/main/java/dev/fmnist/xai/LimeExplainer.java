@@ -22,14 +22,9 @@ import java.util.SplittableRandom;
  * a segment is shown); {@code baseValue} and {@code intercept} are the surrogate's intercept,
  * {@code fullValue} is the model's probability on the whole image.
  */
-public final class LimeExplainer implements AttributionMethod {
-    private final ExplainerSettings settings;
-
+public final class LimeExplainer extends SegmentExplainer {
     public LimeExplainer(ExplainerSettings settings) {
-        if (settings == null) {
-            throw new IllegalArgumentException("settings are missing");
-        }
-        this.settings = settings;
+        super(settings);
     }
 
     @Override
@@ -37,18 +32,9 @@ public final class LimeExplainer implements AttributionMethod {
         return ExplanationStored.LIME;
     }
 
-    /** Any model: LIME only scores images. */
     @Override
-    public boolean supports(ModelScorer model) {
-        return model != null;
-    }
-
-    @Override
-    public Attribution explain(ModelScorer model, float[] image, int targetClass, long seed) {
-        long start = System.nanoTime();
-        Explanations.require(model, image, targetClass);
-        Segments segments = Segments.of(settings.segmentation(), image);
-        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings);
+    Attribution attribute(ModelScorer model, float[] image, int targetClass, long seed, Segments segments,
+                          MaskedScorer scorer, long start) {
         int m = segments.count();
         boolean[][] masks = randomMasks(settings.limeSamples(), m, seed);
         double[] y = scorer.targetProbabilities(masks);

@@ -17,14 +17,9 @@ import dev.fmnist.runtime.scoring.XgboostScorer;
  * {@code |sum(phi) + base - margin|} is computed in that space. The deletion curve, like every
  * method's, records probabilities. No randomness: the seed is not used.
  */
-public final class TreeShapExplainer implements AttributionMethod {
-    private final ExplainerSettings settings;
-
+public final class TreeShapExplainer extends SegmentExplainer {
     public TreeShapExplainer(ExplainerSettings settings) {
-        if (settings == null) {
-            throw new IllegalArgumentException("settings are missing");
-        }
-        this.settings = settings;
+        super(settings);
     }
 
     @Override
@@ -40,14 +35,11 @@ public final class TreeShapExplainer implements AttributionMethod {
 
     /** @param seed not used: TreeSHAP is exact */
     @Override
-    public Attribution explain(ModelScorer model, float[] image, int targetClass, long seed) {
-        long start = System.nanoTime();
-        Explanations.require(model, image, targetClass);
+    Attribution attribute(ModelScorer model, float[] image, int targetClass, long seed, Segments segments,
+                          MaskedScorer scorer, long start) {
         if (!(model instanceof XgboostScorer booster)) {
             throw new IllegalArgumentException("tree_shap explains XGBoost models only, not " + model);
         }
-        Segments segments = Segments.of(settings.segmentation(), image);
-        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings);
         float[] contributions = booster.contributions(image, 1);
         int row = targetClass * (Pixels.COUNT + 1);
         float[] pixels = new float[Pixels.COUNT];

@@ -3,6 +3,7 @@ package dev.fmnist.common.kafka;
 import dev.fmnist.common.messaging.BatchCompletion;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,14 @@ public final class BatchProducer implements AutoCloseable {
         this.config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         this.config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * A service's producer: the client settings of its {@code kafka.*} map (Quarkus'
+     * {@code default-kafka-broker}, see {@link KafkaClientSettings#of}) overlaid with its own {@code tuning}.
+     */
+    public static BatchProducer of(Map<String, ?> kafka, Map<String, ?> tuning) {
+        return new BatchProducer(KafkaClientSettings.of(kafka).producer(tuning));
     }
 
     /** Around a producer made elsewhere (tests: {@code MockProducer}). */

@@ -13,13 +13,7 @@ public record ExplanationStored(String requestId, ModelRef model, String method,
 
     @Override
     public void validate() {
-        if (requestId == null || requestId.isBlank()) {
-            throw InvalidMessageException.field("requestId is missing");
-        }
-        if (model == null) {
-            throw InvalidMessageException.field("model is missing");
-        }
-        model.validate();
+        Validated.requireRequestAndModel(requestId, model);
         if (!METHODS.contains(method)) {
             throw InvalidMessageException.field("method must be one of " + METHODS + ", got " + method);
         }

@@ -2,8 +2,10 @@ package dev.fmnist.common.messaging;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /** A new model version committed to the registry, the value of {@code fmnist.models}. */
 public record ModelPublished(String name, int version, String format, String sha256, Map<String, Object> metrics,
@@ -13,6 +15,23 @@ public record ModelPublished(String name, int version, String format, String sha
     public static final String FORMAT_XGBOOST_UBJ = "xgboost-ubj";
     public static final Set<String> FORMATS = Set.of(FORMAT_ONNX, FORMAT_XGBOOST_UBJ);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Logger LOG = Logger.getLogger(ModelPublished.class);
+
+    /**
+     * The announcement a {@code fmnist.models} record carries, logged; empty, with a warning that says
+     * why, when the record is not a valid announcement (the services' consumers skip it).
+     */
+    public static Optional<ModelPublished> fromRecord(byte[] value) {
+        ModelPublished event;
+        try {
+            event = Json.read(value, ModelPublished.class);
+        } catch (InvalidMessageException e) {
+            LOG.warnf("Ignoring an invalid fmnist.models record (%s): %s", e.reason().code(), e.getMessage());
+            return Optional.empty();
+        }
+        LOG.infof("fmnist.models announces %s (%s)", event.ref(), event.format());
+        return Optional.of(event);
+    }
 
     @Override
     public void validate() {

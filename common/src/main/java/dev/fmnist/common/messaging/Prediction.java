@@ -19,13 +19,7 @@ public record Prediction(String requestId, ModelRef model, int label, String cla
 
     @Override
     public void validate() {
-        if (requestId == null || requestId.isBlank()) {
-            throw InvalidMessageException.field("requestId is missing");
-        }
-        if (model == null) {
-            throw InvalidMessageException.field("model is missing");
-        }
-        model.validate();
+        Validated.requireRequestAndModel(requestId, model);
         if (!FashionClass.isValidLabel(label)) {
             throw InvalidMessageException.field("label must be 0..9, got " + label);
         }

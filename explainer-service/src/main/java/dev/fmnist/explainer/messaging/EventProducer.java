@@ -1,13 +1,11 @@
 package dev.fmnist.explainer.messaging;
 
 import dev.fmnist.common.kafka.BatchProducer;
-import dev.fmnist.common.kafka.KafkaClientSettings;
 import dev.fmnist.explainer.config.ExplainerConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -24,10 +22,10 @@ public class EventProducer {
     private final BatchProducer producer;
 
     public EventProducer(@Identifier("default-kafka-broker") Map<String, Object> kafka, ExplainerConfig config) {
-        producer = new BatchProducer(KafkaClientSettings.of(kafka).producer(Map.of(
+        producer = BatchProducer.of(kafka, Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "explainer-service-events",
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, config.upload().sendTimeout().toMillis())));
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, config.upload().sendTimeout().toMillis()));
     }
 
     public BatchProducer producer() {
@@ -36,6 +34,6 @@ public class EventProducer {
 
     /** Sends what is buffered and waits for the acknowledgements (bounded), so a clean stop commits its last batches. */
     void close(@Observes ShutdownEvent event) {
-        producer.close(Duration.ofSeconds(10));
+        producer.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.fmnist.explainer.service;
 
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.common.messaging.ModelRef;
+import dev.fmnist.runtime.SerialScheduler;
 import dev.fmnist.runtime.registry.ModelRegistryReader;
 import dev.fmnist.explainer.config.ExplainerConfig;
 import io.quarkus.runtime.StartupEvent;
@@ -9,15 +10,12 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
@@ -40,15 +38,10 @@ public class RegistryMonitor {
     private final ExplanationPolicy policy;
     private final ScorerCache cache;
     private final ModelRegistryReader reader;
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "registry-monitor");
-        t.setDaemon(true);
-        return t;
-    });
+    private final SerialScheduler executor = new SerialScheduler("registry-monitor");
     private final Map<String, String> modelStates = new ConcurrentHashMap<>();
     private volatile boolean checked;
     private volatile String registryProblem = "the registry was not checked yet";
-    private volatile boolean stopped;
 
     public RegistryMonitor(ExplainerConfig config, ExplanationPolicy policy, ScorerCache cache, DataSource dataSource) {
         this.config = config;
@@ -58,13 +51,12 @@ public class RegistryMonitor {
     }
 
     void start(@Observes StartupEvent event) {
-        executor.execute(this::tick);
+        executor.repeat(this::tick);
     }
 
     @PreDestroy
     void stop() {
-        stopped = true;
-        executor.shutdownNow();
+        executor.stop();
     }
 
     /** Ready: the registry was read (it may be empty, or not created yet). */
@@ -88,42 +80,24 @@ public class RegistryMonitor {
         if (!policy.explainedModels().contains(event.name())) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            executor.execute(() -> {
-                try {
-                    ModelRef ref = event.ref();
-                    if (cache.preload(ref)) {
-                        modelStates.put(event.name(), "version " + ref.version() + " loaded (announced)");
-                    }
-                } finally {
-                    done.complete(null);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            done.complete(null); // shutting down
-        }
-        return done;
+        return executor.submit(() -> {
+            ModelRef ref = event.ref();
+            if (cache.preload(ref)) {
+                modelStates.put(event.name(), "version " + ref.version() + " loaded (announced)");
+            }
+        });
     }
 
-    private void tick() {
-        if (stopped) {
-            return;
-        }
+    /** One registry check; returns the delay until the next. */
+    private Duration tick() {
         try {
             check();
         } catch (RuntimeException e) {
             LOG.errorf(e, "Checking the model registry failed");
         } finally {
             checked = true;
-            if (!stopped) {
-                try {
-                    executor.schedule(this::tick, config.registryCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException e) {
-                    // shutting down
-                }
-            }
         }
+        return config.registryCheckInterval();
     }
 
     private void check() {

@@ -1,13 +1,11 @@
 package dev.fmnist.inference.messaging;
 
 import dev.fmnist.common.kafka.BatchProducer;
-import dev.fmnist.common.kafka.KafkaClientSettings;
 import dev.fmnist.inference.config.InferenceConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -23,12 +21,12 @@ public class ResultProducer {
     private final BatchProducer producer;
 
     public ResultProducer(@Identifier("default-kafka-broker") Map<String, Object> kafka, InferenceConfig config) {
-        producer = new BatchProducer(KafkaClientSettings.of(kafka).producer(Map.of(
+        producer = BatchProducer.of(kafka, Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "inference-service-results",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, (int) config.producer().linger().toMillis(),
-                ProducerConfig.BATCH_SIZE_CONFIG, config.producer().batchSize())));
+                ProducerConfig.BATCH_SIZE_CONFIG, config.producer().batchSize()));
     }
 
     public BatchProducer producer() {
@@ -37,6 +35,6 @@ public class ResultProducer {
 
     /** Sends what is buffered and waits for the acknowledgements (bounded), so a clean stop commits its last batches. */
     void close(@Observes ShutdownEvent event) {
-        producer.close(Duration.ofSeconds(10));
+        producer.close();
     }
 }

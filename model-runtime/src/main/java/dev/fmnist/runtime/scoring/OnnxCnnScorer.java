@@ -23,15 +23,12 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * caller), so a call copies the images once into native-readable memory and allocates nothing but
  * its result. Calls may run concurrently: ONNX Runtime sessions are thread-safe.
  */
-public final class OnnxCnnScorer implements ModelScorer {
+public final class OnnxCnnScorer extends AbstractModelScorer {
     public static final String INPUT = "image";
     public static final String PROBABILITIES = "probabilities";
     /** Nothing is returned as a new value: the probabilities are written into the pinned output buffer. */
     private static final Set<String> NEW_OUTPUTS = Set.of();
 
-    private final String name;
-    private final int version;
-    private final int maxBatch;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession.SessionOptions options;
     private final OrtSession session;
@@ -71,9 +68,7 @@ public final class OnnxCnnScorer implements ModelScorer {
     }
 
     OnnxCnnScorer(String name, int version, byte[] onnx, ScorerOptions scorerOptions, Sessions sessions) {
-        this.name = name;
-        this.version = version;
-        this.maxBatch = scorerOptions.maxBatch();
+        super(name, version, ModelPublished.FORMAT_ONNX, scorerOptions.maxBatch());
         OrtSession.SessionOptions opts = null;
         OrtSession created = null;
         try {
@@ -136,21 +131,6 @@ public final class OnnxCnnScorer implements ModelScorer {
                         + java.util.Arrays.toString(shape) + ", expected [N,1,28,28]");
             }
         }
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int version() {
-        return version;
-    }
-
-    @Override
-    public String format() {
-        return ModelPublished.FORMAT_ONNX;
     }
 
     @Override
@@ -223,10 +203,5 @@ public final class OnnxCnnScorer implements ModelScorer {
         if (options != null) {
             options.close();
         }
-    }
-
-    @Override
-    public String toString() {
-        return name + "/" + version + " (onnx, " + provider + ")";
     }
 }

@@ -24,24 +24,19 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
  * <p>Thread-safe: predictions may run concurrently; {@link #close()} waits for them, then frees
  * the native booster.
  */
-public final class XgboostScorer implements ModelScorer {
+public final class XgboostScorer extends AbstractModelScorer {
     /** A class only the CUDA build of XGBoost4J ({@code xgboost4j-spark-gpu}, profile cuda) ships. */
     static final String CUDA_BUILD_MARKER = "ml.dmlc.xgboost4j.java.CudfColumn";
     /** No pixel is ever missing; 0 is a real value, so the missing marker is NaN. */
     private static final float MISSING = Float.NaN;
 
-    private final String name;
-    private final int version;
-    private final int maxBatch;
     private final Booster booster;
     private final ExecutionProvider.Chosen provider;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
 
     public XgboostScorer(String name, int version, byte[] model, ScorerOptions options) {
-        this.name = name;
-        this.version = version;
-        this.maxBatch = options.maxBatch();
+        super(name, version, ModelPublished.FORMAT_XGBOOST_UBJ, options.maxBatch());
         this.provider = options.provider().chooseForXgboost(cudaBuild() && gpuVisible(), cudaUnavailableReason());
         Booster loaded;
         try {
@@ -88,21 +83,6 @@ public final class XgboostScorer implements ModelScorer {
             return "this XGBoost4J build has no CUDA support (build with the Maven profile cuda for its CUDA build)";
         }
         return "no NVIDIA GPU is visible to this process (/dev/nvidia0 is missing)";
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int version() {
-        return version;
-    }
-
-    @Override
-    public String format() {
-        return ModelPublished.FORMAT_XGBOOST_UBJ;
     }
 
     @Override
@@ -271,10 +251,5 @@ public final class XgboostScorer implements ModelScorer {
         } finally {
             lock.writeLock().unlock();
         }
-    }
-
-    @Override
-    public String toString() {
-        return name + "/" + version + " (xgboost, " + provider + ")";
     }
 }
