@@ -4,9 +4,11 @@ import picocli.CommandLine;
 
 /**
  * The stack commands' errors in the script's style: {@code fmnist: ERROR: what failed} and what to do, exit
- * status 1; a wrong option of {@code up}, {@code down} or {@code status} names the command and points to the help.
+ * status 1; a wrong option of {@code up}, {@code down}, {@code status} or {@code benchmark} names the command and points to the help.
  */
 public final class StackErrors {
+    private static final java.util.Set<String> STACK_COMMANDS = java.util.Set.of("up", "down", "status", "benchmark");
+
     private StackErrors() {
     }
 
@@ -18,7 +20,7 @@ public final class StackErrors {
                 return 1;
             }
             String name = line.getCommandName();
-            if (name.equals("up") || name.equals("down") || name.equals("status")) {
+            if (STACK_COMMANDS.contains(name)) {
                 // e.g. the launcher's "quarkus-run.jar is missing: package ... first"
                 new StackException(name + " failed: " + e.getMessage(),
                         "The stack stops what it started. Rebuild with './fmnist up --build' if a jar is missing;",
@@ -30,7 +32,7 @@ public final class StackErrors {
         CommandLine.IParameterExceptionHandler params = cl.getParameterExceptionHandler();
         cl.setParameterExceptionHandler((e, args) -> {
             String name = e.getCommandLine().getCommandName();
-            if (!name.equals("up") && !name.equals("down") && !name.equals("status")) {
+            if (!STACK_COMMANDS.contains(name)) {
                 return params.handleParseException(e, args);
             }
             String message = e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()

@@ -69,7 +69,7 @@ final class StackSettings {
     static String pidPattern(String component) {
         return switch (component) {
             case "kafka" -> "kafka.Kafka";
-            case "up" -> "fmnist"; // ToolsMain (dev.fmnist.tools) or the benchmark script
+            case "up" -> "fmnist"; // ToolsMain (dev.fmnist.tools): up or benchmark
             default -> component + "/target/quarkus-app/quarkus-run.jar";
         };
     }
