@@ -257,9 +257,11 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(ServiceProcess.sessionPrefix(detached));
         command.addAll(List.of(ServiceProcess.javaBinary(), "-cp", classpath));
         command.addAll(arguments);
-        return new ProcessBuilder(command).redirectErrorStream(true)
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        ServiceProcess.awaitExec(process, ServiceProcess.javaBinary());
+        return process;
     }
 
     /** A graceful stop (SIGTERM), then {@code kill -9} when it takes longer than 30 s. */

@@ -124,7 +124,27 @@ public final class ServiceProcess implements AutoCloseable {
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        return new ServiceProcess(module, pb.start(), log, port);
+        Process process = pb.start();
+        awaitExec(process, jar(module).toString());
+        return new ServiceProcess(module, process, log, port);
+    }
+
+    /**
+     * Waits (at most 5 s) until the child runs the command: the JDK spawns it through a helper
+     * ({@code jspawnhelper}), whose command line the pid shows for a moment, and a check by command line
+     * ({@link PidFile#live()}) made in that moment would take the service for gone.
+     */
+    static void awaitExec(Process process, String expected) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (process.isAlive() && System.nanoTime() < deadline
+                && !PidFile.commandLine(process.toHandle()).contains(expected)) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** {@code setsid} before the command when detached and installed: a session of its own, same pid (it execs). */
