@@ -58,6 +58,8 @@ public final class UpCommand implements Callable<Integer> {
     private long t0;
     private volatile RunDirectory run;
     private volatile boolean exitingOnOurOwn;
+    /** Set by the shutdown hook: from then on the processes stop on purpose, and the watcher says nothing. */
+    private volatile boolean stopping;
 
     @Override
     public Integer call() throws Exception {
@@ -118,6 +120,9 @@ public final class UpCommand implements Callable<Integer> {
         while (true) {
             for (String name : watched) {
                 if (run.pidFile(name).live().isEmpty()) {
+                    if (stopping) {
+                        return 0;
+                    }
                     exitingOnOurOwn = true;
                     say(name + " exited unexpectedly: see " + run.log(name));
                     return 1;
@@ -133,6 +138,7 @@ public final class UpCommand implements Callable<Integer> {
         if (r == null) {
             return;
         }
+        stopping = true;
         if (!exitingOnOurOwn) {
             System.out.println();
             say("stopping");
