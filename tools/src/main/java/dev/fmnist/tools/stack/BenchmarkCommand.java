@@ -17,12 +17,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,13 +76,13 @@ public final class BenchmarkCommand implements Callable<Integer> {
         long started = number(s.env.get("FMNIST_BENCHMARK_T0"), System.currentTimeMillis() / 1000);
         t0 = System.nanoTime() - Duration.ofSeconds(Math.max(0, System.currentTimeMillis() / 1000 - started)).toNanos();
         UpCommand.checkNotRunning(s);
-        checkPortsFree();
+        StackSteps.checkPortsFree(s, StackSettings.ALL_SERVICES);
         if (preflight) {
             return 0;
         }
         s.pgDatabase = DATABASE;
         datasource = Database.prepare(s, true);
-        run = newRunDirectory();
+        run = StackSteps.newRunDirectory(s);
         run.pidFile("up").write(ProcessHandle.current().pid());
         benchDir = Files.createDirectories(run.dir.resolve("benchmark"));
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopEverything, "fmnist-stop"));
@@ -122,7 +119,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
         Path dataDir = run.dir.resolve("kafka-data");
         say("[2/8] Kafka (new, in " + dataDir + ") and trainer-service");
-        KafkaBrokerProcess broker = startKafka(dataDir);
+        KafkaBrokerProcess broker = StackSteps.startKafka(s, run, dataDir, this::seconds);
         serviceEnv.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
         serviceEnv.put("QUARKUS_DATASOURCE_JDBC_URL", datasource);
         serviceEnv.put("TRAINER_ADMIN_TOKEN", "benchmark-" + ProcessHandle.current().pid() + "-"
@@ -132,24 +129,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
         if (fullTraining) {
             say("[2/8] full training (trainer benchmark, about 35 minutes on 2 cores) -> results/training.md");
-            Path out = run.dir.resolve("train-full.out");
-            ServiceProcess full = ServiceProcess.start("trainer-service", serviceEnv, s.root, new ServiceProcess.Options()
-                    .jvmOptions(List.of("-Xmx3g", "-Dquarkus.log.console.enable=false", "-Dquarkus.log.file.enable=true",
-                            "-Dquarkus.log.file.path=" + s.root.resolve(run.dir).resolve("train-full.log"),
-                            "-Dquarkus.banner.enabled=false"))
-                    .log(out), "benchmark", "--out", "results");
-            int rc;
-            try {
-                rc = full.awaitExit(Duration.ofHours(4));
-            } finally {
-                if (full.isAlive()) {
-                    full.close();
-                }
-            }
-            Files.readAllLines(out).forEach(System.out::println);
-            if (rc != 0) {
-                throw new StackException("the full training failed", "See " + run.dir.resolve("train-full.log"));
-            }
+            StackSteps.runTrainer(s, serviceEnv, "3g", run.dir.resolve("train-full.out"),
+                    s.root.resolve(run.dir).resolve("train-full.log"), Duration.ofHours(4), "the full training failed",
+                    List.of("benchmark", "--out", "results"));
         }
 
         say("[3/8] training, short runs on the trainer service (seconds per epoch, images/s, XGBoost fit)");
@@ -245,36 +227,6 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     // ---- checks and the run directory ----
 
-    private void checkPortsFree() {
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        ports.put("kafka", s.kafkaPort);
-        ports.put("controller", s.controllerPort);
-        for (String svc : StackSettings.ALL_SERVICES) {
-            ports.put(svc, s.servicePort(svc));
-        }
-        ports.forEach((name, port) -> {
-            if (KafkaBrokerProcess.portOpen(port)) {
-                throw new StackException("port " + port + " (" + name + ") is already in use on 127.0.0.1",
-                        "Another stack may be running: './fmnist status', './fmnist down'.",
-                        "Otherwise free the port or choose another one (see './fmnist help', Environment).");
-            }
-        });
-    }
-
-    private RunDirectory newRunDirectory() throws Exception {
-        DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-        String stamp = LocalDateTime.now().format(f);
-        while (Files.exists(s.runsDir.resolve(stamp))) {
-            Thread.sleep(1000);
-            stamp = LocalDateTime.now().format(f);
-        }
-        Path dir = Files.createDirectories(s.runsDir.resolve(stamp));
-        Path latest = s.runsDir.resolve("latest");
-        Files.deleteIfExists(latest);
-        Files.createSymbolicLink(latest, Path.of(stamp));
-        return new RunDirectory(dir);
-    }
-
     private String benchmarksClasspath() throws IOException {
         Path file = Path.of("benchmarks/target/classpath.txt");
         if (!Files.isRegularFile(file) || !Files.isDirectory(Path.of("benchmarks/target/classes"))) {
@@ -285,40 +237,6 @@ public final class BenchmarkCommand implements Callable<Integer> {
     }
 
     // ---- Kafka ----
-
-    private KafkaBrokerProcess startKafka(Path dataDir) throws Exception {
-        Path log = run.log("kafka");
-        List<String> jvm = new ArrayList<>(List.of("-Xms128m", "-Xmx" + s.kafkaHeap, "-XX:+UseG1GC",
-                "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"));
-        jvm.addAll(KafkaBrokerProcess.simpleLoggerOptions());
-        KafkaBrokerProcess broker = KafkaBrokerProcess.configure(run.dir, s.root.resolve(dataDir), s.kafkaPort,
-                s.controllerPort).log(log).jvmOptions(jvm).detached(true);
-        String cluster = org.apache.kafka.common.Uuid.randomUuid().toString();
-        say("Kafka: formatting " + dataDir + " (cluster " + cluster + ")");
-        try {
-            broker.formatIfNeeded(cluster);
-        } catch (IllegalStateException e) {
-            throw new StackException("formatting the Kafka storage failed", "See " + log);
-        }
-        say("Kafka: starting the broker on 127.0.0.1:" + s.kafkaPort + " (log: " + log + ")");
-        try {
-            broker.startAgain(Duration.ofSeconds(s.startTimeout));
-        } catch (IllegalStateException e) {
-            throw new StackException(e.getMessage(), "Last lines:\n" + UpCommand.tail(log, 5));
-        } finally {
-            if (broker.pid() > 0) {
-                run.pidFile("kafka").write(broker.pid());
-            }
-        }
-        say("Kafka: ready after " + seconds() + "s");
-        say("Kafka: topics");
-        try {
-            broker.createTopics(outcome -> System.out.println("  " + outcome.describe()));
-        } catch (Exception e) {
-            throw new StackException("creating the topics failed: " + e.getMessage(), "See also " + log);
-        }
-        return broker;
-    }
 
     /** The explainer's consumer group at the end of fmnist.predictions (what ConsumerGroupCommand --reset-offsets --to-latest does). */
     private void moveExplainerGroupToEnd(String bootstrap) {

@@ -16,8 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -70,10 +68,10 @@ public final class UpCommand implements Callable<Integer> {
         explain = Math.min(explain, images);
         t0 = System.nanoTime();
         checkNotRunning(s);
-        checkPortsFree();
+        StackSteps.checkPortsFree(s, s.services);
         String datasource = Database.prepare(s, reset);
 
-        run = newRunDirectory();
+        run = StackSteps.newRunDirectory(s);
         run.pidFile("up").write(ProcessHandle.current().pid());
         say("run directory: " + run);
         // from here on, whatever happens, stop what this run started
@@ -164,36 +162,6 @@ public final class UpCommand implements Callable<Integer> {
         }
     }
 
-    private void checkPortsFree() {
-        Map<String, Integer> ports = new java.util.LinkedHashMap<>();
-        ports.put("kafka", s.kafkaPort);
-        ports.put("controller", s.controllerPort);
-        for (String svc : s.services) {
-            ports.put(svc, s.servicePort(svc));
-        }
-        ports.forEach((name, port) -> {
-            if (KafkaBrokerProcess.portOpen(port)) {
-                throw new StackException("port " + port + " (" + name + ") is already in use on 127.0.0.1",
-                        "Another stack may be running: './fmnist status', './fmnist down'.",
-                        "Otherwise free the port or choose another one (see './fmnist help', Environment).");
-            }
-        });
-    }
-
-    private RunDirectory newRunDirectory() throws Exception {
-        DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-        String stamp = LocalDateTime.now().format(f);
-        while (Files.exists(s.runsDir.resolve(stamp))) {
-            Thread.sleep(1000);
-            stamp = LocalDateTime.now().format(f);
-        }
-        Path dir = Files.createDirectories(s.runsDir.resolve(stamp));
-        Path latest = s.runsDir.resolve("latest");
-        Files.deleteIfExists(latest);
-        Files.createSymbolicLink(latest, Path.of(stamp));
-        return new RunDirectory(dir);
-    }
-
     // ---- Kafka ----
 
     private KafkaBrokerProcess startKafka() throws Exception {
@@ -205,44 +173,7 @@ public final class UpCommand implements Callable<Integer> {
                 }
             }
         }
-        Path log = run.log("kafka");
-        List<String> jvm = new ArrayList<>(List.of("-Xms128m", "-Xmx" + s.kafkaHeap, "-XX:+UseG1GC",
-                "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"));
-        jvm.addAll(KafkaBrokerProcess.simpleLoggerOptions());
-        KafkaBrokerProcess broker = KafkaBrokerProcess.configure(run.dir, s.root.resolve(s.kafkaDataDir), s.kafkaPort,
-                s.controllerPort).log(log).jvmOptions(jvm).detached(true);
-        if (broker.needsFormat()) {
-            String cluster = org.apache.kafka.common.Uuid.randomUuid().toString();
-            say("Kafka: formatting " + s.kafkaDataDir + " (cluster " + cluster + ")");
-            try {
-                broker.formatIfNeeded(cluster);
-            } catch (IllegalStateException e) {
-                throw new StackException("formatting the Kafka storage failed", "See " + log);
-            }
-        } else {
-            say("Kafka: reusing the data in " + s.kafkaDataDir + " (--reset starts empty)");
-        }
-        say("Kafka: starting the broker on 127.0.0.1:" + s.kafkaPort + " (log: " + log + ")");
-        try {
-            broker.startAgain(Duration.ofSeconds(s.startTimeout));
-        } catch (IllegalStateException e) {
-            if (broker.pid() > 0) {
-                run.pidFile("kafka").write(broker.pid());
-            }
-            throw new StackException(e.getMessage(), "Last lines:\n" + tail(log, 5));
-        } finally {
-            if (broker.pid() > 0) {
-                run.pidFile("kafka").write(broker.pid());
-            }
-        }
-        say("Kafka: ready after " + seconds() + "s");
-        say("Kafka: topics");
-        try {
-            broker.createTopics(outcome -> System.out.println("  " + outcome.describe()));
-        } catch (Exception e) {
-            throw new StackException("creating the topics failed: " + e.getMessage(), "See also " + log);
-        }
-        return broker;
+        return StackSteps.startKafka(s, run, s.kafkaDataDir, this::seconds);
     }
 
     // ---- services ----
@@ -361,23 +292,8 @@ public final class UpCommand implements Callable<Integer> {
             if (!full) {
                 args.addAll(quickTrainingArgs(m));
             }
-            Path out = run.dir.resolve("train-" + m + ".out");
-            ServiceProcess train = ServiceProcess.start("trainer-service", env, s.root, new ServiceProcess.Options()
-                    .jvmOptions(List.of("-Xmx2g", "-Dquarkus.log.console.enable=false", "-Dquarkus.log.file.enable=true",
-                            "-Dquarkus.log.file.path=" + trainLog, "-Dquarkus.banner.enabled=false"))
-                    .log(out), args.toArray(String[]::new));
-            int rc;
-            try {
-                rc = train.awaitExit(Duration.ofHours(3));
-            } finally {
-                if (train.isAlive()) {
-                    train.close();
-                }
-            }
-            Files.readAllLines(out).forEach(System.out::println);
-            if (rc != 0) {
-                throw new StackException("training " + m + " failed", "See " + run.dir.resolve("train.log"));
-            }
+            StackSteps.runTrainer(s, env, "2g", run.dir.resolve("train-" + m + ".out"), trainLog, Duration.ofHours(3),
+                    "training " + m + " failed", args);
         }
     }
 

@@ -1,0 +1,121 @@
+package dev.fmnist.tools.stack;
+
+import static dev.fmnist.tools.stack.Say.say;
+
+import dev.fmnist.launcher.KafkaBrokerProcess;
+import dev.fmnist.launcher.ServiceProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/** The steps 'up' and 'benchmark' share: the port check, a new run directory, the broker with its topics. */
+final class StackSteps {
+    private StackSteps() {
+    }
+
+    /** Fails with what to do when a port of the broker or of one of {@code services} is taken. */
+    static void checkPortsFree(StackSettings s, List<String> services) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("kafka", s.kafkaPort);
+        ports.put("controller", s.controllerPort);
+        for (String svc : services) {
+            ports.put(svc, s.servicePort(svc));
+        }
+        ports.forEach((name, port) -> {
+            if (KafkaBrokerProcess.portOpen(port)) {
+                throw new StackException("port " + port + " (" + name + ") is already in use on 127.0.0.1",
+                        "Another stack may be running: './fmnist status', './fmnist down'.",
+                        "Otherwise free the port or choose another one (see './fmnist help', Environment).");
+            }
+        });
+    }
+
+    /** runs/yyyyMMdd-HHmmss, new, with runs/latest pointing at it. */
+    static RunDirectory newRunDirectory(StackSettings s) throws Exception {
+        DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+        String stamp = LocalDateTime.now().format(f);
+        while (Files.exists(s.runsDir.resolve(stamp))) {
+            Thread.sleep(1000);
+            stamp = LocalDateTime.now().format(f);
+        }
+        Path dir = Files.createDirectories(s.runsDir.resolve(stamp));
+        Path latest = s.runsDir.resolve("latest");
+        Files.deleteIfExists(latest);
+        Files.createSymbolicLink(latest, Path.of(stamp));
+        return new RunDirectory(dir);
+    }
+
+    /**
+     * The broker on {@code dataDir} (formatted when new, reused otherwise), its pid file in {@code run}, then the
+     * topics of common's table; {@code seconds} says how long the run has taken so far.
+     */
+    static KafkaBrokerProcess startKafka(StackSettings s, RunDirectory run, Path dataDir, LongSupplier seconds)
+            throws Exception {
+        Path log = run.log("kafka");
+        List<String> jvm = new ArrayList<>(List.of("-Xms128m", "-Xmx" + s.kafkaHeap, "-XX:+UseG1GC",
+                "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"));
+        jvm.addAll(KafkaBrokerProcess.simpleLoggerOptions());
+        KafkaBrokerProcess broker = KafkaBrokerProcess.configure(run.dir, s.root.resolve(dataDir), s.kafkaPort,
+                s.controllerPort).log(log).jvmOptions(jvm).detached(true);
+        if (broker.needsFormat()) {
+            String cluster = org.apache.kafka.common.Uuid.randomUuid().toString();
+            say("Kafka: formatting " + dataDir + " (cluster " + cluster + ")");
+            try {
+                broker.formatIfNeeded(cluster);
+            } catch (IllegalStateException e) {
+                throw new StackException("formatting the Kafka storage failed", "See " + log);
+            }
+        } else {
+            say("Kafka: reusing the data in " + dataDir + " (--reset starts empty)");
+        }
+        say("Kafka: starting the broker on 127.0.0.1:" + s.kafkaPort + " (log: " + log + ")");
+        try {
+            broker.startAgain(Duration.ofSeconds(s.startTimeout));
+        } catch (IllegalStateException e) {
+            throw new StackException(e.getMessage(), "Last lines:\n" + UpCommand.tail(log, 5));
+        } finally {
+            if (broker.pid() > 0) {
+                run.pidFile("kafka").write(broker.pid());
+            }
+        }
+        say("Kafka: ready after " + seconds.getAsLong() + "s");
+        say("Kafka: topics");
+        try {
+            broker.createTopics(outcome -> System.out.println("  " + outcome.describe()));
+        } catch (Exception e) {
+            throw new StackException("creating the topics failed: " + e.getMessage(), "See also " + log);
+        }
+        return broker;
+    }
+
+    /**
+     * trainer-service's command line ({@code train ...}, {@code benchmark ...}) in a JVM of its own: its console in
+     * {@code out} (printed when it ends), its log in {@code log}; fails with {@code failure} when it does.
+     */
+    static void runTrainer(StackSettings s, Map<String, String> env, String heap, Path out, Path log, Duration timeout,
+                           String failure, List<String> args) throws Exception {
+        ServiceProcess trainer = ServiceProcess.start("trainer-service", env, s.root, new ServiceProcess.Options()
+                .jvmOptions(List.of("-Xmx" + heap, "-Dquarkus.log.console.enable=false", "-Dquarkus.log.file.enable=true",
+                        "-Dquarkus.log.file.path=" + log, "-Dquarkus.banner.enabled=false"))
+                .log(out), args.toArray(String[]::new));
+        int rc;
+        try {
+            rc = trainer.awaitExit(timeout);
+        } finally {
+            if (trainer.isAlive()) {
+                trainer.close();
+            }
+        }
+        Files.readAllLines(out).forEach(System.out::println);
+        if (rc != 0) {
+            throw new StackException(failure, "See " + log);
+        }
+    }
+}
