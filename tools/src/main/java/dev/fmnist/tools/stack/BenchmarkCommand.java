@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -259,17 +258,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
     /** Starts one service alone and times JVM start to /q/health/ready 200; then its memory after 5 s at rest. */
     private void startTimed(String svc) throws Exception {
         int port = s.servicePort(svc);
-        Map<String, String> env = new HashMap<>(serviceEnv);
-        // one CPU fewer than the machine has for ONNX Runtime's intra-op pool (see UpCommand.startService)
-        if (svc.equals("inference-service")) {
-            int cpus = Runtime.getRuntime().availableProcessors();
-            env.put("INFERENCE_THREADS", s.env.getOrDefault("INFERENCE_THREADS", Integer.toString(cpus > 2 ? cpus - 1 : 1)));
-        }
-        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx" + s.serviceHeap, "-XX:+UseSerialGC"));
-        String extra = s.env.getOrDefault("FMNIST_SERVICE_JAVA_OPTS", "").trim();
-        if (!extra.isEmpty()) {
-            jvm.addAll(Arrays.asList(extra.split("\\s+")));
-        }
+        Map<String, String> env = StackSteps.serviceEnv(s, svc, serviceEnv);
+        List<String> jvm = StackSteps.serviceJvm(s);
         String ready = s.serviceUrl(svc, "/q/health/ready");
         long start = System.nanoTime();
         say(svc + ": starting on port " + port + " (log: " + run.log(svc) + ")");

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,5 +119,31 @@ final class StackSteps {
         if (rc != 0) {
             throw new StackException(failure, "See " + log);
         }
+    }
+
+    /**
+     * A service's environment: {@code base} plus, for inference-service, the native threads of its model calls.
+     * The broker, three services and the clients share this machine: ONNX Runtime's intra-op pool gets one CPU
+     * fewer than the machine has (at least one). With every CPU, its threads waited on each other whenever the
+     * broker or the load generator held a core: lenet scored 5x slower in the service than alone
+     * (results/benchmarks.md, notes). {@code INFERENCE_THREADS} overrides it.
+     */
+    static Map<String, String> serviceEnv(StackSettings s, String svc, Map<String, String> base) {
+        Map<String, String> env = new HashMap<>(base);
+        if (svc.equals("inference-service")) {
+            int cpus = Runtime.getRuntime().availableProcessors();
+            env.put("INFERENCE_THREADS", s.env.getOrDefault("INFERENCE_THREADS", Integer.toString(cpus > 2 ? cpus - 1 : 1)));
+        }
+        return env;
+    }
+
+    /** A service's JVM options: its heap ({@code FMNIST_SERVICE_HEAP}), SerialGC, then {@code FMNIST_SERVICE_JAVA_OPTS}. */
+    static List<String> serviceJvm(StackSettings s) {
+        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx" + s.serviceHeap, "-XX:+UseSerialGC"));
+        String extra = s.env.getOrDefault("FMNIST_SERVICE_JAVA_OPTS", "").trim();
+        if (!extra.isEmpty()) {
+            jvm.addAll(Arrays.asList(extra.split("\\s+")));
+        }
+        return jvm;
     }
 }

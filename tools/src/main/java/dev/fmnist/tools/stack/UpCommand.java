@@ -17,9 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -180,22 +178,9 @@ public final class UpCommand implements Callable<Integer> {
 
     private void startService(String svc, String datasource) throws IOException {
         int port = s.servicePort(svc);
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", s.bootstrap());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", datasource);
-        // The broker, three services and the clients share this machine: ONNX Runtime's intra-op pool gets one CPU
-        // fewer than the machine has (at least one). With every CPU, its threads waited on each other whenever the
-        // broker or the load generator held a core: lenet scored 5x slower in the service than alone
-        // (results/benchmarks.md, notes).
-        if (svc.equals("inference-service")) {
-            int cpus = Runtime.getRuntime().availableProcessors();
-            env.put("INFERENCE_THREADS", s.env.getOrDefault("INFERENCE_THREADS", Integer.toString(cpus > 2 ? cpus - 1 : 1)));
-        }
-        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx" + s.serviceHeap, "-XX:+UseSerialGC"));
-        String extra = s.env.getOrDefault("FMNIST_SERVICE_JAVA_OPTS", "").trim();
-        if (!extra.isEmpty()) {
-            jvm.addAll(Arrays.asList(extra.split("\\s+")));
-        }
+        Map<String, String> env = StackSteps.serviceEnv(s, svc,
+                Map.of("KAFKA_BOOTSTRAP_SERVERS", s.bootstrap(), "QUARKUS_DATASOURCE_JDBC_URL", datasource));
+        List<String> jvm = StackSteps.serviceJvm(s);
         say(svc + ": starting on port " + port + " (log: " + run.log(svc) + ")");
         ServiceProcess p = ServiceProcess.start(svc, env, s.root,
                 new ServiceProcess.Options().port(port).jvmOptions(jvm).log(run.log(svc)).detached(true));
