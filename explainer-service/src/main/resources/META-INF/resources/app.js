@@ -48,7 +48,8 @@ const enc = encodeURIComponent;
 
 function setView(...children) {
   const view = document.getElementById('view');
-  view.replaceChildren(...children);
+  // an absent part (null: e.g. no importance map for a CNN) is left out; replaceChildren would print "null"
+  view.replaceChildren(...children.filter(c => c !== null && c !== undefined && c !== false));
 }
 
 function errorBox(e) {

@@ -191,6 +191,13 @@ class WebPageIT {
             assertThat(js("return !!Chart.getChart(arguments[0])", canvas)).as(chart).isEqualTo(true);
         }
         assertThat(browser.findElement(By.cssSelector("[data-testid=live-accuracy]")).getText()).endsWith("%");
+        // lenet has no importance map: the page leaves the panel out instead of printing "null"
+        assertThat(browser.findElements(By.cssSelector("[data-testid=importance-map]"))).isEmpty();
+        assertThat(browser.findElement(By.id("view")).getText()).doesNotContainPattern("\\bnull\\b");
+        // the "API" link works in the packaged app, not only in dev mode
+        String api = browser.findElement(By.linkText("API")).getDomAttribute("href");
+        open(api);
+        waitUntil(() -> !browser.findElements(By.id("swagger-ui")).isEmpty());
 
         open("/#/model/xgboost/latest");
         WebElement importance = waitFor(() -> browser.findElements(By.cssSelector("[data-testid=importance-map]"))
