@@ -43,11 +43,7 @@ public final class KafkaClients {
             ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
             ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
 
-    /** A batching producer with the settings of this process's environment ({@link KafkaClientSettings#load}). */
-    public static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        return producer(KafkaClientSettings.load(null, bootstrap));
-    }
-
+    /** A batching producer with the shared client settings ({@link KafkaClientSettings}) and the tools' tuning. */
     public static KafkaProducer<String, byte[]> producer(KafkaClientSettings kafka) {
         return new KafkaProducer<>(producerConfig(kafka));
     }
@@ -66,10 +62,6 @@ public final class KafkaClients {
      */
     public static KafkaConsumer<String, byte[]> tailFromNow(KafkaClientSettings kafka, String... topics) {
         return tailFromNow(kafka, new ByteArrayDeserializer(), topics);
-    }
-
-    public static KafkaConsumer<String, byte[]> tailFromNow(String bootstrap, String... topics) {
-        return tailFromNow(KafkaClientSettings.load(null, bootstrap), topics);
     }
 
     /**

@@ -79,7 +79,7 @@ public final class KafkaBatchEdge<T> {
         /** Sends {@code record} to the dead-letter topic with the reason, as it came. */
         public void deadLetter(ConsumerRecord<String, byte[]> record, String errorClass, String message) {
             deadLettered.accept(errorClass);
-            Header trace = record.headers().lastHeader(Topics.HEADER_TRACEPARENT);
+            RecordHeader trace = traceparent(record);
             List<RecordHeader> headers = new ArrayList<>(6);
             DeadLetterHeaders.of(errorClass, message, record.topic(), record.partition(), record.offset(),
                     trace == null ? null : trace.value()).forEach((name, value) -> headers.add(new RecordHeader(name, value)));

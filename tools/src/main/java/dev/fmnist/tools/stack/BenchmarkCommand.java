@@ -10,9 +10,6 @@ import dev.fmnist.launcher.PidFile;
 import dev.fmnist.launcher.ServiceProcess;
 import dev.fmnist.tools.report.BenchmarkReportCommand;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -271,7 +268,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         while (ServiceProcess.status(ready) != 200) {
             if (pid.live().isEmpty()) {
                 throw new StackException(svc + " exited during start-up", "See " + run.log(svc),
-                        "Last lines:\n" + UpCommand.tail(run.log(svc), 8));
+                        "Last lines:\n" + StackSteps.tail(run.log(svc), 8));
             }
             if (System.nanoTime() > deadline) {
                 throw new StackException(svc + " not ready within " + s.startTimeout + "s", "See " + run.log(svc));
@@ -294,11 +291,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     private void trainViaApi(String model, String body) throws Exception {
         String base = s.serviceUrl("trainer-service", "");
         ObjectMapper json = new ObjectMapper();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(base + "/trainings"))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + serviceEnv.get("TRAINER_ADMIN_TOKEN"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> posted = StackSteps.postJson(base + "/trainings", body, serviceEnv.get("TRAINER_ADMIN_TOKEN"));
         String id = readTree(json, posted.body()).path("id").asText("");
         if (id.isEmpty()) {
             throw new StackException("the trainer refused the training of " + model + ": " + posted.statusCode() + " " + posted.body());
@@ -307,7 +300,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         String status;
         JsonNode job;
         while (true) {
-            status = UpCommand.get(base + "/trainings/" + id);
+            status = StackSteps.get(base + "/trainings/" + id);
             job = readTree(json, status);
             String state = job.path("state").asText("");
             if (state.equals("SUCCEEDED")) {
@@ -333,7 +326,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         if (version.isEmpty()) {
             throw new StackException("training " + model + " succeeded but registered no version: " + status);
         }
-        Files.writeString(benchDir.resolve("training-model-" + model + ".json"), UpCommand.get(base + "/models/" + model + "/" + version));
+        Files.writeString(benchDir.resolve("training-model-" + model + ".json"), StackSteps.get(base + "/models/" + model + "/" + version));
         say("  " + model + ": version " + version + " registered");
     }
 

@@ -4,6 +4,11 @@ import static dev.fmnist.tools.stack.Say.say;
 
 import dev.fmnist.launcher.KafkaBrokerProcess;
 import dev.fmnist.launcher.ServiceProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +86,7 @@ final class StackSteps {
         try {
             broker.startAgain(Duration.ofSeconds(s.startTimeout));
         } catch (IllegalStateException e) {
-            throw new StackException(e.getMessage(), "Last lines:\n" + UpCommand.tail(log, 5));
+            throw new StackException(e.getMessage(), "Last lines:\n" + tail(log, 5));
         } finally {
             if (broker.pid() > 0) {
                 run.pidFile("kafka").write(broker.pid());
@@ -145,5 +150,38 @@ final class StackSteps {
             jvm.addAll(Arrays.asList(extra.split("\\s+")));
         }
         return jvm;
+    }
+
+    /** One client for the stack's HTTP calls (readiness bodies, the trainer's REST API): its threads are made once. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    /** The body of a GET, or "" when it cannot be had. */
+    static String get(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** A POST of a JSON body with the trainer's admin token. */
+    static HttpResponse<String> postJson(String url, String body, String token) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The last {@code lines} lines of a log, for an error message. */
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 }

@@ -9,10 +9,6 @@ import dev.fmnist.launcher.PidFile;
 import dev.fmnist.launcher.ServiceProcess;
 import dev.fmnist.tools.demo.StreamTestSetCommand;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -199,7 +195,7 @@ public final class UpCommand implements Callable<Integer> {
         while (ServiceProcess.status(live) != 200) {
             if (pid.live().isEmpty()) {
                 throw new StackException(svc + " exited during start-up", "See " + run.log(svc),
-                        "Last lines:\n" + tail(run.log(svc), 8));
+                        "Last lines:\n" + StackSteps.tail(run.log(svc), 8));
             }
             if (System.nanoTime() > deadline) {
                 throw new StackException(svc + " is not live after " + s.startTimeout + "s: " + live + " answers "
@@ -210,7 +206,7 @@ public final class UpCommand implements Callable<Integer> {
         deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (ServiceProcess.status(ready) != 200) {
             if (System.nanoTime() > deadline) {
-                String body = get(ready).replaceAll("\\s+", " ");
+                String body = StackSteps.get(ready).replaceAll("\\s+", " ");
                 say(svc + ": live after " + seconds() + "s but not ready yet: " + body.substring(0, Math.min(300, body.length())));
                 if (svc.equals("inference-service")) {
                     say("  (it becomes ready once the registry holds a model: the training below; docs/training.md)");
@@ -249,7 +245,7 @@ public final class UpCommand implements Callable<Integer> {
     /** A published version of {@code model} exists (asked of the trainer's REST API). */
     private boolean registryHas(String model) {
         try {
-            JsonNode versions = new ObjectMapper().readTree(get(s.serviceUrl("trainer-service", "/models")));
+            JsonNode versions = new ObjectMapper().readTree(StackSteps.get(s.serviceUrl("trainer-service", "/models")));
             for (JsonNode v : versions) {
                 if (model.equals(v.path("name").asText()) && !v.path("publishedAt").isNull()
                         && !v.path("publishedAt").isMissingNode()) {
@@ -300,28 +296,5 @@ public final class UpCommand implements Callable<Integer> {
 
     private long seconds() {
         return Duration.ofNanos(System.nanoTime() - t0).toSeconds();
-    }
-
-    static String get(String url) {
-        try {
-            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build().send(
-                    HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.body();
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
-    }
-
-    static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 }
