@@ -105,7 +105,7 @@ public final class DatasetLocator {
                 download(downloadBase.get());
                 return cacheDir;
             } catch (IOException | RuntimeException e) {
-                looked.add("download from " + downloadBase.get() + " failed: " + e.getMessage());
+                looked.add("download from " + downloadBase.get() + " failed: " + cause(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 looked.add("download from " + downloadBase.get() + " was interrupted");
@@ -115,6 +115,35 @@ public final class DatasetLocator {
         }
         throw new DatasetNotFoundException("Fashion-MNIST not found. Looked in: " + String.join("; ", looked)
                 + ". " + howToGet());
+    }
+
+    /**
+     * The real cause of a failed download, in words: the JDK's network exceptions often carry no message
+     * (a refused connection says "null"), so name the kind of failure and the innermost message.
+     */
+    static String cause(Throwable e) {
+        // the outermost network exception names the failure; its cause may be as bare as ClosedChannelException
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String what = null;
+            if (t instanceof java.net.UnknownHostException) {
+                what = "host not found (no DNS or no network)";
+            } else if (t instanceof java.net.ConnectException) {
+                what = "connection refused or network unreachable";
+            } else if (t instanceof java.net.http.HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
+                what = "timed out";
+            } else if (t instanceof javax.net.ssl.SSLException) {
+                what = "TLS handshake failed";
+            }
+            if (what != null) {
+                return t.getMessage() == null || t.getMessage().isBlank() ? what : what + " (" + t.getMessage() + ")";
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     private static String howToGet() {

@@ -149,4 +149,29 @@ class DatasetLocatorTest {
                 .hasMessageContaining("HTTP 404")
                 .hasMessageContaining(base().toString());
     }
+
+    @Test
+    void refusedConnectionNamesItsRealCauseNotNull() throws IOException {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort(); // free once closed: nothing listens there
+        }
+        URI nowhere = URI.create("http://127.0.0.1:" + closedPort + "/");
+        DatasetLocator locator = new DatasetLocator(Optional.empty(), List.of(), tmp.resolve("cache"), Optional.of(nowhere));
+
+        assertThatThrownBy(locator::locate)
+                .isInstanceOf(DatasetNotFoundException.class)
+                .hasMessageContaining("download from " + nowhere + " failed: connection refused")
+                .hasMessageNotContaining("null");
+    }
+
+    /** The fmnist script downloads and verifies the files before any build, from its own copy of the digests. */
+    @Test
+    void setupScriptVerifiesTheSameDigests() throws IOException {
+        Path script = Path.of("..", "scripts", "setup.sh");
+        String text = Files.readString(script);
+        for (DatasetFile f : DatasetFile.values()) {
+            assertThat(text).as("scripts/setup.sh DATASET_FILES").contains(f.fileName() + ":" + f.uncompressedSha256());
+        }
+    }
 }
