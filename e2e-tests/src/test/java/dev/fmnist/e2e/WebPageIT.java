@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.awaitility.Awaitility;
@@ -39,9 +38,6 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -84,7 +80,7 @@ class WebPageIT {
             assertThat(count("select count(*) from xai.explanation where status = 'succeeded' and request_id like ?"))
                     .isEqualTo(5L * EXPLAINED);
         });
-        browser = chromium();
+        browser = Browser.chromium();
     }
 
     @AfterAll
@@ -225,36 +221,6 @@ class WebPageIT {
 
     // ---- helpers ----
 
-    private static WebDriver chromium() {
-        String binary = System.getProperty("fmnist.chromium", onPath("chromium", "chromium-browser", "google-chrome")
-                .orElseThrow(() -> new IllegalStateException("no Chromium on the PATH: install Debian's chromium and "
-                        + "chromium-driver (.ci/run does), or set -Dfmnist.chromium and -Dfmnist.chromedriver")));
-        String driver = System.getProperty("fmnist.chromedriver", onPath("chromedriver")
-                .orElseThrow(() -> new IllegalStateException("no chromedriver on the PATH: install chromium-driver")));
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(binary);
-        // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start
-        // no background networking: the machine's closed network refuses those connections, many at a time
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1400,1100", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(driver))
-                .usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
-    }
-
-    private static Optional<String> onPath(String... names) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            for (String name : names) {
-                Path p = Path.of(dir, name);
-                if (Files.isExecutable(p)) {
-                    return Optional.of(p.toString());
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
     private static void open(String path) {
         browser.get(base + path);
     }
@@ -275,7 +241,7 @@ class WebPageIT {
     }
 
     private static boolean loaded(WebElement img) {
-        return Boolean.TRUE.equals(js("return arguments[0].complete && arguments[0].naturalWidth > 0", img));
+        return Browser.loaded(browser, img);
     }
 
     private static Object js(String script, Object... args) {

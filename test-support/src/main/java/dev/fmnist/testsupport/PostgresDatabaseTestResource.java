@@ -54,6 +54,15 @@ public class PostgresDatabaseTestResource implements QuarkusTestResourceLifecycl
         return database;
     }
 
+    /** A database of its own, not the shared one (e.g. for a stack that must start on an empty registry); dropped at exit. */
+    public static Database freshDatabase() {
+        Database created = create();
+        if (!Boolean.parseBoolean(env("FMNIST_TEST_PG_KEEP", "false"))) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> drop(created), "pg-test-db-drop"));
+        }
+        return created;
+    }
+
     private static String adminUrl() {
         return env("FMNIST_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
     }

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -48,6 +49,26 @@ public final class StreamTestSetCommand implements Callable<Integer> {
     int idleTimeoutSeconds;
 
     private final PrintStream out = System.out;
+    /** Told the page of the first explained prediction as soon as its explanation is stored (by 'up'). */
+    private Consumer<String> onFirstExplanation = url -> { };
+    private DemoTally tally;
+    private String explainedPage;
+
+    /** Calls {@code listener} with the web page of the first explained prediction once it is stored. */
+    public StreamTestSetCommand onFirstExplanation(Consumer<String> listener) {
+        this.onFirstExplanation = listener;
+        return this;
+    }
+
+    /** What came back, after {@link #call()}. */
+    public DemoTally tally() {
+        return tally;
+    }
+
+    /** The web page of one explained prediction of this stream (the first stored), or null. */
+    public String explainedPage() {
+        return explainedPage;
+    }
 
     @Override
     public Integer call() {
@@ -60,7 +81,7 @@ public final class StreamTestSetCommand implements Callable<Integer> {
         boolean[] asked = sample(n, explain);
         Map<String, Set<String>> methods = new LinkedHashMap<>(DemoTally.defaultMethods());
         methods.keySet().retainAll(stack.models);
-        DemoTally tally = new DemoTally(labels, stack.models, methods, asked);
+        tally = new DemoTally(labels, stack.models, methods, asked);
         String prefix = "demo-" + Instant.now().toEpochMilli() + "-";
 
         out.printf(Locale.ROOT, "streaming %,d test images to %s (%d ask for explanations); models %s%n", n,
@@ -81,7 +102,12 @@ public final class StreamTestSetCommand implements Callable<Integer> {
             int last = -1;
             while (!tally.complete() && System.nanoTime() - lastProgress < idleTimeoutSeconds * 1_000_000_000L) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    read(r, prefix, tally);
+                    int explained = read(r, prefix, tally);
+                    if (explained >= 0 && explainedPage == null) {
+                        explainedPage = stack.explainerUrl + "/#/prediction/" + prefix + explained;
+                        out.println();
+                        onFirstExplanation.accept(explainedPage);
+                    }
                 }
                 int progress = tally.predictions() + tally.explanations();
                 if (progress != last) {
@@ -96,7 +122,7 @@ public final class StreamTestSetCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             double scoringSeconds = ((predictionsDone == 0 ? System.nanoTime() : predictionsDone) - start) / 1e9;
             out.println();
-            printSummary(tally, n, sendSeconds, scoringSeconds, seconds, prefix, asked);
+            printSummary(tally, n, sendSeconds, scoringSeconds, seconds);
             if (!tally.complete()) {
                 out.printf(Locale.ROOT, "INCOMPLETE: nothing new for %d s; see the services' logs (runs/latest/)%n",
                         idleTimeoutSeconds);
@@ -106,30 +132,33 @@ public final class StreamTestSetCommand implements Callable<Integer> {
         }
     }
 
-    private static void read(ConsumerRecord<String, byte[]> r, String prefix, DemoTally tally) {
+    /** Counts one record; returns the request's index when it was a newly counted explanation, else -1. */
+    private static int read(ConsumerRecord<String, byte[]> r, String prefix, DemoTally tally) {
         String key = r.key();
         if (key == null || !key.startsWith(prefix)) {
-            return;
+            return -1;
         }
         int index;
         try {
             index = Integer.parseInt(key, prefix.length(), key.length(), 10);
         } catch (NumberFormatException e) {
-            return;
+            return -1;
         }
         // only a few fields are needed: read the tree, not the whole validated record
         JsonNode node;
         try {
             node = Json.mapper().readTree(r.value());
         } catch (java.io.IOException e) {
-            return;
+            return -1;
         }
         String model = node.path("model").path("name").asText();
         if (Topics.PREDICTIONS.equals(r.topic())) {
             tally.prediction(index, model, node.path("label").asInt(-1));
-        } else {
-            tally.explanation(index, model, node.path("method").asText());
+            return -1;
         }
+        int before = tally.explanations();
+        tally.explanation(index, model, node.path("method").asText());
+        return tally.explanations() > before ? index : -1;
     }
 
     /** {@code count} of {@code n} requests, evenly spread. */
@@ -150,8 +179,7 @@ public final class StreamTestSetCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private void printSummary(DemoTally tally, int n, double sendSeconds, double scoringSeconds, double seconds,
-                              String prefix, boolean[] asked) {
+    private void printSummary(DemoTally tally, int n, double sendSeconds, double scoringSeconds, double seconds) {
         out.printf(Locale.ROOT, "%nTest accuracy per class, from the predictions that came back over Kafka:%n%n%s%n",
                 tally.perClassTable());
         out.printf(Locale.ROOT, "Sent %,d requests in %.1f s; all %,d predictions back after %.1f s: %,.0f images/s, %,.0f predictions/s%s%n",
@@ -160,11 +188,8 @@ public final class StreamTestSetCommand implements Callable<Integer> {
                 tally.duplicates() > 0 ? " (" + tally.duplicates() + " duplicates delivered and ignored)" : "");
         out.printf(Locale.ROOT, "Explanations stored for the %d requests that asked: %,d of %,d after %.1f s %s%n",
                 explain, tally.explanations(), tally.expectedExplanations(), seconds, tally.explanationsByMethod());
-        for (int i = 0; i < asked.length; i++) {
-            if (asked[i]) {
-                out.printf(Locale.ROOT, "See one: %s/#/prediction/%s%s%n", stack.explainerUrl, prefix, i);
-                break;
-            }
+        if (explainedPage != null) {
+            out.printf(Locale.ROOT, "See one: %s%n", explainedPage);
         }
     }
 }

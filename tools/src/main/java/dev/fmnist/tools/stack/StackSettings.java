@@ -13,8 +13,8 @@ final class StackSettings {
 
     final Map<String, String> env;
     final Path root = Path.of("").toAbsolutePath();
-    final Path runsDir = Path.of("runs");
-    final Path kafkaDataDir = runsDir.resolve("kafka-data"); // kept across restarts, removed by --reset
+    final Path runsDir; // runs/, or FMNIST_RUNS_DIR (the tests' stacks keep theirs apart)
+    final Path kafkaDataDir; // kept across restarts, removed by --reset
     final int kafkaPort;
     final int controllerPort;
     final String kafkaHeap;
@@ -25,6 +25,8 @@ final class StackSettings {
 
     StackSettings(Map<String, String> env) {
         this.env = env;
+        runsDir = Path.of(env.getOrDefault("FMNIST_RUNS_DIR", "runs"));
+        kafkaDataDir = runsDir.resolve("kafka-data");
         kafkaPort = port("FMNIST_KAFKA_PORT", 9092);
         controllerPort = port("FMNIST_KAFKA_CONTROLLER_PORT", 9093);
         kafkaHeap = env.getOrDefault("FMNIST_KAFKA_HEAP", "512m");

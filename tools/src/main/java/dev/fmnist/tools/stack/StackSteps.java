@@ -108,6 +108,12 @@ final class StackSteps {
      */
     static void runTrainer(StackSettings s, Map<String, String> env, String heap, Path out, Path log, Duration timeout,
                            String failure, List<String> args) throws Exception {
+        runTrainer(s, env, heap, out, log, timeout, failure, args, false);
+    }
+
+    /** {@code resultsOnly}: print only the trainer's result lines (it runs beside other output). */
+    static void runTrainer(StackSettings s, Map<String, String> env, String heap, Path out, Path log, Duration timeout,
+                           String failure, List<String> args, boolean resultsOnly) throws Exception {
         ServiceProcess trainer = ServiceProcess.start("trainer-service", env, s.root, new ServiceProcess.Options()
                 .jvmOptions(List.of("-Xmx" + heap, "-Dquarkus.log.console.enable=false", "-Dquarkus.log.file.enable=true",
                         "-Dquarkus.log.file.path=" + log, "-Dquarkus.banner.enabled=false"))
@@ -120,7 +126,9 @@ final class StackSteps {
                 trainer.close();
             }
         }
-        Files.readAllLines(out).forEach(System.out::println);
+        Files.readAllLines(out).stream()
+                .filter(line -> !resultsOnly || line.contains("test accuracy") || line.contains("failed"))
+                .forEach(System.out::println);
         if (rc != 0) {
             throw new StackException(failure, "See " + log);
         }
