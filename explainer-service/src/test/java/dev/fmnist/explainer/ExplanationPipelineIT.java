@@ -169,7 +169,7 @@ class ExplanationPipelineIT {
         assertThat(KafkaTestClient.header(deadByKey.get(prefix + "bad-probabilities"), Topics.HEADER_ERROR_CLASS))
                 .isEqualTo("invalid-field");
         assertThat(KafkaTestClient.header(deadByKey.get(prefix + "bad-probabilities"), Topics.HEADER_ERROR_MESSAGE))
-                .contains("probabilities sum to");
+                .contains("got values that sum to");
         assertThat(deadByKey.get(prefix + "bad-json").value()).isEqualTo(bad.get(prefix + "bad-json"));
         assertThat(KafkaTestClient.header(deadByKey.get(prefix + "bad-json"), PredictionBatchConsumer.HEADER_DLQ_TOPIC))
                 .isEqualTo(Topics.PREDICTIONS);

@@ -3,7 +3,10 @@ package dev.fmnist.common.kafka;
 import dev.fmnist.common.messaging.BatchCompletion;
 import dev.fmnist.common.messaging.DeadLetterHeaders;
 import dev.fmnist.common.messaging.InvalidMessageException;
+import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.Topics;
+import dev.fmnist.common.messaging.Validated;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -15,10 +18,10 @@ import org.jboss.logging.Logger;
 
 /**
  * The skeleton of the services' Kafka batch consumers, written once: for each polled batch, every
- * record is parsed and validated ({@link Steps#parse}); an invalid one goes to the dead-letter topic
- * with its original key and bytes and the headers of {@link DeadLetterHeaders} (reason: the {@link
- * InvalidMessageException}'s code, {@link Steps#errorClass} of another failure, else {@value
- * DeadLetterHeaders#INVALID_RECORD}); the valid ones are processed together ({@link Steps#process}),
+ * record is parsed and validated ({@link Steps#parse}, usually through {@link #read}); an invalid one
+ * goes to the dead-letter topic with its original key, bytes and headers and the headers of {@link
+ * DeadLetterHeaders} (error class: the {@link InvalidMessageException}'s code, {@link Steps#errorClass}
+ * of another failure, else {@value DeadLetterHeaders#INVALID_RECORD}); the valid ones are processed together ({@link Steps#process}),
  * which sends its records through the {@link Batch}. The batch is acknowledged (its offsets become
  * committable) only when every record sent for it, and any other work registered on its {@link
  * BatchCompletion}, is acknowledged; the first failure nacks it. At most {@code maxBatchesInFlight}
@@ -76,18 +79,35 @@ public final class KafkaBatchEdge<T> {
             producer.send(topic, key, value, headers, completion);
         }
 
-        /** Sends {@code record} to the dead-letter topic with the reason, as it came. */
-        public void deadLetter(ConsumerRecord<String, byte[]> record, String errorClass, String message) {
+        /**
+         * Sends {@code record} to the dead-letter topic as it came (key, bytes, headers), with the
+         * headers of {@link DeadLetterHeaders} first. A failure that is not one of the project's own
+         * exceptions is reported as a {@link RecordFailedException} whose cause it is.
+         */
+        public void deadLetter(ConsumerRecord<String, byte[]> record, String errorClass, RuntimeException failure) {
             deadLettered.accept(errorClass);
-            RecordHeader trace = traceparent(record);
-            List<RecordHeader> headers = new ArrayList<>(6);
-            DeadLetterHeaders.of(errorClass, message, record.topic(), record.partition(), record.offset(),
-                    trace == null ? null : trace.value()).forEach((name, value) -> headers.add(new RecordHeader(name, value)));
+            Throwable reported = isOwn(failure) ? failure
+                    : new RecordFailedException(DeadLetterHeaders.messageOf(failure), failure);
+            List<RecordHeader> headers = new ArrayList<>(12);
+            DeadLetterHeaders.of(errorClass, reported, record.topic(), record.partition(), record.offset())
+                    .forEach((name, value) -> headers.add(new RecordHeader(name, value)));
+            for (Header h : record.headers()) {
+                if (!DeadLetterHeaders.NAMES.contains(h.key())) {
+                    headers.add(new RecordHeader(h.key(), h.value()));
+                }
+            }
             LOG.debugf("Dead letter %s-%d@%d (%s): %s", record.topic(), record.partition(), record.offset(), errorClass,
-                    message);
+                    reported.getMessage());
             send(deadLetterTopic, record.key(), record.value() == null ? new byte[0] : record.value(), headers);
         }
+
+        private static boolean isOwn(Throwable t) {
+            return t.getClass().getName().startsWith(PROJECT_PACKAGE);
+        }
     }
+
+    /** The package of the project's own classes: their exceptions are named on dead letters as they are. */
+    static final String PROJECT_PACKAGE = "dev.fmnist.";
 
     private final String name;
     private final BatchProducer producer;
@@ -148,18 +168,27 @@ public final class KafkaBatchEdge<T> {
             try {
                 valid.add(new Parsed<>(record, steps.parse(record)));
             } catch (InvalidMessageException e) {
-                batch.deadLetter(record, e.reason().code(), e.getMessage());
+                batch.deadLetter(record, e.reason().code(), e);
             } catch (RuntimeException e) {
                 String errorClass = steps.errorClass(e);
                 if (errorClass != null) {
-                    batch.deadLetter(record, errorClass, e.getMessage());
+                    batch.deadLetter(record, errorClass, e);
                 } else {
-                    batch.deadLetter(record, DeadLetterHeaders.INVALID_RECORD,
-                            e.getClass().getSimpleName() + ": " + e.getMessage());
+                    batch.deadLetter(record, DeadLetterHeaders.INVALID_RECORD, new RecordFailedException(
+                            e.getClass().getSimpleName() + ": " + e.getMessage(), e));
                 }
             }
         }
         return valid;
+    }
+
+    /**
+     * Parses and validates a record's value as a message of {@code type}; the record's timestamp fills
+     * an absent {@code submittedAt}/{@code scoredAt} ({@link Json#read(byte[], Class, Instant)}).
+     */
+    public static <T extends Validated> T read(ConsumerRecord<?, byte[]> record, Class<T> type) {
+        Instant received = record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : null;
+        return Json.read(record.value(), type, received);
     }
 
     /** The record's {@code traceparent} header, to carry onto what it gives, or null. */

@@ -37,7 +37,18 @@ public class InvalidMessageException extends IllegalArgumentException {
         return reason;
     }
 
-    static InvalidMessageException field(String message) {
-        return new InvalidMessageException(Reason.INVALID_FIELD, message);
+    /** {@code field 'name': expected <expected>, got <got>}. */
+    public static InvalidMessageException field(Reason reason, String name, String expected, String got) {
+        return new InvalidMessageException(reason, "field '" + name + "': expected " + expected + ", got " + got);
+    }
+
+    /** {@link #field(Reason, String, String, String)} with a cause (its message becomes the dead letter's cause). */
+    public static InvalidMessageException field(Reason reason, String name, String expected, String got, Throwable cause) {
+        return new InvalidMessageException(reason, "field '" + name + "': expected " + expected + ", got " + got, cause);
+    }
+
+    /** {@code field 'name' is missing: expected <expected>}. */
+    public static InvalidMessageException missing(Reason reason, String name, String expected) {
+        return new InvalidMessageException(reason, "field '" + name + "' is missing: expected " + expected);
     }
 }

@@ -1,5 +1,6 @@
 package dev.fmnist.common.messaging;
 
+import dev.fmnist.common.messaging.InvalidMessageException.Reason;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -33,17 +34,30 @@ public record ModelPublished(String name, int version, String format, String sha
         return Optional.of(event);
     }
 
+    static final String FORMAT = "one of \"onnx\" or \"xgboost-ubj\"";
+    static final String SHA = "64 lower-case hex digits";
+
+    static ModelPublished read(JsonFields f, Instant received) {
+        ModelRef ref = ModelRef.readFlat(f);
+        String format = f.string("format", Reason.INVALID_FIELD, FORMAT, true);
+        String sha256 = f.string("sha256", Reason.INVALID_FIELD, SHA, true);
+        Map<String, Object> metrics = f.map("metrics", "an object", false);
+        Instant createdAt = f.instant("createdAt", false);
+        return new ModelPublished(ref.name(), ref.version(), format, sha256, metrics,
+                createdAt != null ? createdAt : received);
+    }
+
     @Override
     public void validate() {
-        new ModelRef(name, version).validate();
+        new ModelRef(name, version).validate("name", "version");
         if (!FORMATS.contains(format)) {
-            throw InvalidMessageException.field("format must be one of " + FORMATS + ", got " + format);
+            throw InvalidMessageException.field(Reason.INVALID_FIELD, "format", FORMAT, JsonFields.show(format));
         }
         if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-            throw InvalidMessageException.field("sha256 must be 64 lower-case hex digits, got " + sha256);
+            throw InvalidMessageException.field(Reason.INVALID_FIELD, "sha256", SHA, JsonFields.show(sha256));
         }
         if (createdAt == null) {
-            throw InvalidMessageException.field("createdAt is missing");
+            throw InvalidMessageException.missing(Reason.INVALID_FIELD, "createdAt", JsonFields.INSTANT);
         }
     }
 

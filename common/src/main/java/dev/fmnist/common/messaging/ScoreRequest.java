@@ -4,46 +4,66 @@ import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.image.ImagePreprocessor;
 import dev.fmnist.common.image.InvalidImageException;
+import dev.fmnist.common.messaging.InvalidMessageException.Reason;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
 /**
- * A request to score one image, the value of {@code fmnist.images}.
+ * A request to score one image, the value of {@code fmnist.images}. Only {@code id} and {@code image}
+ * are required; the others default (docs/schemas/score-request.schema.json).
  *
  * @param id          request id, also the record key
  * @param image       base64 of 784 raw uint8 pixels, or of a PNG/JPEG file
- * @param model       {@code cnn}, {@code lenet}, {@code xgboost} or {@code all}
- * @param explain     whether explanations are asked for
- * @param submittedAt when the client sent it
+ * @param model       {@code cnn}, {@code lenet}, {@code xgboost} or {@code all}; null: {@code all}
+ * @param explain     whether explanations are asked for; absent: false
+ * @param submittedAt when the client sent it; absent: the Kafka record's timestamp
  * @param trueLabel   the known label, if any (labelled traffic: accuracy on dashboards); optional
  */
 public record ScoreRequest(String id, String image, String model, boolean explain, Instant submittedAt,
                            Integer trueLabel) implements Validated {
 
     public static final int MAX_ID_LENGTH = 200;
+    static final String ID = "a non-blank string of at most " + MAX_ID_LENGTH + " characters";
+    static final String IMAGE = "base64 of 784 raw pixels (28x28 uint8) or of a PNG/JPEG file";
+    static final String MODEL = "one of \"cnn\", \"lenet\", \"xgboost\" or \"all\"";
+    static final String LABEL = "an integer 0..9";
+
+    public ScoreRequest {
+        if (model == null) {
+            model = ModelNames.ALL;
+        }
+    }
 
     public ScoreRequest(String id, byte[] pixels, String model, boolean explain, Instant submittedAt, Integer trueLabel) {
         this(id, Base64.getEncoder().encodeToString(pixels), model, explain, submittedAt, trueLabel);
     }
 
+    static ScoreRequest read(JsonFields f, Instant received) {
+        String id = f.string("id", Reason.INVALID_FIELD, ID, true);
+        String image = f.string("image", Reason.INVALID_IMAGE, IMAGE, true);
+        String model = f.string("model", Reason.UNKNOWN_MODEL, MODEL, false);
+        Boolean explain = f.bool("explain", false);
+        Instant submittedAt = f.instant("submittedAt", false);
+        Integer trueLabel = f.integer("trueLabel", LABEL, false);
+        return new ScoreRequest(id, image, model, explain != null && explain,
+                submittedAt != null ? submittedAt : received, trueLabel);
+    }
+
     @Override
     public void validate() {
-        if (id == null || id.isBlank()) {
-            throw InvalidMessageException.field("id is missing");
+        Validated.requireId("id", id);
+        if (image == null) {
+            throw InvalidMessageException.missing(Reason.INVALID_IMAGE, "image", IMAGE);
         }
-        if (id.length() > MAX_ID_LENGTH) {
-            throw InvalidMessageException.field("id is longer than " + MAX_ID_LENGTH + " characters");
+        if (image.isEmpty()) {
+            throw InvalidMessageException.field(Reason.INVALID_IMAGE, "image", IMAGE, "\"\"");
         }
-        if (image == null || image.isEmpty()) {
-            throw new InvalidMessageException(InvalidMessageException.Reason.INVALID_IMAGE, "image is missing");
+        if (!ModelNames.ALL.equals(model) && !ModelNames.isKnown(model)) {
+            throw InvalidMessageException.field(Reason.UNKNOWN_MODEL, "model", MODEL, JsonFields.show(model));
         }
-        if (model == null) {
-            throw new InvalidMessageException(InvalidMessageException.Reason.UNKNOWN_MODEL, "model is missing");
-        }
-        ModelNames.resolve(model);
         if (trueLabel != null && !FashionClass.isValidLabel(trueLabel)) {
-            throw InvalidMessageException.field("trueLabel must be 0..9, got " + trueLabel);
+            throw InvalidMessageException.field(Reason.INVALID_FIELD, "trueLabel", LABEL, trueLabel.toString());
         }
     }
 
@@ -60,20 +80,20 @@ public record ScoreRequest(String id, String image, String model, boolean explai
         try {
             bytes = Base64.getDecoder().decode(image);
         } catch (IllegalArgumentException e) {
-            throw new InvalidMessageException(InvalidMessageException.Reason.INVALID_IMAGE,
-                    "image is not valid base64: " + e.getMessage(), e);
+            throw InvalidMessageException.field(Reason.INVALID_IMAGE, "image", IMAGE,
+                    "text that is not valid base64 (" + e.getMessage() + ")", e);
         }
         if (ImagePreprocessor.looksEncoded(bytes)) {
             try {
                 return preprocessor.preprocess(bytes);
             } catch (InvalidImageException e) {
-                throw new InvalidMessageException(InvalidMessageException.Reason.INVALID_IMAGE, e.getMessage(), e);
+                throw InvalidMessageException.field(Reason.INVALID_IMAGE, "image", IMAGE,
+                        "a file that cannot be used: " + e.getMessage(), e);
             }
         }
         if (bytes.length != Pixels.COUNT) {
-            throw new InvalidMessageException(InvalidMessageException.Reason.INVALID_IMAGE,
-                    "image must be 784 raw pixels (28x28 uint8) or a PNG/JPEG file, got " + bytes.length
-                            + " bytes that are neither");
+            throw InvalidMessageException.field(Reason.INVALID_IMAGE, "image", IMAGE,
+                    bytes.length + " bytes that are neither");
         }
         return bytes;
     }

@@ -61,6 +61,8 @@ class KafkaBatchEdgeTest {
         ConsumerRecord<String, byte[]> r = new ConsumerRecord<>("in", 2, offset, "k" + offset,
                 value.getBytes(StandardCharsets.UTF_8));
         r.headers().add(new RecordHeader(Topics.HEADER_TRACEPARENT, ("tp" + offset).getBytes(StandardCharsets.UTF_8)));
+        r.headers().add(new RecordHeader("origin", "test".getBytes(StandardCharsets.UTF_8)));
+        r.headers().add(new RecordHeader(Topics.HEADER_ERROR_CLASS, "stale".getBytes(StandardCharsets.UTF_8)));
         return r;
     }
 
@@ -89,6 +91,23 @@ class KafkaBatchEdgeTest {
         assertThat(header(dlq.get(0), DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("2");
         assertThat(header(dlq.get(0), DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("1");
         assertThat(header(dlq.get(0), Topics.HEADER_TRACEPARENT)).isEqualTo("tp1");
+        // SmallRye's headers too; the exception class is always one of the project's own
+        assertThat(dlq).extracting(r -> header(r, DeadLetterHeaders.REASON))
+                .containsExactly("not JSON", "IllegalStateException: kaput", "odd one");
+        assertThat(dlq).extracting(r -> header(r, DeadLetterHeaders.EXCEPTION_CLASS_NAME))
+                .containsExactly(InvalidMessageException.class.getName(), RecordFailedException.class.getName(),
+                        RecordFailedException.class.getName());
+        assertThat(dlq).extracting(r -> header(r, DeadLetterHeaders.CAUSE)).containsExactly(null, "kaput", "odd one");
+        assertThat(dlq.get(2)).satisfies(r -> {
+            assertThat(header(r, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo("in");
+            assertThat(header(r, DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("2");
+            assertThat(header(r, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("3");
+        });
+        // the original headers follow, once each; none named like a dead-letter header is copied
+        assertThat(dlq.get(0).headers().toArray()).extracting(h -> h.key()).containsExactly(
+                Topics.HEADER_ERROR_CLASS, Topics.HEADER_ERROR_MESSAGE, DeadLetterHeaders.EXCEPTION_CLASS_NAME,
+                DeadLetterHeaders.REASON, DeadLetterHeaders.SOURCE_TOPIC, DeadLetterHeaders.SOURCE_PARTITION,
+                DeadLetterHeaders.SOURCE_OFFSET, Topics.HEADER_TRACEPARENT, "origin");
         assertThat(deadLettered).containsExactly("invalid-json", DeadLetterHeaders.INVALID_RECORD, "odd-class");
         List<ProducerRecord<String, byte[]>> out = mock.history().stream().filter(r -> r.topic().equals("out")).toList();
         assertThat(out).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("A", "B");

@@ -8,21 +8,42 @@ import org.junit.jupiter.api.Test;
 
 class DeadLetterHeadersTest {
 
-    @Test
-    void reasonThenSourceThenTraceInThatOrder() {
-        Map<String, byte[]> h = DeadLetterHeaders.of("invalid-json", "not JSON", Topics.IMAGES, 2, 41L,
-                "00-abc-def-01".getBytes(StandardCharsets.UTF_8));
-        assertThat(h.keySet()).containsExactly(Topics.HEADER_ERROR_CLASS, Topics.HEADER_ERROR_MESSAGE,
-                DeadLetterHeaders.SOURCE_TOPIC, DeadLetterHeaders.SOURCE_PARTITION, DeadLetterHeaders.SOURCE_OFFSET,
-                Topics.HEADER_TRACEPARENT);
-        assertThat(new String(h.get(DeadLetterHeaders.SOURCE_OFFSET), StandardCharsets.UTF_8)).isEqualTo("41");
-        assertThat(new String(h.get(Topics.HEADER_ERROR_MESSAGE), StandardCharsets.UTF_8)).isEqualTo("not JSON");
+    private static String text(Map<String, byte[]> h, String name) {
+        return new String(h.get(name), StandardCharsets.UTF_8);
     }
 
     @Test
-    void aMissingMessageFallsBackToTheClassAndNoTraceMeansNoHeader() {
-        Map<String, byte[]> h = DeadLetterHeaders.of("invalid-record", null, Topics.PREDICTIONS, 0, 0L, null);
-        assertThat(new String(h.get(Topics.HEADER_ERROR_MESSAGE), StandardCharsets.UTF_8)).isEqualTo("invalid-record");
-        assertThat(h).doesNotContainKey(Topics.HEADER_TRACEPARENT);
+    void projectHeadersThenSmallRyesInThatOrderAsUtf8Strings() {
+        InvalidMessageException failure = InvalidMessageException.field(InvalidMessageException.Reason.INVALID_IMAGE,
+                "image", "base64", "text that is not valid base64", new IllegalArgumentException("Illegal base64 character 40"));
+        Map<String, byte[]> h = DeadLetterHeaders.of("invalid-image", failure, Topics.IMAGES, 2, 41L);
+        assertThat(h.keySet()).containsExactly(Topics.HEADER_ERROR_CLASS, Topics.HEADER_ERROR_MESSAGE,
+                DeadLetterHeaders.EXCEPTION_CLASS_NAME, DeadLetterHeaders.REASON, DeadLetterHeaders.CAUSE,
+                DeadLetterHeaders.SOURCE_TOPIC, DeadLetterHeaders.SOURCE_PARTITION, DeadLetterHeaders.SOURCE_OFFSET);
+        // the names SmallRye's KafkaDeadLetterQueue writes
+        assertThat(DeadLetterHeaders.EXCEPTION_CLASS_NAME).isEqualTo("dead-letter-exception-class-name");
+        assertThat(DeadLetterHeaders.REASON).isEqualTo("dead-letter-reason");
+        assertThat(DeadLetterHeaders.CAUSE).isEqualTo("dead-letter-cause");
+        assertThat(DeadLetterHeaders.SOURCE_TOPIC).isEqualTo("dead-letter-topic");
+        assertThat(DeadLetterHeaders.SOURCE_PARTITION).isEqualTo("dead-letter-partition");
+        assertThat(DeadLetterHeaders.SOURCE_OFFSET).isEqualTo("dead-letter-offset");
+
+        String reason = "field 'image': expected base64, got text that is not valid base64";
+        assertThat(text(h, Topics.HEADER_ERROR_CLASS)).isEqualTo("invalid-image");
+        assertThat(text(h, Topics.HEADER_ERROR_MESSAGE)).isEqualTo(reason);
+        assertThat(text(h, DeadLetterHeaders.REASON)).isEqualTo(reason);
+        assertThat(text(h, DeadLetterHeaders.EXCEPTION_CLASS_NAME)).isEqualTo(InvalidMessageException.class.getName());
+        assertThat(text(h, DeadLetterHeaders.CAUSE)).isEqualTo("Illegal base64 character 40");
+        assertThat(text(h, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(Topics.IMAGES);
+        assertThat(text(h, DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("2");
+        assertThat(text(h, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("41");
+    }
+
+    @Test
+    void noCauseMeansNoCauseHeaderAndAMissingMessageFallsBackToTheException() {
+        Map<String, byte[]> h = DeadLetterHeaders.of("invalid-record", new IllegalStateException(), Topics.PREDICTIONS, 0, 0L);
+        assertThat(h).doesNotContainKey(DeadLetterHeaders.CAUSE);
+        assertThat(text(h, Topics.HEADER_ERROR_MESSAGE)).isEqualTo("java.lang.IllegalStateException");
+        assertThat(text(h, DeadLetterHeaders.REASON)).isEqualTo("java.lang.IllegalStateException");
     }
 }

@@ -88,7 +88,7 @@ class MessagesTest {
         ScoreRequest unknownModel = new ScoreRequest("a", pixels(), "resnet", false, NOW, null);
         assertThatThrownBy(() -> Json.read(Json.write(unknownModel), ScoreRequest.class))
                 .isInstanceOf(InvalidMessageException.class)
-                .hasMessageContaining("unknown model 'resnet'")
+                .hasMessage("field 'model': expected one of \"cnn\", \"lenet\", \"xgboost\" or \"all\", got \"resnet\"")
                 .satisfies(e -> assertThat(((InvalidMessageException) e).reason()).isEqualTo(InvalidMessageException.Reason.UNKNOWN_MODEL));
 
         ScoreRequest shortImage = new ScoreRequest("a", new byte[783], "cnn", false, NOW, null);
@@ -101,27 +101,27 @@ class MessagesTest {
                 .hasMessageContaining("not valid base64");
 
         ScoreRequest badLabel = new ScoreRequest("a", pixels(), "cnn", false, NOW, 10);
-        assertThatThrownBy(badLabel::validate).hasMessageContaining("trueLabel must be 0..9");
+        assertThatThrownBy(badLabel::validate).hasMessage("field 'trueLabel': expected an integer 0..9, got 10");
     }
 
     @Test
     void predictionsWithBrokenProbabilitiesOrPixelsAreRejected() {
         Prediction p = prediction();
         Prediction nineProbs = new Prediction(p.requestId(), p.model(), 9, "Ankle boot", new float[9], p.image(), NOW, 1, false, null);
-        assertThatThrownBy(nineProbs::validate).hasMessageContaining("hold 10 values, got 9");
+        assertThatThrownBy(nineProbs::validate).hasMessageContaining("got 9 values");
 
         float[] nan = probabilities(9);
         nan[0] = Float.NaN;
         Prediction withNan = new Prediction(p.requestId(), p.model(), 9, "Ankle boot", nan, p.image(), NOW, 1, false, null);
-        assertThatThrownBy(withNan::validate).hasMessageContaining("outside [0, 1]");
+        assertThatThrownBy(withNan::validate).hasMessageContaining("got NaN at index 0");
 
         float[] notNormalised = probabilities(9);
         notNormalised[0] = 0.5f;
         Prediction badSum = new Prediction(p.requestId(), p.model(), 9, "Ankle boot", notNormalised, p.image(), NOW, 1, false, null);
-        assertThatThrownBy(badSum::validate).hasMessageContaining("sum to");
+        assertThatThrownBy(badSum::validate).hasMessageContaining("got values that sum to");
 
         Prediction wrongName = new Prediction(p.requestId(), p.model(), 9, "Bag", p.probabilities(), p.image(), NOW, 1, false, null);
-        assertThatThrownBy(wrongName::validate).hasMessageContaining("does not name label 9");
+        assertThatThrownBy(wrongName::validate).hasMessage("field 'className': expected \"Ankle boot\" (the class of label 9) or nothing, got \"Bag\"");
 
         Prediction shortImage = new Prediction(p.requestId(), p.model(), 9, "Ankle boot", p.probabilities(),
                 Base64.getEncoder().encodeToString(new byte[10]), NOW, 1, false, null);
@@ -129,7 +129,7 @@ class MessagesTest {
 
         Prediction badVersion = new Prediction(p.requestId(), new ModelRef("lenet", 0), 9, "Ankle boot", p.probabilities(),
                 p.image(), NOW, 1, false, null);
-        assertThatThrownBy(badVersion::validate).hasMessageContaining("version must be >= 1");
+        assertThatThrownBy(badVersion::validate).hasMessage("field 'model.version': expected an integer >= 1, got 0");
     }
 
     @Test

@@ -7,7 +7,6 @@ import dev.fmnist.common.messaging.ExplanationStored;
 import dev.fmnist.common.messaging.InvalidMessageException;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.Prediction;
-import dev.fmnist.common.messaging.ScoreRequest;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.explainer.config.ExplainerConfig;
 import dev.fmnist.explainer.domain.ExplanationKey;
@@ -101,7 +100,7 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
 
     @Override
     public Prediction parse(ConsumerRecord<String, byte[]> record) {
-        Prediction p = Json.read(record.value(), Prediction.class);
+        Prediction p = KafkaBatchEdge.read(record, Prediction.class);
         checkBeyondContract(p);
         return p;
     }
@@ -179,11 +178,9 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
     /** What {@link Prediction#validate()} leaves open but storage needs. */
     private static void checkBeyondContract(Prediction p) {
         if (p.scoredAt() == null) {
-            throw new InvalidMessageException(InvalidMessageException.Reason.INVALID_FIELD, "scoredAt is missing");
-        }
-        if (p.requestId().length() > ScoreRequest.MAX_ID_LENGTH) {
-            throw new InvalidMessageException(InvalidMessageException.Reason.INVALID_FIELD,
-                    "requestId is longer than " + ScoreRequest.MAX_ID_LENGTH + " characters");
+            // only a record without a timestamp (scoredAt defaults to it)
+            throw InvalidMessageException.missing(InvalidMessageException.Reason.INVALID_FIELD, "scoredAt",
+                    "an ISO-8601 date-time with a zone offset (or a record timestamp)");
         }
     }
 

@@ -131,7 +131,7 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
 
     @Override
     public Valid parse(ConsumerRecord<String, byte[]> record) {
-        ScoreRequest request = Json.read(record.value(), ScoreRequest.class);
+        ScoreRequest request = KafkaBatchEdge.read(record, ScoreRequest.class);
         List<String> models = servedModels(request);
         return new Valid(request, request.pixels(preprocessor), models);
     }
@@ -171,7 +171,7 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
             } catch (ModelUnavailableException e) {
                 // cannot happen for models checked in servedModels (versions are replaced, never removed)
                 for (int row : rows) {
-                    batch.deadLetter(valid.get(row).record(), MODEL_UNAVAILABLE, e.getMessage());
+                    batch.deadLetter(valid.get(row).record(), MODEL_UNAVAILABLE, e);
                 }
                 continue;
             }
