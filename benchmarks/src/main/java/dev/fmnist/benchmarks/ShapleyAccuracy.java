@@ -41,7 +41,9 @@ import java.util.Optional;
  * non-null segments, ms per explanation; and LIME's weighted R^2 and ms. One thread, batches of 256.
  *
  * <p>Usage: {@code ShapleyAccuracy [--images N] [--quick] [--json FILE] [--md FILE]
- * [--model NAME=FILE.onnx ...] [--reference-se 0.02] [--reference-cap 600000]}. Without
+ * [--model NAME=FILE.onnx ...] [--reference-se 0.02] [--reference-cap 600000] [--reference-seconds 3]}
+ * (the permutation reference stops at the first of: the relative SE, the cap in evaluations, about
+ * that many seconds of model calls per image). Without
  * {@code --model}, the registry's newest versions (as {@link ExplanationCost}); {@code --quick} is
  * 20 images.
  */
@@ -72,6 +74,7 @@ public final class ShapleyAccuracy {
         Path md = null;
         double referenceSe = 0.02;
         long referenceCap = 600_000;
+        double referenceSeconds = 3;
         Map<String, Path> files = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -81,12 +84,13 @@ public final class ShapleyAccuracy {
                 case "--md" -> md = Path.of(args[++i]);
                 case "--reference-se" -> referenceSe = Double.parseDouble(args[++i]);
                 case "--reference-cap" -> referenceCap = Long.parseLong(args[++i]);
+                case "--reference-seconds" -> referenceSeconds = Double.parseDouble(args[++i]);
                 case "--model" -> {
                     String[] kv = args[++i].split("=", 2);
                     files.put(kv[0], Path.of(kv[1]));
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (--images N, --quick, --json FILE, --md FILE, --model NAME=FILE.onnx, --reference-se X, --reference-cap N)");
+                        + " (--images N, --quick, --json FILE, --md FILE, --model NAME=FILE.onnx, --reference-se X, --reference-cap N, --reference-seconds S)");
             }
         }
         LabelledImages images = FashionMnist.load().test().head(n);
@@ -112,7 +116,7 @@ public final class ShapleyAccuracy {
         }
         for (ModelScorer model : models) {
             try (model) {
-                measure(model, images, n, referenceSe, referenceCap, shapRows, limeRows, references);
+                measure(model, images, n, referenceSe, referenceCap, referenceSeconds, shapRows, limeRows, references);
             }
         }
         String table = markdown(n, referenceSe, shapRows, limeRows, references);
@@ -134,7 +138,7 @@ public final class ShapleyAccuracy {
     }
 
     private static void measure(ModelScorer model, LabelledImages images, int n, double referenceSe, long referenceCap,
-                                List<ShapRow> shapRows, List<LimeRow> limeRows, List<Reference> references) {
+                                double referenceSeconds, List<ShapRow> shapRows, List<LimeRow> limeRows, List<Reference> references) {
         ExplainerSettings settings = ExplainerSettings.defaults();
         model.warmUp(settings.batchSize());
         LimeExplainer lime = new LimeExplainer(settings);
@@ -149,7 +153,9 @@ public final class ShapleyAccuracy {
         double players = 0;
         double nulls = 0;
         lime.explain(model, Pixels.toModelInput(images.image(0)), 0, 1); // warm-up
-        new KernelShapExplainer(settings).explain(model, Pixels.toModelInput(images.image(0)), 0, 1);
+        Attribution warm = new KernelShapExplainer(settings).explain(model, Pixels.toModelInput(images.image(0)), 0, 1);
+        // a permutation reference stops after about referenceSeconds of model calls (cnn is 10 times slower than lenet)
+        long cap = Math.min(referenceCap, (long) (referenceSeconds * warm.samples() / (warm.elapsedMs() / 1000)));
         for (int i = 0; i < n; i++) {
             float[] x = Pixels.toModelInput(images.image(i));
             int target = ModelScorers.argmax(model.score(x, 1), 0);
@@ -162,7 +168,7 @@ public final class ShapleyAccuracy {
                 reference = game.toSegments(ShapleyValues.exact(game, settings.batchSize()));
                 exact++;
             } else {
-                ShapleyValues.Estimate e = ShapleyValues.permutation(game, referenceSe, 50, 100, referenceCap,
+                ShapleyValues.Estimate e = ShapleyValues.permutation(game, referenceSe, 50, 100, cap,
                         StableHash.seed("reference-" + i, model.name()));
                 reference = game.toSegments(e.values());
                 refSe[i] = e.relativeStandardError();

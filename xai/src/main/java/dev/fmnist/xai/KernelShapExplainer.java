@@ -16,15 +16,21 @@ import java.util.SplittableRandom;
  * {@code (M - 1) / (C(M, |S|) |S| (M - |S|))} as weights and the efficiency constraint
  * {@code sum(phi) = v(full) - v(empty)} enforced exactly by eliminating the last segment's value.
  *
+ * <p>The players are the non-null segments only ({@link MaskedScorer}): a segment whose pixels are
+ * all the fill value 0 is hidden already, its Shapley value is exactly 0, and it costs no
+ * evaluation. M below counts the others.
+ *
  * <ul>
- * <li>M &lt;= 14 segments: every one of the 2^M coalitions is scored, and the regression gives
- *     the exact Shapley values.</li>
- * <li>More: the budget (default {@code 2 M + 2048} evaluations) is spent as the reference
- *     {@code shap.KernelExplainer} spends it: coalition sizes whose kernel weight is largest (the
- *     smallest and largest coalitions) are enumerated completely while the budget covers them,
- *     the rest are sampled with probability proportional to the kernel weight of their size,
- *     each sample together with its complement (paired sampling); repeated samples add to one
- *     coalition's weight instead of costing another evaluation.</li>
+ * <li>M &lt;= 14, or a budget that covers all 2^M coalitions: every coalition is scored and the
+ *     values are the exact Shapley values ({@link ShapleyValues#fromTable}).</li>
+ * <li>More: the budget (default {@code 2 M + 2048} evaluations) is spent as follows. Coalition
+ *     size classes (a size s and its complement's size M - s) whose kernel weight is largest (the
+ *     smallest and largest coalitions) are enumerated completely while the budget covers them, as
+ *     the reference {@code shap.KernelExplainer} decides; the rest of the budget is shared among the
+ *     remaining classes in proportion to their kernel weight (stratified, not drawn at random), and
+ *     within each class distinct coalitions are drawn uniformly, each together with its complement
+ *     (paired sampling, which makes the estimate exact for any game of pairwise interactions).
+ *     Each class carries exactly its share of the total kernel weight.</li>
  * </ul>
  * {@code baseValue} is v(empty), the probability of the all-background image, and {@code fullValue}
  * is v(full) = f(x); both in probability space.
