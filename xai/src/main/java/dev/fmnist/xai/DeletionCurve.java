@@ -10,28 +10,38 @@ import java.util.stream.IntStream;
  * starting with none removed. A faithful map removes what the model relies on first, so the curve
  * drops early and its area is small.
  *
- * @param values the probability after removing 0, 1, ..., M segments (M + 1 values)
+ * @param values the probability after removing 0, 1, ..., k non-null segments (k + 1 values)
  * @param area   area under {@code values} over x = removed fraction in [0, 1], by trapezoids
  */
 public record DeletionCurve(float[] values, double area) {
 
-    /** Removes the segments of {@code scorer}'s image in order of {@code segmentWeights} and scores each step. */
+    /**
+     * Removes the non-null segments of {@code scorer}'s image in order of {@code segmentWeights} and
+     * scores each step; null segments (all pixels at the fill value) are skipped, as removing them
+     * changes nothing: k + 1 points for k non-null segments.
+     */
     static DeletionCurve measure(MaskedScorer scorer, double[] segmentWeights) {
         int m = scorer.segments().count();
         if (segmentWeights.length != m) {
             throw new IllegalArgumentException("expected " + m + " segment weights, got " + segmentWeights.length);
         }
-        int[] order = removalOrder(segmentWeights);
-        boolean[][] masks = new boolean[m + 1][];
+        int[] active = scorer.activeSegments();
+        int k = active.length;
+        double[] playerWeights = new double[k];
+        for (int i = 0; i < k; i++) {
+            playerWeights[i] = segmentWeights[active[i]];
+        }
+        int[] order = removalOrder(playerWeights);
+        boolean[][] masks = new boolean[k + 1][];
         boolean[] visible = scorer.uniformMask(true);
         masks[0] = visible.clone();
-        for (int step = 1; step <= m; step++) {
+        for (int step = 1; step <= k; step++) {
             visible[order[step - 1]] = false;
             masks[step] = visible.clone();
         }
         double[] probabilities = scorer.targetProbabilities(masks);
-        float[] values = new float[m + 1];
-        for (int i = 0; i <= m; i++) {
+        float[] values = new float[k + 1];
+        for (int i = 0; i <= k; i++) {
             values[i] = (float) probabilities[i];
         }
         return new DeletionCurve(values, area(values));

@@ -4,9 +4,9 @@ import dev.fmnist.common.messaging.ExplanationStored;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -16,15 +16,21 @@ import java.util.SplittableRandom;
  * {@code (M - 1) / (C(M, |S|) |S| (M - |S|))} as weights and the efficiency constraint
  * {@code sum(phi) = v(full) - v(empty)} enforced exactly by eliminating the last segment's value.
  *
+ * <p>The players are the non-null segments only ({@link MaskedScorer}): a segment whose pixels are
+ * all the fill value 0 is hidden already, its Shapley value is exactly 0, and it costs no
+ * evaluation. M below counts the others.
+ *
  * <ul>
- * <li>M &lt;= 14 segments: every one of the 2^M coalitions is scored, and the regression gives
- *     the exact Shapley values.</li>
- * <li>More: the budget (default {@code 2 M + 2048} evaluations) is spent as the reference
- *     {@code shap.KernelExplainer} spends it: coalition sizes whose kernel weight is largest (the
- *     smallest and largest coalitions) are enumerated completely while the budget covers them,
- *     the rest are sampled with probability proportional to the kernel weight of their size,
- *     each sample together with its complement (paired sampling); repeated samples add to one
- *     coalition's weight instead of costing another evaluation.</li>
+ * <li>M &lt;= 14, or a budget that covers all 2^M coalitions: every coalition is scored and the
+ *     values are the exact Shapley values ({@link ShapleyValues#fromTable}).</li>
+ * <li>More: the budget (default {@code 2 M + 2048} evaluations) is spent as follows. Coalition
+ *     size classes (a size s and its complement's size M - s) whose kernel weight is largest (the
+ *     smallest and largest coalitions) are enumerated completely while the budget covers them, as
+ *     the reference {@code shap.KernelExplainer} decides; the rest of the budget is shared among the
+ *     remaining classes in proportion to their kernel weight (stratified, not drawn at random), and
+ *     within each class distinct coalitions are drawn uniformly, each together with its complement
+ *     (paired sampling, which makes the estimate exact for any game of pairwise interactions).
+ *     Each class carries exactly its share of the total kernel weight.</li>
  * </ul>
  * {@code baseValue} is v(empty), the probability of the all-background image, and {@code fullValue}
  * is v(full) = f(x); both in probability space.
@@ -45,22 +51,41 @@ public final class KernelShapExplainer extends SegmentExplainer {
     @Override
     Attribution attribute(ModelScorer model, float[] image, int targetClass, long seed, Segments segments,
                           MaskedScorer scorer, long start) {
-        int m = segments.count();
+        int k = scorer.players();
         double[] ends = scorer.targetProbabilities(new boolean[][] {scorer.uniformMask(false), scorer.uniformMask(true)});
         double empty = ends[0];
         double full = ends[1];
-        double[] phi;
-        if (m == 1) {
-            phi = new double[] {full - empty};
-        } else {
-            Coalitions coalitions = m <= EXACT_MAX_SEGMENTS ? allCoalitions(m)
-                    : sampledCoalitions(m, settings.shapBudgetFor(m) - 2, seed);
-            double[] values = scorer.targetProbabilities(coalitions.masks());
-            phi = constrainedFit(coalitions, values, empty, full);
-        }
+        double[] phi = scorer.toSegments(shapleyValues(scorer, empty, full, settings.shapBudgetFor(k) - 2, seed));
         float[] segmentWeights = Explanations.toFloats(phi);
         return Explanations.assemble(name(), targetClass, scorer, segmentWeights, segments.spread(phi), empty, full,
                 null, null, Explanations.efficiencyGap(segmentWeights, empty, full), scorer.evaluations(), start);
+    }
+
+    /**
+     * The KernelSHAP estimate of the Shapley values of {@code game}, whose worth of the empty and the
+     * full coalition are {@code empty} and {@code full}, spending at most {@code coalitionBudget}
+     * evaluations on the other coalitions (exact by enumeration when they fit, or up to
+     * {@link #EXACT_MAX_SEGMENTS} players).
+     */
+    public static double[] shapleyValues(CoalitionGame game, double empty, double full, int coalitionBudget, long seed) {
+        int k = game.players();
+        if (k == 0) {
+            return new double[0];
+        }
+        if (k == 1) {
+            return new double[] {full - empty};
+        }
+        if (k <= EXACT_MAX_SEGMENTS || (k < 31 && (1L << k) - 2 <= coalitionBudget)) {
+            Coalitions all = allCoalitions(k);
+            double[] values = game.values(all.masks());
+            double[] table = new double[1 << k];
+            table[0] = empty;
+            System.arraycopy(values, 0, table, 1, values.length);
+            table[table.length - 1] = full;
+            return ShapleyValues.fromTable(table, k);
+        }
+        Coalitions coalitions = sampledCoalitions(k, Math.max(1, coalitionBudget), seed);
+        return constrainedFit(coalitions, game.values(coalitions.masks()), empty, full);
     }
 
     /** Coalitions (true = segment visible) and their regression weights. */
@@ -118,8 +143,15 @@ public final class KernelShapExplainer extends SegmentExplainer {
      * size class (a size and its complement's size) carries its share of the total kernel weight.
      */
     static Coalitions sampledCoalitions(int m, int budget, long seed) {
-        int coalitionBudget = m < 31 ? (int) Math.min(budget, (1L << m) - 2) : budget;
-        int sizeClasses = m / 2; // sizes 1..ceil((M-1)/2) = M/2; size s stands for s and M - s
+        return stratifiedCoalitions(m, budget, seed);
+    }
+
+    /**
+     * The sizes of {@code m} players as KernelSHAP weighs them: {@code w[s]} for size class s =
+     * 1..m/2 (a size and its complement's size M - s together), normalised to sum 1.
+     */
+    static double[] classWeights(int m) {
+        int sizeClasses = m / 2;
         double[] classWeight = new double[sizeClasses + 1];
         double total = 0;
         for (int s = 1; s <= sizeClasses; s++) {
@@ -129,14 +161,30 @@ public final class KernelShapExplainer extends SegmentExplainer {
         for (int s = 1; s <= sizeClasses; s++) {
             classWeight[s] /= total;
         }
+        return classWeight;
+    }
+
+    /**
+     * At most {@code budget} distinct coalitions for {@code m} players, stratified by size: whole
+     * size classes while the budget covers them (as {@code shap.KernelExplainer} decides), then the
+     * rest of the budget shared among the remaining classes in proportion to their kernel weight
+     * (classes too small for their share are enumerated and their
+     * surplus shared again); within a class, distinct coalitions drawn uniformly without
+     * replacement, each with its complement (paired sampling). Each coalition of a class gets the
+     * class's kernel weight divided by the coalitions drawn from it, so every class carries exactly
+     * its share of the total weight (no randomness in how much of the budget a size gets).
+     */
+    static Coalitions stratifiedCoalitions(int m, int budget, long seed) {
+        int coalitionBudget = m < 31 ? (int) Math.min(budget, (1L << m) - 2) : budget;
+        int sizeClasses = m / 2;
+        double[] classWeight = classWeights(m);
         List<boolean[]> masks = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
         int left = coalitionBudget;
         double weightLeft = 1;
         int s = 1;
         for (; s <= sizeClasses; s++) {
-            double subsets = binomial(m, s) * (paired(s, m) ? 2 : 1);
-            // enumerate this size when sampling would be expected to draw each of its coalitions at least once
+            double subsets = classSize(m, s);
             if (left * (classWeight[s] / weightLeft) / subsets < 1 - 1e-8) {
                 break;
             }
@@ -152,8 +200,20 @@ public final class KernelShapExplainer extends SegmentExplainer {
             left -= (int) subsets;
             weightLeft -= classWeight[s];
         }
-        if (left > 0 && s <= sizeClasses) {
-            sample(m, s, sizeClasses, classWeight, left, weightLeft, new SplittableRandom(seed), masks, weights);
+        if (left > 1 && s <= sizeClasses) {
+            int[] counts = allocate(m, s, sizeClasses, classWeight, left);
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int c = s; c <= sizeClasses; c++) {
+                if (counts[c] == 0) {
+                    continue;
+                }
+                List<boolean[]> drawn = counts[c] >= classSize(m, c) ? wholeClass(m, c) : drawPaired(m, c, counts[c], random);
+                double each = classWeight[c] / drawn.size();
+                for (boolean[] mask : drawn) {
+                    masks.add(mask);
+                    weights.add(each);
+                }
+            }
         }
         double[] w = new double[weights.size()];
         for (int i = 0; i < w.length; i++) {
@@ -162,81 +222,112 @@ public final class KernelShapExplainer extends SegmentExplainer {
         return new Coalitions(masks.toArray(new boolean[0][]), w);
     }
 
+    /** Coalitions in size class s: C(m, s), twice over when M - s is another size. */
+    private static double classSize(int m, int s) {
+        return binomial(m, s) * (paired(s, m) ? 2 : 1);
+    }
+
     /**
-     * Draws paired samples from size classes {@code firstSize..sizeClasses} until {@code left} new
-     * coalitions are found (or four times as many draws failed to find them), then gives them
-     * {@code weightLeft} in proportion to how often each was drawn.
+     * How many coalitions each class {@code first..last} gets of {@code left}: shares in proportion
+     * to {@code classWeight}, each capped at the class's size (the surplus shared again),
+     * even numbers (pairs), the rounding left over given by largest remainder.
      */
-    private static void sample(int m, int firstSize, int sizeClasses, double[] classWeight, int left,
-                               double weightLeft, SplittableRandom random, List<boolean[]> masks,
-                               List<Double> weights) {
-        Map<BitSet, Integer> seen = new HashMap<>();
-        List<boolean[]> drawn = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
+    static int[] allocate(int m, int first, int last, double[] classWeight, int left) {
+        int[] counts = new int[last + 1];
+        boolean[] capped = new boolean[last + 1];
+        int budget = left;
+        while (true) {
+            double total = 0;
+            for (int c = first; c <= last; c++) {
+                total += capped[c] ? 0 : classWeight[c];
+            }
+            boolean newlyCapped = false;
+            for (int c = first; c <= last; c++) {
+                if (!capped[c] && budget * classWeight[c] / total >= classSize(m, c)) {
+                    capped[c] = true;
+                    counts[c] = (int) classSize(m, c);
+                    budget -= counts[c];
+                    newlyCapped = true;
+                }
+            }
+            if (!newlyCapped || total == 0) {
+                double[] remainders = new double[last + 1];
+                int given = 0;
+                for (int c = first; c <= last; c++) {
+                    if (!capped[c] && total > 0) {
+                        double share = budget * classWeight[c] / total / 2;
+                        counts[c] = 2 * (int) Math.floor(share);
+                        remainders[c] = share - Math.floor(share);
+                        given += counts[c];
+                    }
+                }
+                while (budget - given >= 2) {
+                    int best = -1;
+                    for (int c = first; c <= last; c++) {
+                        if (!capped[c] && (best < 0 || remainders[c] > remainders[best])) {
+                            best = c;
+                        }
+                    }
+                    if (best < 0 || remainders[best] < 0) {
+                        break;
+                    }
+                    counts[best] += 2;
+                    remainders[best] = -1;
+                    given += 2;
+                }
+                return counts;
+            }
+        }
+    }
+
+    /** Every coalition of class s (size s and, for a paired class, size M - s). */
+    private static List<boolean[]> wholeClass(int m, int s) {
+        List<boolean[]> out = new ArrayList<>();
+        for (boolean[] mask : subsetsOfSize(m, s)) {
+            out.add(mask);
+            if (paired(s, m)) {
+                out.add(complement(mask));
+            }
+        }
+        return out;
+    }
+
+    /** {@code count} distinct coalitions of class s, drawn uniformly as pairs of a size-s set and its complement. */
+    private static List<boolean[]> drawPaired(int m, int s, int count, SplittableRandom random) {
+        List<boolean[]> out = new ArrayList<>();
+        Set<BitSet> seen = new HashSet<>();
         int[] order = new int[m];
         for (int j = 0; j < m; j++) {
             order[j] = j;
         }
-        long draws = 0;
-        long maxDraws = 4L * left;
-        while (drawn.size() < left && draws < maxDraws) {
-            draws++;
-            int size = drawSize(firstSize, sizeClasses, classWeight, random);
-            boolean[] mask = new boolean[m];
-            // partial Fisher-Yates: the first `size` places of a random permutation
-            for (int i = 0; i < size; i++) {
+        long attempts = 0;
+        while (out.size() + 1 < count && attempts++ < 20L * count) {
+            BitSet key = new BitSet(m);
+            for (int i = 0; i < s; i++) {
                 int j = i + random.nextInt(m - i);
                 int t = order[i];
                 order[i] = order[j];
                 order[j] = t;
-                mask[order[i]] = true;
+                key.set(order[i]);
             }
-            count(mask, left, seen, drawn, counts);
-            count(complement(mask), left, seen, drawn, counts);
-        }
-        long totalCount = 0;
-        for (int c : counts) {
-            totalCount += c;
-        }
-        for (int i = 0; i < drawn.size(); i++) {
-            masks.add(drawn.get(i));
-            weights.add(weightLeft * counts.get(i) / totalCount);
-        }
-    }
-
-    /** Counts a drawn coalition: once more if seen, else as a new one while the budget lasts. */
-    private static void count(boolean[] mask, int budget, Map<BitSet, Integer> seen, List<boolean[]> drawn,
-                              List<Integer> counts) {
-        BitSet key = new BitSet(mask.length);
-        for (int j = 0; j < mask.length; j++) {
-            if (mask[j]) {
-                key.set(j);
+            if (seen.contains(key)) {
+                continue;
             }
-        }
-        Integer index = seen.get(key);
-        if (index != null) {
-            counts.set(index, counts.get(index) + 1);
-        } else if (drawn.size() < budget) {
-            seen.put(key, drawn.size());
-            drawn.add(mask);
-            counts.add(1);
-        }
-    }
-
-    /** A coalition size from {@code first..last}, with probability in proportion to its class weight. */
-    private static int drawSize(int first, int last, double[] classWeight, SplittableRandom random) {
-        double total = 0;
-        for (int s = first; s <= last; s++) {
-            total += classWeight[s];
-        }
-        double u = random.nextDouble() * total;
-        for (int s = first; s < last; s++) {
-            u -= classWeight[s];
-            if (u < 0) {
-                return s;
+            BitSet other = (BitSet) key.clone();
+            other.flip(0, m);
+            if (seen.contains(other)) {
+                continue;
             }
+            seen.add(key);
+            seen.add(other);
+            boolean[] mask = new boolean[m];
+            for (int j = key.nextSetBit(0); j >= 0; j = key.nextSetBit(j + 1)) {
+                mask[j] = true;
+            }
+            out.add(mask);
+            out.add(complement(mask));
         }
-        return last;
+        return out;
     }
 
     /** Whether size s has a complement size M - s of its own (every size but M/2). */

@@ -18,6 +18,9 @@ import java.util.SplittableRandom;
  * width^2))}. Its surrogate is scikit-learn's {@code Ridge(alpha=1)} fitted with these sample
  * weights, and its score is the weighted R^2 on the same samples: both are reproduced here.
  *
+ * <p>Null segments (every pixel already 0, the hide value) are left out: hiding them changes no
+ * pixel, so they are not features of the surrogate (M counts the others) and get exactly 0.
+ *
  * <p>The segment weights are the surrogate's coefficients (change in the target probability when
  * a segment is shown); {@code baseValue} and {@code intercept} are the surrogate's intercept,
  * {@code fullValue} is the model's probability on the whole image.
@@ -35,7 +38,7 @@ public final class LimeExplainer extends SegmentExplainer {
     @Override
     Attribution attribute(ModelScorer model, float[] image, int targetClass, long seed, Segments segments,
                           MaskedScorer scorer, long start) {
-        int m = segments.count();
+        int m = scorer.players();
         boolean[][] masks = randomMasks(settings.limeSamples(), m, seed);
         double[] y = scorer.targetProbabilities(masks);
         double[] w = new double[masks.length];
@@ -54,8 +57,9 @@ public final class LimeExplainer extends SegmentExplainer {
         double intercept = fit[0];
         double[] coefficients = Arrays.copyOfRange(fit, 1, fit.length);
         double r2 = weightedR2(x, y, w, intercept, coefficients);
-        float[] segmentWeights = Explanations.toFloats(coefficients);
-        return Explanations.assemble(name(), targetClass, scorer, segmentWeights, segments.spread(coefficients),
+        double[] weights = scorer.toSegments(coefficients);
+        float[] segmentWeights = Explanations.toFloats(weights);
+        return Explanations.assemble(name(), targetClass, scorer, segmentWeights, segments.spread(weights),
                 intercept, y[0], intercept, r2, null, scorer.evaluations(), start);
     }
 
@@ -77,6 +81,9 @@ public final class LimeExplainer extends SegmentExplainer {
      * segments to the all-ones mask.
      */
     static double kernelWeight(int visible, int m, double width) {
+        if (m == 0) {
+            return 1; // a blank image: no features, every sample is the image itself
+        }
         double d = 1 - Math.sqrt((double) visible / m);
         return Math.sqrt(Math.exp(-(d * d) / (width * width)));
     }

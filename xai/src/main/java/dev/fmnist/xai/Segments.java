@@ -69,6 +69,24 @@ public record Segments(short[] ids, int count, int[] sizes) {
     }
 
     /**
+     * Which segments are null for {@code image}: every pixel of the segment already equals
+     * {@code fill}, so hiding it changes nothing.
+     */
+    public boolean[] nullSegments(float[] image, float fill) {
+        if (image.length != Pixels.COUNT) {
+            throw new IllegalArgumentException("expected " + Pixels.COUNT + " pixels, got " + image.length);
+        }
+        boolean[] isNull = new boolean[count];
+        java.util.Arrays.fill(isNull, true);
+        for (int p = 0; p < Pixels.COUNT; p++) {
+            if (image[p] != fill) {
+                isNull[ids[p]] = false;
+            }
+        }
+        return isNull;
+    }
+
+    /**
      * Writes {@code image} with the segments that {@code visible} marks false set to the
      * background value 0 into {@code out} at {@code offset}.
      */

@@ -152,6 +152,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 Integer.toString(explainImages), benchDir.resolve("explanations.json").toString())) != 0) {
             throw new StackException("the explanation cost measurement failed (output above)");
         }
+        say("[5/8] KernelSHAP accuracy against exact Shapley values, LIME R^2 (ShapleyAccuracy)");
+        if (benchmarkJava(benchmarksClasspath, List.of("dev.fmnist.benchmarks.ShapleyAccuracy", "--images", quick ? "20" : "100",
+                "--json", benchDir.resolve("shapley.json").toString(), "--md", benchDir.resolve("shapley.md").toString())) != 0) {
+            throw new StackException("the KernelSHAP accuracy measurement failed (output above)");
+        }
 
         say("[6/8] inference-service: start-up, then end-to-end Kafka and OIP HTTP load per model (explainer not running)");
         startTimed("inference-service");
