@@ -29,6 +29,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * producer batches per partition itself ({@code linger.ms}, {@code batch.size}).
  */
 public final class BatchProducer implements AutoCloseable {
+    /**
+     * Tuning of a consumer's result producer: a broker away for up to 5 minutes (a restart, a leader election)
+     * delays the batches instead of failing them. A failed batch is nacked, and a nacked SmallRye channel stops
+     * consuming for good (fail-stop) while the service stays up: a silent stall. Kafka's defaults (60 s to wait
+     * for metadata, 120 s to deliver) are shorter than a slow broker restart on a loaded machine.
+     */
+    public static final Map<String, Object> RIDE_OUT_BROKER_OUTAGES = Map.of(
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
+
     private final Properties config;
     private final Producer<String, byte[]> producer;
 

@@ -23,6 +23,6 @@ public class ScoreRequestPublisher {
     /** Sends one request and waits (on the caller's worker thread) until the broker has it. */
     public void send(ScoreRequest request, Duration timeout) throws ExecutionException, TimeoutException,
             InterruptedException {
-        producer.producer().sendAndWait(Topics.IMAGES, request.id(), Json.write(request), timeout);
+        producer.uploads().sendAndWait(Topics.IMAGES, request.id(), Json.write(request), timeout);
     }
 }

@@ -21,12 +21,14 @@ public class ResultProducer {
     private final BatchProducer producer;
 
     public ResultProducer(@Identifier("default-kafka-broker") Map<String, Object> kafka, InferenceConfig config) {
-        producer = BatchProducer.of(kafka, Map.of(
+        Map<String, Object> tuning = new java.util.HashMap<>(BatchProducer.RIDE_OUT_BROKER_OUTAGES);
+        tuning.putAll(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "inference-service-results",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, (int) config.producer().linger().toMillis(),
                 ProducerConfig.BATCH_SIZE_CONFIG, config.producer().batchSize()));
+        producer = BatchProducer.of(kafka, tuning);
     }
 
     public BatchProducer producer() {
