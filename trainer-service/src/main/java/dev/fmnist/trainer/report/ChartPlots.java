@@ -135,8 +135,8 @@ final class ChartPlots {
             dots.setSeriesPaint(c, ColorScales.CLASS_COLORS[c]);
             dots.setSeriesShape(c, dot);
         }
-        NumberAxis x = new NumberAxis("t-SNE 1");
-        NumberAxis y = new NumberAxis("t-SNE 2");
+        NumberAxis x = new NumberAxis(embedding.method().displayName() + " 1");
+        NumberAxis y = new NumberAxis(embedding.method().displayName() + " 2");
         x.setAutoRangeIncludesZero(false);
         y.setAutoRangeIncludesZero(false);
         XYPlot plot = new XYPlot(data, x, y, dots);

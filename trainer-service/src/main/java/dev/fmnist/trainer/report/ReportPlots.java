@@ -12,8 +12,9 @@ import java.util.Locale;
  *
  * <p>Libraries: JFreeChart 1.5 for the bar, line and scatter charts ({@link #classDistribution},
  * {@link #accuracyPerEpoch}, {@link #embedding2d}); plain Java2D for the pixel-exact figures
- * ({@link #sampleGrid}, {@link #confusionMatrix}, {@link #importanceHeatmap}); Smile's t-SNE for
- * the embedding (see {@link Embedding2d}). Everything renders off-screen: the class sets
+ * ({@link #sampleGrid}, {@link #confusionMatrix}, {@link #importanceHeatmap}); UMAP (tag.bio's
+ * umap-java) and Barnes-Hut t-SNE (javagl's bh-tsne) for the embeddings, both under permissive
+ * licences (see {@link Embedding2d}). Everything renders off-screen: the class sets
  * {@code java.awt.headless=true} unless the property is already set (Quarkus' {@code quarkus-awt}
  * extension makes AWT usable in native executables).
  *
@@ -66,19 +67,33 @@ public final class ReportPlots {
     }
 
     /**
-     * t-SNE of {@code n} images (seeded sample; {@link Embedding2d#DEFAULT_IMAGES} in the paper's
-     * figure) as a scatter plot coloured by class with a legend. Returns the embedding.
+     * UMAP of {@code n} images (seeded sample; {@link Embedding2d#DEFAULT_IMAGES} in the paper's
+     * Fig. 3) as a scatter plot coloured by class with a legend. Returns the embedding.
      */
-    public static Embedding2d embedding2d(LabelledImages images, int n, long seed, Path out) {
+    public static Embedding2d umap(LabelledImages images, int n, long seed, Path out) {
+        Embedding2d e = Embedding2d.umap(images, n, seed);
+        embedding2d(e, out);
+        return e;
+    }
+
+    /**
+     * t-SNE of {@code n} images (seeded sample; {@link Embedding2d#DEFAULT_IMAGES} in the report)
+     * as a scatter plot coloured by class with a legend. Returns the embedding.
+     */
+    public static Embedding2d tsne(LabelledImages images, int n, long seed, Path out) {
         Embedding2d e = Embedding2d.tsne(images, n, seed);
         embedding2d(e, out);
         return e;
     }
 
-    /** Plots an embedding computed before (e.g. with other iterations or threads). */
+    /** Plots an embedding computed before (e.g. with other iterations or threads), titled by its method. */
     public static ChartLayout embedding2d(Embedding2d embedding, Path out) {
-        String title = String.format(Locale.ROOT, "t-SNE of %,d images (perplexity %.0f)", embedding.size(),
-                Math.min(Embedding2d.PERPLEXITY, (embedding.size() - 1) / 3.0));
+        String title = switch (embedding.method()) {
+            case UMAP -> String.format(Locale.ROOT, "UMAP of %,d test images (%d neighbours, min. distance %.1f)",
+                    embedding.size(), Math.min(Embedding2d.NEIGHBOURS, embedding.size() - 1), Embedding2d.MIN_DIST);
+            case TSNE -> String.format(Locale.ROOT, "t-SNE of %,d test images (perplexity %.0f)", embedding.size(),
+                    Embedding2d.perplexity(embedding.size()));
+        };
         return ChartPlots.embedding(embedding, title, out);
     }
 }

@@ -14,7 +14,8 @@ import java.util.Locale;
 /**
  * Writes all report plots of one model version into {@code <out>/<name>/<version>/}:
  * {@code class-distribution.png}, {@code samples.png}, {@code confusion-<split>.png} (one per
- * evaluation), {@code accuracy-per-epoch.png}, {@code importance.png} and {@code embedding.png}.
+ * evaluation), {@code accuracy-per-epoch.png}, {@code importance.png}, {@code umap.png} (UMAP of
+ * the test set, the paper's Fig. 3) and {@code embedding.png} (t-SNE of the same test images).
  * A plot whose input is missing (no epochs, no importance, no data) is skipped.
  */
 public final class ReportWriter {
@@ -23,6 +24,8 @@ public final class ReportWriter {
     public static final String SAMPLES = "samples.png";
     public static final String ACCURACY_PER_EPOCH = "accuracy-per-epoch.png";
     public static final String IMPORTANCE = "importance.png";
+    public static final String UMAP = "umap.png";
+    /** The t-SNE plot (the file name it has had since before the UMAP plot). */
     public static final String EMBEDDING = "embedding.png";
 
     /**
@@ -35,15 +38,15 @@ public final class ReportWriter {
      * @param importance       784 values per pixel, e.g. XGBoost feature importance
      * @param importanceTitle  title of the importance map
      * @param samplesPerClass  images per class in the sample grid (0 skips it)
-     * @param embeddingImages  images in the t-SNE plot (0 skips it)
-     * @param embeddingThreads threads of the t-SNE run
+     * @param embeddingImages  test images in the UMAP and t-SNE plots, the same sample (0 skips both)
+     * @param embeddingThreads threads of the t-SNE run (UMAP runs on one, to be reproducible)
      * @param seed             seed of the embedding's sample and initialisation
      */
     public record ReportData(LabelledImages train, LabelledImages test, List<Evaluation> evaluations,
                              List<EpochMetrics> epochs, float[] importance, String importanceTitle,
                              int samplesPerClass, int embeddingImages, int embeddingThreads, long seed) {
 
-        /** The paper's defaults: 10 samples per class, t-SNE of 2,000 test images on all CPUs, seed 42. */
+        /** The paper's defaults: 10 samples per class, UMAP and t-SNE of 2,000 test images on all CPUs, seed 42. */
         public static ReportData of(LabelledImages train, LabelledImages test, List<Evaluation> evaluations,
                                     List<EpochMetrics> epochs, float[] importance) {
             return new ReportData(train, test, evaluations, epochs, importance, "Feature importance per pixel",
@@ -94,9 +97,11 @@ public final class ReportWriter {
             ReportPlots.importanceHeatmap(t, data.importance(), add(written, dir.resolve(IMPORTANCE)));
         }
         if (data.test() != null && data.embeddingImages() > 0 && data.test().size() >= 4) {
-            Embedding2d e = Embedding2d.tsne(data.test(), data.embeddingImages(), data.seed(),
+            Embedding2d umap = Embedding2d.umap(data.test(), data.embeddingImages(), data.seed());
+            ReportPlots.embedding2d(umap, add(written, dir.resolve(UMAP)));
+            Embedding2d tsne = Embedding2d.tsne(data.test(), data.embeddingImages(), data.seed(),
                     Embedding2d.DEFAULT_ITERATIONS, Math.max(1, data.embeddingThreads()));
-            ReportPlots.embedding2d(e, add(written, dir.resolve(EMBEDDING)));
+            ReportPlots.embedding2d(tsne, add(written, dir.resolve(EMBEDDING)));
         }
         return List.copyOf(written);
     }

@@ -23,7 +23,7 @@ import java.util.Map;
  * The human-readable copy of a registered version, Triton-style: {@code <out>/<name>/<version>/}
  * with the artifact as stored (read back and verified), {@code metadata.json}, the per-class table
  * and the report plots: class distribution, samples, confusion matrices, accuracy per epoch, the
- * importance map (XGBoost) and a t-SNE embedding of the test set.
+ * importance map (XGBoost), and UMAP and t-SNE embeddings of the test set.
  */
 @ApplicationScoped
 public class ReportFiles {
