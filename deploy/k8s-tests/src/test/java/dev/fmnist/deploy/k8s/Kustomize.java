@@ -18,15 +18,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * Renders a Kustomize directory with the tool this machine has: {@code $FMNIST_KUSTOMIZE} (a kubectl
  * or kustomize binary), else {@code kustomize build}, else {@code kubectl kustomize} from PATH. The
- * manifests stay within what kustomize v2.0.3 (Debian's kubectl 1.20) and v5 both understand.
- * Installs nothing: without a tool the tests fail and say how to get one.
+ * manifests use kustomize v5 syntax ({@code resources} for directories, {@code patches},
+ * {@code labels} with {@code includeTemplates}): kubectl 1.27 or later, or kustomize 5.x. Installs
+ * nothing: without a tool the tests fail and say how to get one.
  */
 final class Kustomize {
-    static final String MISSING_TOOL = "Rendering deploy/k8s needs kubectl (with its built-in kustomize) or kustomize on "
-            + "PATH, or FMNIST_KUSTOMIZE=/path/to/kubectl-or-kustomize. On Debian: apt-get install kubernetes-client "
-            + "(.ci/run does this when neither tool is there).";
+    static final String MISSING_TOOL = "Rendering deploy/k8s needs kustomize v5: kubectl 1.27 or later (its built-in "
+            + "kustomize) or kustomize 5.x on PATH, or FMNIST_KUSTOMIZE=/path/to/kubectl-or-kustomize. Debian 12's "
+            + "kubernetes-client (kubectl 1.20, kustomize v2.0.3) is too old for the manifests.";
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Map<Path, Manifests> CACHE = new ConcurrentHashMap<>();
+    private static final Map<Path, String> WARNINGS = new ConcurrentHashMap<>();
 
     private Kustomize() {
     }
@@ -38,6 +40,42 @@ final class Kustomize {
     /** The rendered manifests of a Kustomize directory (cached; callers copy before changing them). */
     static Manifests render(Path dir) {
         return CACHE.computeIfAbsent(dir.toAbsolutePath().normalize(), Kustomize::run);
+    }
+
+    /** What the tool printed on stderr while rendering the directory (deprecation notes, for example); empty when nothing. */
+    static String warnings(Path dir) {
+        render(dir);
+        return WARNINGS.getOrDefault(dir.toAbsolutePath().normalize(), "");
+    }
+
+    /**
+     * The kustomize version of the tool, e.g. "v5.5.0": {@code kubectl version --client} prints a line
+     * "Kustomize Version: v5.5.0" (kubectl 1.21 and later; 1.20 and older print none), {@code kustomize
+     * version} prints "v5.5.0" or "{Version:kustomize/v4.5.4 ...}". Empty when the tool does not say.
+     */
+    static Optional<String> version() {
+        Path tool = tool().orElseThrow(() -> new AssertionError(MISSING_TOOL));
+        boolean kustomize = tool.getFileName().toString().startsWith("kustomize");
+        List<String> command = kustomize ? List.of(tool.toString(), "version") : List.of(tool.toString(), "version", "--client");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process.getOutputStream().close();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            process.waitFor(60, TimeUnit.SECONDS);
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile(kustomize ? "(v\\d+\\.\\d+\\.\\d+)" : "Kustomize Version: (v\\d+\\.\\d+\\.\\d+)").matcher(out);
+            return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while asking " + tool + " for its version", e);
+        }
+    }
+
+    /** The major version of {@link #version()}, 0 when unknown (kubectl 1.20 and older: kustomize v2.0.3). */
+    static int majorVersion() {
+        return version().map(v -> Integer.parseInt(v.substring(1, v.indexOf('.')))).orElse(0);
     }
 
     static List<String> command(Path dir) {
@@ -91,8 +129,10 @@ final class Kustomize {
                 }
                 if (process.exitValue() != 0) {
                     throw new AssertionError(String.join(" ", command) + " failed (exit " + process.exitValue() + "): "
-                            + Files.readString(err));
+                            + Files.readString(err) + (majorVersion() < 5 ? "\n" + MISSING_TOOL + " This one has kustomize "
+                            + version().orElse("v2.0.3 or older") + "." : ""));
                 }
+                WARNINGS.put(dir.toAbsolutePath().normalize(), Files.readString(err).strip());
                 return parse(new String(out, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(err);

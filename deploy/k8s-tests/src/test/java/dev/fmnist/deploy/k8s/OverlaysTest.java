@@ -21,7 +21,7 @@ class OverlaysTest {
         Manifests m = Kustomize.overlay(overlay);
         assertThat(Checks.namespaces(m)).as("namespace problems in " + overlay).isEmpty();
         assertThat(m.ofKind("Kafka")).hasSize(1);
-        assertThat(m.ofKind("Kafka").get(0).path("metadata").path("annotations").path("strimzi.io/kraft").asText()).isEqualTo("enabled");
+        assertThat(m.ofKind("Kafka").get(0).path("apiVersion").asText()).isEqualTo("kafka.strimzi.io/v1");
         assertThat(m.ofKind("KafkaNodePool")).isNotEmpty();
         assertThat(m.ofKind("KafkaTopic")).hasSize(6);
         assertThat(m.ofKind("Cluster")).hasSize(1);
@@ -98,7 +98,7 @@ class OverlaysTest {
         Files.createDirectories(dir);
         Path dev = Repo.overlay("dev");
         Files.writeString(dir.resolve("kustomization.yaml"), """
-                bases:
+                resources:
                   - %s
                 images:
                   - name: fmnist/inference-service
