@@ -178,7 +178,7 @@ public class LatestVersionLoader {
         RegistryOutage o = outage;
         if (o != null) {
             outage = null;
-            LOG.infof("Model registry reachable again after %d s", Duration.between(o.since(), Instant.now()).toSeconds());
+            LOG.infof("Model registry read again after %d s", Duration.between(o.since(), Instant.now()).toSeconds());
         }
     }
 
