@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = PostgresDatabaseTestResource.class, scope = TestResourceScope.GLOBAL)
-@Order(Integer.MAX_VALUE) // last: it moves lenet to a new version
+@Order(Integer.MAX_VALUE - 1) // last but RegistryOutageIT: it moves lenet to a new version
 class HotReloadIT {
 
     @Test

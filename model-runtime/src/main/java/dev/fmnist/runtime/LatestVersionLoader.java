@@ -6,6 +6,7 @@ import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.runtime.scoring.ExecutionProvider;
 import dev.fmnist.runtime.scoring.LoadedModel;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,12 @@ import org.jboss.logging.Logger;
  * when nothing of that model is loaded, the newest older version that loads serves instead. All loading
  * runs on one thread of its own ({@code model-loader}), so versions of a model load one at a time and
  * never on a request thread.
+ *
+ * <p>Registry outage: what is loaded keeps serving and readiness does not change (the registry is read
+ * only to find and load new versions). The outage is reported ({@link #registryOutage()}, and a
+ * {@code registry} entry of {@link #describe()}) from the first failed read until the next successful one;
+ * meanwhile the registry is looked at every {@code retryInterval}, so that a version published during the
+ * outage, announced or not, is loaded soon after the registry is back (hot reload resumes).
  */
 public class LatestVersionLoader {
     private static final Logger LOG = Logger.getLogger(LatestVersionLoader.class);
@@ -37,6 +44,14 @@ public class LatestVersionLoader {
     @FunctionalInterface
     public interface ReadinessListener {
         boolean readiness(boolean ready);
+    }
+
+    /** The registry could not be read since {@code since} (the first failed read); {@code cause} is the last error. */
+    public record RegistryOutage(Instant since, String cause) {
+        @Override
+        public String toString() {
+            return "unreachable since " + since + " (" + cause + ")";
+        }
     }
 
     private final LatestVersions holder;
@@ -55,6 +70,7 @@ public class LatestVersionLoader {
     /** Versions that failed to load (corrupt, wrong format): not tried again. */
     private final Set<String> failedVersions = ConcurrentHashMap.newKeySet();
     private volatile String registryProblem = "the registry was not read yet";
+    private volatile RegistryOutage outage;
     private volatile boolean ready;
 
     public LatestVersionLoader(LatestVersions holder, ModelSource reader, ModelOpener opener, Duration retryInterval,
@@ -84,6 +100,11 @@ public class LatestVersionLoader {
         return ready;
     }
 
+    /** The registry outage in progress (no read succeeded since the first one that failed), if any. */
+    public Optional<RegistryOutage> registryOutage() {
+        return Optional.ofNullable(outage);
+    }
+
     /** Per configured model: its state in words (for health checks). */
     public Map<String, String> describe() {
         Map<String, String> out = new LinkedHashMap<>();
@@ -100,7 +121,11 @@ public class LatestVersionLoader {
                 out.put(name, published.containsKey(name) ? "loading" : "the registry was not read yet");
             }
         }
-        if (registryProblem != null) {
+        RegistryOutage o = outage;
+        if (o != null) {
+            out.put("registry", o + (holder.configured().stream().anyMatch(n -> holder.version(n).isPresent())
+                    ? "; serving the loaded versions, looking again every " + human(retryInterval) : ""));
+        } else if (registryProblem != null) {
             out.put("registry", registryProblem);
         }
         return out;
@@ -139,7 +164,29 @@ public class LatestVersionLoader {
         }
         boolean settled = updateReadiness();
         boolean complete = holder.configured().stream().allMatch(n -> holder.version(n).isPresent());
-        return ready && settled && complete ? pollInterval : retryInterval;
+        return ready && settled && complete && outage == null && !behind() ? pollInterval : retryInterval;
+    }
+
+    /** True when a model has a published version newer than the loaded one that was not refused. */
+    private boolean behind() {
+        return holder.configured().stream().anyMatch(n -> published.getOrDefault(n, Optional.empty())
+                .filter(v -> v > holder.version(n).orElse(0) && !failedVersions.contains(n + "/" + v)).isPresent());
+    }
+
+    /** A registry read succeeded: ends an outage (the state follows the latest read). */
+    private void registryRead() {
+        RegistryOutage o = outage;
+        if (o != null) {
+            outage = null;
+            LOG.infof("Model registry read again after %d s", Duration.between(o.since(), Instant.now()).toSeconds());
+        }
+    }
+
+    /** A registry read failed: starts (or goes on with) an outage, and makes the next check come soon. */
+    private void registryFailed(String cause) {
+        RegistryOutage o = outage;
+        outage = new RegistryOutage(o == null ? Instant.now() : o.since(), cause);
+        executor.checkWithin(retryInterval);
     }
 
     /** Reads the newest published version of each configured model and loads those newer than the loaded ones. */
@@ -151,8 +198,10 @@ public class LatestVersionLoader {
                 latest = reader.latestVersion(name);
             } catch (java.sql.SQLException | RuntimeException e) {
                 failure = "cannot read the registry: " + e.getMessage();
+                registryFailed(failure);
                 continue;
             }
+            registryRead();
             published.put(name, latest);
             if (latest.isEmpty()) {
                 problems.put(name, "no published version in the registry yet; looking again every "
@@ -200,6 +249,7 @@ public class LatestVersionLoader {
         long t0 = System.nanoTime();
         try {
             Optional<StoredModel> stored = reader.version(name, version);
+            registryRead();
             if (stored.isEmpty()) {
                 problems.put(name, key + " is announced but not in the registry");
                 return;
@@ -214,7 +264,9 @@ public class LatestVersionLoader {
             }
         } catch (java.sql.SQLException e) {
             problems.put(name, "cannot read " + key + " from the registry: " + e.getMessage());
-            LOG.warnf("Cannot read %s from the registry: %s (trying again)", key, e.getMessage());
+            registryFailed("cannot read " + key + ": " + e.getMessage());
+            LOG.warnf("Cannot read %s from the registry: %s (trying again in %s)", key, e.getMessage(),
+                    human(retryInterval));
         } catch (ExecutionProvider.CudaUnavailableException e) {
             problems.put(name, e.getMessage());
             LOG.errorf("Cannot load %s: %s", key, e.getMessage());

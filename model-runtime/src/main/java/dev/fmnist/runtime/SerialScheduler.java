@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -16,6 +17,9 @@ import java.util.function.Supplier;
 public final class SerialScheduler {
     private final ScheduledExecutorService executor;
     private volatile boolean stopped;
+    /** The periodic check and its next run; touched on the thread only. */
+    private Supplier<Duration> check;
+    private ScheduledFuture<?> next;
 
     /** @param threadName the name of the thread (e.g. {@code model-loader}) */
     public SerialScheduler(String threadName) {
@@ -51,17 +55,41 @@ public final class SerialScheduler {
      * stopped. {@code check} handles its own failures.
      */
     public void repeat(Supplier<Duration> check) {
-        executor.execute(() -> tick(check));
+        executor.execute(() -> {
+            this.check = check;
+            tick();
+        });
     }
 
-    private void tick(Supplier<Duration> check) {
+    /**
+     * Brings the next periodic check forward to {@code delay} from now when it is due later (e.g. a registry read
+     * failed between two checks, and the check should look again soon rather than after a long poll interval).
+     */
+    public void checkWithin(Duration delay) {
+        try {
+            executor.execute(() -> {
+                if (stopped || check == null || next == null
+                        || next.getDelay(TimeUnit.MILLISECONDS) <= delay.toMillis() || !next.cancel(false)) {
+                    return;
+                }
+                schedule(delay.toMillis());
+            });
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    private void tick() {
         if (stopped) {
             return;
         }
-        long delay = check.get().toMillis();
+        schedule(check.get().toMillis());
+    }
+
+    private void schedule(long delayMillis) {
         if (!stopped) {
             try {
-                executor.schedule(() -> tick(check), delay, TimeUnit.MILLISECONDS);
+                next = executor.schedule(this::tick, delayMillis, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 // shutting down
             }

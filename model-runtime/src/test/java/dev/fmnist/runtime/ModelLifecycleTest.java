@@ -77,8 +77,12 @@ class ModelLifecycleTest {
     }
 
     LatestVersionLoader loader(LatestVersions holder, List<Boolean> readiness) {
+        return loader(holder, readiness, Duration.ofMillis(50));
+    }
+
+    LatestVersionLoader loader(LatestVersions holder, List<Boolean> readiness, Duration pollInterval) {
         LatestVersionLoader loader = new LatestVersionLoader(holder, registry, opener, Duration.ofMillis(50),
-                Duration.ofMillis(50), (model, outcome) -> loads.add(model + ":" + outcome), List.of(r -> {
+                pollInterval, (model, outcome) -> loads.add(model + ":" + outcome), List.of(r -> {
                     readiness.add(r);
                     return true;
                 }));
@@ -141,6 +145,44 @@ class ModelLifecycleTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> loader.describe().containsKey("registry"));
         assertThat(loader.describe().get("registry")).contains("connection refused");
         assertThat(holder.acquire("lenet")).hasValueSatisfying(LoadedModel::release);
+    }
+
+    @Test
+    void aVersionAnnouncedDuringARegistryOutageIsLoadedSoonAfterTheRegistryIsBack() throws Exception {
+        registry.publish("lenet", 1, TestModels.templateOnnx("lenet", IMAGES, 100));
+        LatestVersions holder = new LatestVersions(List.of("lenet"), "test.models");
+        List<Boolean> readiness = new CopyOnWriteArrayList<>();
+        // a poll interval far beyond the test: only the retry after a failed read can bring version 2 in
+        LatestVersionLoader loader = loader(holder, readiness, Duration.ofHours(1));
+        loader.start();
+        await().atMost(Duration.ofSeconds(30)).until(loader::ready);
+        assertThat(loader.registryOutage()).isEmpty();
+        int told = readiness.size();
+
+        registry.down = true;
+        registry.publish("lenet", 2, TestModels.templateOnnx("lenet", IMAGES, 300));
+        loader.onPublished(new ModelPublished("lenet", 2, ModelPublished.FORMAT_ONNX, "0".repeat(64), Map.of(), Instant.now()))
+                .get(30, TimeUnit.SECONDS);
+        assertThat(loader.registryOutage()).hasValueSatisfying(o -> assertThat(o.cause()).contains("connection refused"));
+        Instant since = loader.registryOutage().orElseThrow().since();
+        Thread.sleep(300); // several failed retries: still ready, still serving version 1, the outage's start kept
+        assertThat(loader.ready()).isTrue();
+        assertThat(readiness.subList(told, readiness.size())).as("readiness told during the outage").isNotEmpty()
+                .doesNotContain(false);
+        assertThat(holder.acquire("lenet")).hasValueSatisfying(m -> {
+            assertThat(m.version()).isEqualTo(1);
+            m.release();
+        });
+        assertThat(loader.registryOutage()).hasValueSatisfying(o -> assertThat(o.since()).isEqualTo(since));
+        assertThat(loader.describe().get("registry")).startsWith("unreachable since " + since)
+                .contains("serving the loaded versions");
+
+        registry.down = false;
+        await().atMost(Duration.ofSeconds(10)).until(() -> holder.version("lenet").orElse(0) == 2);
+        assertThat(loader.registryOutage()).isEmpty();
+        assertThat(loader.describe()).doesNotContainKey("registry");
+        assertThat(loader.describe().get("lenet")).isEqualTo("version 2 on CPU");
+        assertThat(loader.ready()).isTrue();
     }
 
     @Test

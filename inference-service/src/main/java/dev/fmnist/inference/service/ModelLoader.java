@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 
@@ -35,6 +36,9 @@ public class ModelLoader {
                 new ModelOpener(options, config.maxBatch()), config.retryInterval(), config.pollInterval(),
                 (model, outcome) -> meters.counter("inference.model.loads", "model", model, "outcome", outcome).increment(),
                 listeners);
+        Gauge.builder("inference.registry.reachable", loader, l -> l.registryOutage().isPresent() ? 0 : 1)
+                .description("1 while the model registry can be read, 0 during an outage (the loaded models keep serving)")
+                .register(meters);
         for (String name : holder.configured()) {
             Gauge.builder("inference.model.version", holder, h -> h.version(name).orElse(0))
                     .description("Loaded registry version of each model (0 = none)")
@@ -54,6 +58,11 @@ public class ModelLoader {
     /** True once every configured model that has a published version is loaded, and at least one is. */
     public boolean ready() {
         return loader.ready();
+    }
+
+    /** The registry outage in progress (the loaded models keep serving), if any. */
+    public Optional<LatestVersionLoader.RegistryOutage> registryOutage() {
+        return loader.registryOutage();
     }
 
     /** Per configured model: its state in words (for health checks). */

@@ -113,7 +113,11 @@ final class Checks {
         if (Repo.SERVICES.contains(service) && !portNumbers.contains(config(service).httpPort())) {
             problems.add(where + ": no containerPort " + config(service).httpPort() + " (quarkus.http.port of " + service + ")");
         }
-        Map<String, String> wanted = Map.of("readinessProbe", "/q/health/ready", "livenessProbe", "/q/health/live");
+        // inference-service: readiness on the models alone (health group `models`), so that neither a registry nor a
+        // Kafka outage takes OIP serving out of its Service (docs/architecture.md, Readiness)
+        Map<String, String> wanted = Map.of("readinessProbe",
+                service.equals("inference-service") ? "/q/health/group/models" : "/q/health/ready",
+                "livenessProbe", "/q/health/live");
         for (var e : wanted.entrySet()) {
             JsonNode probe = c.path(e.getKey());
             if (probe.isMissingNode()) {
