@@ -78,7 +78,7 @@ public interface ExplainerConfig {
          * How long a worker holds an item it claimed; a heartbeat extends it every third of it while the
          * explanation runs. A crashed worker's item is taken again at most this long after the crash.
          */
-        @WithDefault("30s")
+        @WithDefault("15s")
         Duration lease();
 
         /** How often an idle worker looks for work (new items of this instance wake it at once). */
