@@ -67,7 +67,7 @@ class DashboardQueriesIT {
             work(c, "p1", a, "lime", "10:00:10", "10:00:30", "succeeded");
             work(c, "p2", a, "lime", "10:00:40", "10:01:20", "succeeded");
             work(c, "p2", a, "kernel_shap", "10:00:40", "10:00:55", "failed");
-            work(c, "p3", a, "lime", "10:01:05", null, null);
+            work(c, "p3", a, "lime", "10:01:05", null, null); // held by a worker (a lease of an hour)
             work(c, "p4", b, "tree_shap", "10:00:20", "10:00:25", "succeeded");
         }
     }
@@ -143,7 +143,7 @@ class DashboardQueriesIT {
         assertThat(now.columns()).containsExactly("queued", "running", "oldest_s");
         assertThat(now.rows()).hasSize(1);
         assertThat(now.rows().get(0).get(0)).isEqualTo(1.0);
-        assertThat(now.rows().get(0).get(1)).isEqualTo(0.0);
+        assertThat(now.rows().get(0).get(1)).isEqualTo(1.0);
         assertThat((Double) now.rows().get(0).get(2)).as("seconds since 2001-02-03 10:01:05")
                 .isCloseTo(Duration.between(at("10:01:05"), Instant.now()).toSeconds(),
                         org.assertj.core.data.Offset.offset(120.0));
@@ -253,8 +253,8 @@ class DashboardQueriesIT {
                              String outcome) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO xai.explanation_work (request_id, model_name, model_version, method, reason, priority, state,
-                  outcome, queued_at, finished_at)
-                VALUES (?, ?, 1, ?, 'requested', 0, ?, ?, ?, ?)""")) {
+                  outcome, queued_at, finished_at, claimed_by, lease_until)
+                VALUES (?, ?, 1, ?, 'requested', 0, ?, ?, ?, ?, ?, ?)""")) {
             ps.setString(1, id);
             ps.setString(2, model);
             ps.setString(3, method);
@@ -262,6 +262,9 @@ class DashboardQueriesIT {
             ps.setString(5, outcome);
             ps.setTimestamp(6, Timestamp.from(at(queuedAt)));
             ps.setTimestamp(7, finishedAt == null ? null : Timestamp.from(at(finishedAt)));
+            // a queued item is held by a (test) worker, so that the service's own workers leave it alone
+            ps.setString(8, finishedAt == null ? "dashboard-test" : null);
+            ps.setTimestamp(9, finishedAt == null ? Timestamp.from(Instant.now().plus(Duration.ofHours(1))) : null);
             ps.executeUpdate();
         }
     }
