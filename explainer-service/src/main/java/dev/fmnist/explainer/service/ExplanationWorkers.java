@@ -277,7 +277,8 @@ public class ExplanationWorkers {
             }
         }
         if (!finished.owned()) {
-            LOG.infof("Item %d (%s) was taken over by another worker while it ran: left to it", item.id(), item.key());
+            LOG.infof("Item %d (%s) was no longer this worker's when it finished (its lease ran out and another worker "
+                    + "took it, or it was finished elsewhere): left as it is", item.id(), item.key());
             return;
         }
         if (finished.stored().status() == ExplanationStatus.SUCCEEDED) {
