@@ -75,7 +75,8 @@ public class ExplanationWorkers {
     private final DatabaseRetry retry;
     private final MeterRegistry meters;
     private final BatchProducer producer;
-    private final Duration sendTimeout;
+    /** Safety net only: the producer always answers within its delivery.timeout.ms. */
+    private static final Duration ANNOUNCE_TIMEOUT = Duration.ofMinutes(10);
     /** This instance's name on the items it claims. */
     private final String name;
     private final Set<Long> working = ConcurrentHashMap.newKeySet();
@@ -107,7 +108,6 @@ public class ExplanationWorkers {
         this.retry = retry;
         this.meters = meters;
         this.producer = events.producer();
-        this.sendTimeout = config.upload().sendTimeout();
         this.name = hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.retaken = Counter.builder("explainer.queue.retaken")
                 .description("Work items taken again after their lease ran out (a worker crashed or stalled)")
@@ -286,7 +286,10 @@ public class ExplanationWorkers {
         }
     }
 
-    /** Sends {@code ExplanationStored}, waits for the broker, then marks the item done. */
+    /**
+     * Sends {@code ExplanationStored}, waits for the broker (while the broker is away, as long as the producer
+     * keeps trying; the heartbeat holds the lease), then marks the item done.
+     */
     private void announce(WorkItem.Claimed item, StoredExplanation stored)
             throws InterruptedException, SQLException, ExecutionException, TimeoutException {
         ExplanationStored event = new ExplanationStored(item.key().requestId(), item.key().model(), item.key().method(),
@@ -297,7 +300,8 @@ public class ExplanationWorkers {
         BatchCompletion completion = new BatchCompletion(() -> acked.complete(null), acked::completeExceptionally);
         producer.send(Topics.EXPLANATIONS, event.requestId(), Json.write(event), headers, completion);
         completion.seal();
-        acked.get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        // the producer's own verdict (acknowledged, or failed past its delivery timeout), the lease kept meanwhile
+        acked.get(ANNOUNCE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         retry.call("marking " + item.key() + " announced", () -> {
             queue.announced(item.id());
             return null;
