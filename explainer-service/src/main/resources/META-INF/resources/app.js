@@ -191,7 +191,9 @@ function predictionCard(p) {
     el('div', { text: `${p.model} v${p.version} · ${pct(p.confidence, 0)}` }),
     p.trueLabel !== null && p.trueLabel !== undefined
       ? el('div', { class: 'muted', text: 'true: ' + CLASS_NAMES[p.trueLabel] }) : null,
-    p.explanations > 0 ? el('span', { class: 'badge', text: p.explanations + ' explanations' }) : null));
+    p.explanations > 0 ? el('span', { class: 'badge', text: p.explanations + ' explanations' }) : null,
+    p.pendingExplanations > 0
+      ? el('span', { class: 'badge', 'data-testid': 'pending-badge', text: p.pendingExplanations + ' queued' }) : null));
 }
 
 // ---- one request: probabilities, LIME and SHAP side by side, agreement, quality ----
@@ -213,15 +215,17 @@ function predictionView(requestId) {
       setView(el('h1', { text: 'Request ' + requestId }), errorBox(e));
       return false;
     }
-    const key = JSON.stringify([view.predictions.length, view.explanations.map(x => x.id + x.status)]);
+    const pending = view.pending || [];
+    const key = JSON.stringify([view.predictions.length, view.explanations.map(x => x.id + x.status),
+      pending.map(x => x.model + x.version + x.method + x.status)]);
     if (key !== shown) {
       shown = key;
       charts.forEach(c => c.destroy());
       charts = [];
       renderPrediction(view);
     }
-    // keep following while explanations asked for are still missing (the upload form lands here)
-    const waiting = view.predictions.some(p => p.explain
+    // keep following while explanations are queued, or asked for and still missing (the upload form lands here)
+    const waiting = pending.length > 0 || view.predictions.some(p => p.explain
       && !view.explanations.some(x => x.model === p.model && x.version === p.version));
     return waiting && Date.now() - started < 300000;
   });
@@ -244,6 +248,7 @@ function renderPrediction(view) {
 
 function modelSection(view, p) {
   const explanations = view.explanations.filter(x => x.model === p.model && x.version === p.version);
+  const pending = (view.pending || []).filter(x => x.model === p.model && x.version === p.version);
   const agreements = (view.agreements || []).filter(a => a.model === p.model && a.version === p.version);
   const canvas = el('canvas', { 'data-testid': 'probabilities-chart' });
   const section = el('section', { class: 'panel', 'data-testid': 'model-section', 'data-model': p.model },
@@ -253,10 +258,14 @@ function modelSection(view, p) {
     el('div', { class: 'row' },
       el('div', { class: 'chart' }, canvas),
       el('div', { class: 'maps', 'data-testid': 'heatmaps' },
-        explanations.length === 0
+        explanations.length === 0 && pending.length === 0
           ? el('p', { class: 'muted', 'data-testid': 'no-explanations',
             text: p.explain ? 'Explanations are being computed…' : 'Not explained (not requested, not sampled).' })
-          : explanations.map(explanationFigure))),
+          : explanations.map(explanationFigure),
+        pending.length > 0
+          ? el('p', { class: 'muted', 'data-testid': 'pending-explanations',
+            text: 'Explanations are being computed: ' + pending.map(x => `${x.method} ${x.status}`).join(', ') + '…' })
+          : null)),
     explanations.length > 0 ? qualityTable(explanations) : null,
     agreements.length > 0 ? agreementTable(agreements) : null);
   chart(canvas, {

@@ -55,7 +55,7 @@ public interface ExplainerConfig {
     @WithDefault("4")
     int modelCacheSize();
 
-    /** Kafka batches whose explanations or events are still pending, at most (bounds the work queue). */
+    /** Kafka batches whose dead letters are still unacknowledged, at most. */
     @WithDefault("2")
     int maxBatchesInFlight();
 
@@ -69,6 +69,34 @@ public interface ExplainerConfig {
      */
     @WithDefault("10s")
     Duration deadline();
+
+    /** The durable explanation work queue ({@code xai.explanation_work}) and its workers. */
+    Queue queue();
+
+    interface Queue {
+        /**
+         * How long a worker holds an item it claimed; a heartbeat extends it every third of it while the
+         * explanation runs. A crashed worker's item is taken again at most this long after the crash.
+         */
+        @WithDefault("15s")
+        Duration lease();
+
+        /** How often an idle worker looks for work (new items of this instance wake it at once). */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** An item that hit a passing problem (registry or broker unreachable) is tried again after this. */
+        @WithDefault("10s")
+        Duration retryDelay();
+
+        /** How often the backlog metrics are read from the database. */
+        @WithDefault("5s")
+        Duration metricsInterval();
+
+        /** Done items are kept this long (replays find them; the dashboard's backlog history), then deleted. */
+        @WithDefault("7d")
+        Duration retention();
+    }
 
     /** Storage writes while PostgreSQL cannot be reached: retried with exponential backoff. */
     DbRetry dbRetry();

@@ -1,28 +1,27 @@
 package dev.fmnist.explainer.messaging;
 
 import dev.fmnist.common.kafka.KafkaBatchEdge;
-import dev.fmnist.common.messaging.BatchCompletion;
 import dev.fmnist.common.messaging.DeadLetterHeaders;
-import dev.fmnist.common.messaging.ExplanationStored;
 import dev.fmnist.common.messaging.InvalidMessageException;
-import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.Prediction;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.explainer.config.ExplainerConfig;
 import dev.fmnist.explainer.domain.ExplanationKey;
-import dev.fmnist.explainer.domain.ExplanationStatus;
-import dev.fmnist.explainer.domain.StoredExplanation;
+import dev.fmnist.explainer.domain.WorkItem;
 import dev.fmnist.explainer.repository.XaiWriteRepository;
 import dev.fmnist.explainer.service.DatabaseRetry;
 import dev.fmnist.explainer.service.ExplanationPolicy;
-import dev.fmnist.explainer.service.ExplanationService;
+import dev.fmnist.explainer.service.ExplanationWorkers;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,21 +39,23 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * <li>each record is parsed and validated ({@link Prediction}); an invalid one goes to {@code
  *     fmnist.predictions.dlq} with its original bytes and headers {@code error-class} and {@code
  *     error-message}, and consumption goes on;</li>
- * <li>every valid prediction is stored in {@code xai.prediction} in one transaction ({@code ON
- *     CONFLICT DO NOTHING}); while PostgreSQL cannot be reached this thread waits and retries
- *     ({@link DatabaseRetry}), so the connector pauses and nothing is lost;</li>
- * <li>requested and sampled predictions get one explanation per configured method of their model,
- *     queued on the worker pool ({@link ExplanationService}), except those already stored (a
- *     replay recomputes nothing);</li>
- * <li>after each explanation commits, {@code ExplanationStored} goes to {@code fmnist.explanations}
- *     (key: request id). An explanation found already stored and succeeded is announced again:
- *     delivery is at-least-once, and consumers deduplicate by explanation id.</li>
+ * <li>every valid prediction is stored in {@code xai.prediction}, and one work item per configured
+ *     method of the requested and sampled ones in {@code xai.explanation_work}, in one transaction
+ *     ({@code ON CONFLICT DO NOTHING}; an item whose explanation is stored already is not queued again);
+ *     while PostgreSQL cannot be reached this thread waits and retries ({@link DatabaseRetry}), so the
+ *     connector pauses and nothing is lost;</li>
+ * <li>the workers ({@link ExplanationWorkers}) are woken up; they explain, store and announce from the
+ *     queue, however long that takes.</li>
  * </ol>
- * The batch is acknowledged (its offsets become committable) only when every explanation is stored
- * and every event and dead letter is acknowledged by the broker; a failure nacks it. Up to {@code
- * explainer.max-batches-in-flight} batches are pending at once, which bounds the work queue. The skeleton
- * (parse, dead letters, acknowledgement) is common's {@link KafkaBatchEdge}; records leave through the
- * plain {@link EventProducer}.
+ * The batch is acknowledged (its offsets become committable) once that transaction committed and every
+ * dead letter is acknowledged by the broker, so predictions are stored as fast as they arrive, whatever the
+ * explanation backlog; the queue is durable, so no requested explanation is lost with the offsets. The
+ * skeleton (parse, dead letters, acknowledgement) is common's {@link KafkaBatchEdge}; dead letters leave
+ * through the plain {@link EventProducer}.
+ *
+ * <p>Metrics: {@code explainer.prediction.lag{model}} (scoring to storage, {@code now - scoredAt} at commit),
+ * {@code explainer.predictions{model,reason}}, {@code explainer.predictions.stored}, {@code
+ * explainer.explanations.queued}, {@code explainer.dead.letters{error_class}}.
  */
 @ApplicationScoped
 public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction> {
@@ -69,12 +70,15 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
     private final XaiWriteRepository repository;
     private final DatabaseRetry retry;
     private final ExplanationPolicy policy;
-    private final ExplanationService explainer;
+    private final ExplanationWorkers workers;
     private final MeterRegistry meters;
     private final KafkaBatchEdge<Prediction> edge;
+    private final Counter stored;
+    private final Counter queued;
 
-    public PredictionBatchConsumer(XaiWriteRepository repository, DatabaseRetry retry, ExplanationPolicy policy, ExplanationService explainer,
-                                   ExplainerConfig config, MeterRegistry meters, EventProducer events) {
+    public PredictionBatchConsumer(XaiWriteRepository repository, DatabaseRetry retry, ExplanationPolicy policy,
+                                   ExplanationWorkers workers, ExplainerConfig config, MeterRegistry meters,
+                                   EventProducer events) {
         if (config.maxBatchesInFlight() < 1) {
             throw new IllegalArgumentException("explainer.max-batches-in-flight must be at least 1, got "
                     + config.maxBatchesInFlight());
@@ -82,10 +86,14 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
         this.repository = repository;
         this.retry = retry;
         this.policy = policy;
-        this.explainer = explainer;
+        this.workers = workers;
         this.meters = meters;
         this.edge = new KafkaBatchEdge<>("predictions", events.producer(), Topics.PREDICTIONS_DLQ,
                 config.maxBatchesInFlight(), this);
+        this.stored = Counter.builder("explainer.predictions.stored").description("New rows in xai.prediction")
+                .register(meters);
+        this.queued = Counter.builder("explainer.explanations.queued")
+                .description("New items in the explanation work queue").register(meters);
     }
 
     @Incoming(CHANNEL)
@@ -113,7 +121,7 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
     @Override
     public void process(List<KafkaBatchEdge.Parsed<Prediction>> parsed, KafkaBatchEdge.Batch batch) {
         try {
-            explain(parsed, batch);
+            store(parsed);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot store predictions: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -122,56 +130,39 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
         }
     }
 
-    private void explain(List<KafkaBatchEdge.Parsed<Prediction>> parsed, KafkaBatchEdge.Batch batch)
-            throws SQLException, InterruptedException {
+    private void store(List<KafkaBatchEdge.Parsed<Prediction>> parsed) throws SQLException, InterruptedException {
         List<Prediction> valid = new ArrayList<>(parsed.size());
-        Map<Prediction, ConsumerRecord<String, byte[]>> recordOf = new IdentityHashMap<>();
-        for (KafkaBatchEdge.Parsed<Prediction> p : parsed) {
-            valid.add(p.value());
-            recordOf.put(p.value(), p.record());
-        }
-        int added = retry.call("storing predictions", () -> repository.storePredictions(valid));
-        meters.counter("explainer.predictions.stored").increment(added);
-
-        // one task per key: a batch may carry the same prediction twice (a producer's retry)
-        Map<ExplanationKey, ExplanationService.Task> tasks = new LinkedHashMap<>();
-        for (Prediction p : valid) {
+        // one item per key: a batch may carry the same prediction twice (a producer's retry)
+        Map<ExplanationKey, WorkItem.New> work = new LinkedHashMap<>();
+        for (KafkaBatchEdge.Parsed<Prediction> parsedRecord : parsed) {
+            Prediction p = parsedRecord.value();
+            valid.add(p);
             ExplanationPolicy.Reason reason = policy.reason(p);
             meters.counter("explainer.predictions", "model", p.model().name(), "reason", reason.column()).increment();
             if (reason == ExplanationPolicy.Reason.NOT_SAMPLED) {
                 continue;
             }
+            RecordHeader trace = KafkaBatchEdge.traceparent(parsedRecord.record());
+            String traceparent = trace == null ? null : new String(trace.value(), StandardCharsets.UTF_8);
             for (String method : policy.methods(p.model().name())) {
-                ExplanationService.Task task = new ExplanationService.Task(p, method, reason);
-                tasks.putIfAbsent(task.key(), task);
+                ExplanationKey key = new ExplanationKey(p.requestId(), p.model(), method);
+                work.putIfAbsent(key, new WorkItem.New(key, reason.column(), traceparent));
             }
         }
-        if (tasks.isEmpty()) {
-            return;
+        List<WorkItem.New> items = List.copyOf(work.values());
+        XaiWriteRepository.Added added = retry.call("storing predictions",
+                () -> repository.storeBatch(valid, items));
+        Instant now = Instant.now();
+        for (Prediction p : valid) {
+            Timer.builder("explainer.prediction.lag")
+                    .description("Scoring to storage: now - scoredAt when the prediction's transaction committed")
+                    .tags("model", p.model().name()).publishPercentileHistogram().register(meters)
+                    .record(ExplanationPolicy.lag(p.scoredAt(), now));
         }
-        Map<ExplanationKey, StoredExplanation> existing = retry.call("reading stored explanations",
-                () -> repository.existing(tasks.keySet()));
-        BatchCompletion completion = batch.completion();
-        for (ExplanationService.Task task : tasks.values()) {
-            StoredExplanation stored = existing.get(task.key());
-            List<RecordHeader> trace = KafkaBatchEdge.traceHeaders(recordOf.get(task.prediction()));
-            if (stored != null) {
-                if (stored.status() == ExplanationStatus.SUCCEEDED) {
-                    announce(task, stored, trace, batch);
-                }
-                continue;
-            }
-            completion.sending();
-            explainer.submit(task).whenComplete((outcome, failure) -> {
-                if (failure != null) {
-                    completion.failed(failure);
-                    return;
-                }
-                if (!outcome.shed() && outcome.stored().status() == ExplanationStatus.SUCCEEDED) {
-                    announce(task, outcome.stored(), trace, batch);
-                }
-                completion.acknowledged();
-            });
+        stored.increment(added.predictions());
+        queued.increment(added.work());
+        if (added.work() > 0) {
+            workers.wakeUp();
         }
     }
 
@@ -182,12 +173,5 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
             throw InvalidMessageException.missing(InvalidMessageException.Reason.INVALID_FIELD, "scoredAt",
                     "an ISO-8601 date-time with a zone offset (or a record timestamp)");
         }
-    }
-
-    private static void announce(ExplanationService.Task task, StoredExplanation stored, List<RecordHeader> trace,
-                                 KafkaBatchEdge.Batch batch) {
-        ExplanationStored event = new ExplanationStored(task.prediction().requestId(), task.prediction().model(),
-                task.method(), stored.id());
-        batch.send(Topics.EXPLANATIONS, event.requestId(), Json.write(event), trace);
     }
 }

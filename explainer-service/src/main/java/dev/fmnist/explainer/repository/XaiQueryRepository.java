@@ -11,6 +11,7 @@ import dev.fmnist.explainer.domain.Page;
 import dev.fmnist.explainer.domain.PredictionDetail;
 import dev.fmnist.explainer.domain.PredictionQuery;
 import dev.fmnist.explainer.domain.PredictionSummary;
+import dev.fmnist.explainer.domain.WorkItem;
 import dev.fmnist.xai.SegmentWeights;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
@@ -77,7 +78,9 @@ public class XaiQueryRepository {
             try (PreparedStatement ps = c.prepareStatement("SELECT p.request_id, p.model_name, p.model_version, p.label, "
                     + "p.class_name, p.confidence, p.true_label, p.explain, p.latency_ms, p.scored_at, "
                     + "(SELECT count(*) FROM xai.explanation e WHERE e.request_id = p.request_id "
-                    + "AND e.model_name = p.model_name AND e.model_version = p.model_version) "
+                    + "AND e.model_name = p.model_name AND e.model_version = p.model_version), "
+                    + "(SELECT count(*) FROM xai.explanation_work w WHERE w.request_id = p.request_id "
+                    + "AND w.model_name = p.model_name AND w.model_version = p.model_version AND w.state = 'queued') "
                     + "FROM xai.prediction p" + where
                     + " ORDER BY p.scored_at DESC, p.request_id, p.model_name, p.model_version LIMIT ? OFFSET ?")) {
                 List<Object> all = new ArrayList<>(binds);
@@ -90,7 +93,8 @@ public class XaiQueryRepository {
                         Integer trueLabel = nullableShort(rs, 7);
                         items.add(new PredictionSummary(rs.getString(1), rs.getString(2), rs.getInt(3), label,
                                 rs.getString(5), rs.getFloat(6), trueLabel, trueLabel == null ? null : trueLabel == label,
-                                rs.getBoolean(8), rs.getDouble(9), rs.getTimestamp(10).toInstant(), rs.getInt(11)));
+                                rs.getBoolean(8), rs.getDouble(9), rs.getTimestamp(10).toInstant(), rs.getInt(11),
+                                rs.getInt(12)));
                     }
                 }
             }
@@ -114,6 +118,28 @@ public class XaiQueryRepository {
                             rs.getFloat(6), floats(rs.getArray(7)), trueLabel, trueLabel == null ? null : trueLabel == label,
                             rs.getBoolean(9), rs.getDouble(10), rs.getTimestamp(11).toInstant(),
                             rs.getTimestamp(12).toInstant(), Pixels.toBase64(rs.getBytes(13))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The explanations of one request still in the work queue: {@code pending} (waiting for a worker) or
+     * {@code running} (a worker holds it under lease). Explanations stored but not yet announced are stored,
+     * so they are among {@link #explanationsOf} and not here.
+     */
+    public List<WorkItem.Pending> pendingOf(String requestId) throws SQLException {
+        List<WorkItem.Pending> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT model_name, model_version, method, reason, lease_until > now(), queued_at, attempts "
+                        + "FROM xai.explanation_work WHERE request_id = ? AND state = 'queued' "
+                        + "ORDER BY model_name, model_version, method")) {
+            ps.setString(1, requestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new WorkItem.Pending(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
+                            rs.getBoolean(5) ? "running" : "pending", rs.getTimestamp(6).toInstant(), rs.getInt(7)));
                 }
             }
         }

@@ -6,6 +6,7 @@ import dev.fmnist.explainer.domain.Page;
 import dev.fmnist.explainer.domain.PredictionDetail;
 import dev.fmnist.explainer.domain.PredictionQuery;
 import dev.fmnist.explainer.domain.PredictionSummary;
+import dev.fmnist.explainer.domain.WorkItem;
 import dev.fmnist.explainer.repository.XaiQueryRepository;
 import dev.fmnist.explainer.service.HeatmapRenderer;
 import dev.fmnist.xai.MethodAgreement;
@@ -28,11 +29,13 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 public class PredictionResource {
 
     /**
-     * One request: its prediction per model (and version), its explanations, and how far the methods
-     * agree per model (rank correlation of their segment weights).
+     * One request: its prediction per model (and version), its stored explanations (status succeeded or
+     * failed), the ones still in the work queue ({@code pending}: status pending or running), and how far
+     * the methods agree per model (rank correlation of their segment weights).
      */
     public record RequestView(String requestId, List<PredictionDetail> predictions,
-                              List<ExplanationSummary> explanations, List<MethodAgreement> agreements) {
+                              List<ExplanationSummary> explanations, List<WorkItem.Pending> pending,
+                              List<MethodAgreement> agreements) {
     }
 
     private final XaiQueryRepository repository;
@@ -71,7 +74,7 @@ public class PredictionResource {
             throw ApiException.notFound("no prediction with request id '" + requestId + "'");
         }
         return new RequestView(requestId, predictions, repository.explanationsOf(requestId),
-                MethodAgreements.of(repository.segmentWeightsOf(requestId)));
+                repository.pendingOf(requestId), MethodAgreements.of(repository.segmentWeightsOf(requestId)));
     }
 
     @GET

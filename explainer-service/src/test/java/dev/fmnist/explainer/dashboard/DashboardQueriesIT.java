@@ -63,6 +63,12 @@ class DashboardQueriesIT {
             explanation(c, "p2", a, "kernel_shap", "failed", null, "10:00:55");
             explanation(c, "p4", b, "tree_shap", "succeeded", 50.0, "10:00:25");
             explanation(c, "p0", a, "lime", "succeeded", 9000.0, "09:00:30"); // before the range
+            // the work queue: queued at, finished at (null: still queued)
+            work(c, "p1", a, "lime", "10:00:10", "10:00:30", "succeeded");
+            work(c, "p2", a, "lime", "10:00:40", "10:01:20", "succeeded");
+            work(c, "p2", a, "kernel_shap", "10:00:40", "10:00:55", "failed");
+            work(c, "p3", a, "lime", "10:01:05", null, null); // held by a worker (a lease of an hour)
+            work(c, "p4", b, "tree_shap", "10:00:20", "10:00:25", "succeeded");
         }
     }
 
@@ -88,10 +94,19 @@ class DashboardQueriesIT {
                 List.of(row(0, "lime p95", 290.0), row(0, "tree_shap p95", 50.0)));
         expected.put("Failed explanations per method/A",
                 List.of(row(0, "kernel_shap", 1.0), row(0, "lime", 0.0), row(0, "tree_shap", 0.0)));
+        // stored 2 s after scoring, p2 10 s
+        expected.put("Prediction storage lag (stored - scored)/A", List.of(row(0, a + " max", 10.0),
+                row(0, b + " max", 2.0), row(1, a + " max", 2.0), row(5, b + " max", 2.0)));
+        expected.put("Prediction storage lag (stored - scored)/B", List.of(row(0, a + " p95", 9.6),
+                row(0, b + " p95", 2.0), row(1, a + " p95", 2.0), row(5, b + " p95", 2.0)));
+        // waits: p1 lime 20 s, p2 kernel_shap 15 s, p4 tree_shap 5 s finished in minute 0; p2 lime 40 s in minute 1
+        expected.put("Explanation wait in the queue (queued - stored)/A", List.of(row(0, "max", 20.0), row(1, "max", 40.0)));
+        expected.put("Explanation wait in the queue (queued - stored)/B", List.of(row(0, "p95", 19.5), row(1, "p95", 40.0)));
 
         assertThat(byKey.keySet()).as("every query of the dashboard has its expectation here")
                 .containsExactlyInAnyOrderElementsOf(concat(expected.keySet(),
-                        List.of("Lowest-confidence predictions/A", "variable model")));
+                        List.of("Lowest-confidence predictions/A", "variable model",
+                                "Explanation backlog (queued explanations)/A", "Explanation backlog now/A")));
         for (DashboardQueries.Result r : results) {
             if ("time_series".equals(r.query().format())) {
                 assertThat(r.columns()).as(r.query().key()).hasSize(3).startsWith("time", "metric");
@@ -111,6 +126,27 @@ class DashboardQueriesIT {
         assertThat(lowest.rows().get(2).get(5)).isNull();
 
         assertThat(byKey.get("variable model").rows()).extracting(row -> row.get(0)).contains(a, b);
+
+        // the backlog at each minute of the hour: a holds p2's lime over 10:01 and p3's lime from 10:01:05 on; b none
+        DashboardQueries.Result history = byKey.get("Explanation backlog (queued explanations)/A");
+        assertThat(history.columns()).containsExactly("time", "metric", "queued");
+        assertThat(history.rows()).hasSize(2 * 61);
+        Map<String, Double> at = new HashMap<>();
+        history.rows().forEach(r -> at.put(r.get(0) + " " + r.get(1), (Double) r.get(2)));
+        assertThat(at.get(T0 + " " + a)).isEqualTo(0.0);
+        assertThat(at.get(T0.plus(Duration.ofMinutes(1)) + " " + a)).isEqualTo(1.0);
+        assertThat(at.get(T0.plus(Duration.ofMinutes(2)) + " " + a)).isEqualTo(1.0);
+        assertThat(at.get(T0.plus(Duration.ofMinutes(60)) + " " + a)).isEqualTo(1.0);
+        assertThat(history.rows()).filteredOn(r -> b.equals(r.get(1))).allSatisfy(r -> assertThat(r.get(2)).isEqualTo(0.0));
+
+        DashboardQueries.Result now = byKey.get("Explanation backlog now/A");
+        assertThat(now.columns()).containsExactly("queued", "running", "oldest_s");
+        assertThat(now.rows()).hasSize(1);
+        assertThat(now.rows().get(0).get(0)).isEqualTo(1.0);
+        assertThat(now.rows().get(0).get(1)).isEqualTo(1.0);
+        assertThat((Double) now.rows().get(0).get(2)).as("seconds since 2001-02-03 10:01:05")
+                .isCloseTo(Duration.between(at("10:01:05"), Instant.now()).toSeconds(),
+                        org.assertj.core.data.Offset.offset(120.0));
     }
 
     @Test
@@ -193,8 +229,8 @@ class DashboardQueriesIT {
                                    double confidence, String time) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO xai.prediction (request_id, model_name, model_version, label, class_name, confidence,
-                  probabilities, image, true_label, explain, latency_ms, scored_at)
-                VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, false, 2.5, ?)""")) {
+                  probabilities, image, true_label, explain, latency_ms, scored_at, stored_at)
+                VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, false, 2.5, ?, ?)""")) {
             Float[] p = new Float[10];
             java.util.Arrays.fill(p, (float) ((1 - confidence) / 9));
             p[label] = (float) confidence;
@@ -207,6 +243,28 @@ class DashboardQueriesIT {
             ps.setBytes(7, new byte[784]);
             ps.setObject(8, trueLabel == null ? null : trueLabel.shortValue(), java.sql.Types.SMALLINT);
             ps.setTimestamp(9, Timestamp.from(at(time)));
+            // stored 2 s after scoring (p2: 10 s), as the storage lag panel reads
+            ps.setTimestamp(10, Timestamp.from(at(time).plusSeconds("p2".equals(id) ? 10 : 2)));
+            ps.executeUpdate();
+        }
+    }
+
+    private static void work(Connection c, String id, String model, String method, String queuedAt, String finishedAt,
+                             String outcome) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO xai.explanation_work (request_id, model_name, model_version, method, reason, priority, state,
+                  outcome, queued_at, finished_at, claimed_by, lease_until)
+                VALUES (?, ?, 1, ?, 'requested', 0, ?, ?, ?, ?, ?, ?)""")) {
+            ps.setString(1, id);
+            ps.setString(2, model);
+            ps.setString(3, method);
+            ps.setString(4, finishedAt == null ? "queued" : "done");
+            ps.setString(5, outcome);
+            ps.setTimestamp(6, Timestamp.from(at(queuedAt)));
+            ps.setTimestamp(7, finishedAt == null ? null : Timestamp.from(at(finishedAt)));
+            // a queued item is held by a (test) worker, so that the service's own workers leave it alone
+            ps.setString(8, finishedAt == null ? "dashboard-test" : null);
+            ps.setTimestamp(9, finishedAt == null ? Timestamp.from(Instant.now().plus(Duration.ofHours(1))) : null);
             ps.executeUpdate();
         }
     }
