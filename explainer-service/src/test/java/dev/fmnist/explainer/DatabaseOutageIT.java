@@ -13,6 +13,7 @@ import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
 import dev.fmnist.testsupport.RegistryFixture;
+import dev.fmnist.testsupport.fault.DatabaseProxyTestResource;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
