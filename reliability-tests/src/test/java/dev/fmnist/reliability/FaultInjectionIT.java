@@ -28,6 +28,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue #10's fault-injection suite: the platform as the local stack runs it (a Kafka broker process,
@@ -112,7 +114,7 @@ class FaultInjectionIT {
             boolean samePidAlive = platform.inference().pid() == pid && platform.inference().isAlive();
             int readyAfter = platform.inference().status("/q/health/ready", Duration.ofSeconds(5));
             RESULTS.add(new FaultResult(String.format("%,d malformed records of %d kinds interleaved with %,d valid ones",
-                    bad, kinds.size(), bad), 2 * bad, (bad - validStored) + missingDead, rows[0] - rows[1],
+                    bad, kinds.size(), bad), "as fast as sent", 2 * bad, (bad - validStored) + missingDead, rows[0] - rows[1],
                     dlq.duplicateDeliveries(), Double.NaN, Double.NaN, seconds(lastStored - sentAt),
                     "no fault to recover from: the service never stopped (same process, live " + (unhealthy == 0 ? "at every check" : "failed " + unhealthy + " checks")
                             + ", ready afterwards); every invalid record on `fmnist.images.dlq` with its `error-class` and `error-message`"));
@@ -127,32 +129,42 @@ class FaultInjectionIT {
         }
     }
 
-    @Test
+    /** The loads each Kafka fault scenario runs under: issue #10's steady stream, then issue #17's heavy one. */
+    static List<ReliabilitySettings.Load> loads() {
+        return SETTINGS.loads();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("loads")
     @Order(2)
-    void inferenceKilledMidStreamAndRestartedLosesNothingAndStoresOnePredictionPerRequest() throws Exception {
-        Scenario s = new Scenario("kill -9 of inference-service mid-stream, restarted at once", "inference");
+    void inferenceKilledMidStreamAndRestartedLosesNothingAndStoresOnePredictionPerRequest(ReliabilitySettings.Load load)
+            throws Exception {
+        Scenario s = new Scenario("kill -9 of inference-service mid-stream, restarted at once", "inference", load);
         s.run(() -> {
             platform.killAndRestartInference();
             return null;
         }, Recovery.FIRST_PREDICTION_PRODUCED_AFTER_THE_FAULT);
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("loads")
     @Order(3)
-    void explainerKilledMidStreamAndRestartedLosesNothingAndStoresEveryExplanationOnce() throws Exception {
-        Scenario s = new Scenario("kill -9 of explainer-service mid-stream, restarted at once", "explainer");
+    void explainerKilledMidStreamAndRestartedLosesNothingAndStoresEveryExplanationOnce(ReliabilitySettings.Load load)
+            throws Exception {
+        Scenario s = new Scenario("kill -9 of explainer-service mid-stream, restarted at once", "explainer", load);
         s.run(() -> {
             platform.killAndRestartExplainer();
             return null;
         }, Recovery.FIRST_STORED_AFTER_THE_FAULT);
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("loads")
     @Order(4)
-    void brokerKilledMidStreamAndRestartedTheServicesReconnectByThemselves() throws Exception {
+    void brokerKilledMidStreamAndRestartedTheServicesReconnectByThemselves(ReliabilitySettings.Load load) throws Exception {
         long inferencePid = platform.inference().pid();
         long explainerPid = platform.explainer().pid();
-        Scenario s = new Scenario("kill -9 of the Kafka broker mid-stream, restarted (same port and data)", "broker");
+        Scenario s = new Scenario("kill -9 of the Kafka broker mid-stream, restarted (same port and data)", "broker", load);
         s.run(() -> {
             platform.broker.kill();
             platform.broker.startAgain();
@@ -164,12 +176,13 @@ class FaultInjectionIT {
         platform.explainer().awaitReady(Duration.ofMinutes(1));
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("loads")
     @Order(5)
-    void postgresUnreachableForAWhileTheExplainerPausesAndResumes() throws Exception {
+    void postgresUnreachableForAWhileTheExplainerPausesAndResumes(ReliabilitySettings.Load load) throws Exception {
         long explainerPid = platform.explainer().pid();
         Scenario s = new Scenario("PostgreSQL unreachable for the explainer for " + SETTINGS.databaseOutage().toSeconds()
-                + " s mid-stream (connections dropped and refused)", "postgres");
+                + " s mid-stream (connections dropped and refused)", "postgres", load);
         s.run(() -> {
             platform.explainerDatabase.cut();
             Thread.sleep(SETTINGS.databaseOutage().toMillis());
@@ -197,21 +210,23 @@ class FaultInjectionIT {
     private final class Scenario {
         private final String fault;
         private final String prefix;
+        private final ReliabilitySettings.Load load;
 
-        Scenario(String fault, String name) {
+        Scenario(String fault, String name, ReliabilitySettings.Load load) {
             this.fault = fault;
-            this.prefix = RUN + "-" + name + "-";
+            this.prefix = RUN + "-" + name + "-" + load.ratePerSecond() + "-";
+            this.load = load;
         }
 
         void run(Callable<Void> inject, Recovery recovery) throws Exception {
-            int n = SETTINGS.images();
-            int explained = SETTINGS.explained(n);
+            int n = load.images();
+            int explained = load.explained();
             try (TopicWatcher predictions = new TopicWatcher(platform.broker.bootstrapServers(), Topics.PREDICTIONS, prefix,
                     ConsumerRecord::key, false);
                  TopicWatcher explanations = new TopicWatcher(platform.broker.bootstrapServers(), Topics.EXPLANATIONS, prefix,
                          r -> r.key() + "/" + Json.read(r.value(), ExplanationStored.class).method(), false);
                  ImageStream stream = ImageStream.start(platform.broker.bootstrapServers(), platform.images, prefix, n,
-                         SETTINGS.ratePerSecond(), SETTINGS.explainEvery())) {
+                         load.ratePerSecond(), load.explainEvery())) {
                 stream.awaitSent(n, SETTINGS.faultAt());
                 long faultAt = System.currentTimeMillis();
                 inject.call();
@@ -232,11 +247,11 @@ class FaultInjectionIT {
                 int lostExplanations = 2 * explained - Math.min(succeeded, 2 * explained);
                 int lost = (n - stored) + lostExplanations;
                 int duplicated = (rows[0] - rows[1]) + (explanationRows[0] - explanationRows[1]);
-                RESULTS.add(new FaultResult(fault, stream.acknowledged(), lost, duplicated,
+                RESULTS.add(new FaultResult(fault, load.describe(), stream.acknowledged(), lost, duplicated,
                         predictions.duplicateDeliveries() + explanations.duplicateDeliveries(),
                         seconds(backAt - faultAt), first < 0 ? Double.NaN : seconds(first - faultAt),
                         seconds(lastStored - lastSent), recovery.words + "; " + String.format("%,d", 2 * explained)
-                        + " explanations asked for"));
+                        + " explanations asked for; sent at " + String.format("%,.0f", stream.achievedRate()) + "/s on average"));
 
                 assertThat(stream.acknowledged()).as("requests the broker acknowledged").isEqualTo(n);
                 assertThat(stored).as("requests with a stored prediction").isEqualTo(n);

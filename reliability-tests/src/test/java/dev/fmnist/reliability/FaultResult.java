@@ -4,6 +4,7 @@ package dev.fmnist.reliability;
  * One row of the results table: what one fault did to one stream of requests.
  *
  * @param fault               what was done, in words
+ * @param load                the stream the fault hit, in words (requests, rate, explanations)
  * @param sent                requests sent (valid and invalid)
  * @param lost                requests without their result: a valid one without its stored prediction (or
  *                            explanations), an invalid one missing from the dead-letter topic
@@ -17,6 +18,6 @@ package dev.fmnist.reliability;
  *                            platform finished
  * @param note                how the recovery time was measured, or what else was checked
  */
-record FaultResult(String fault, int sent, int lost, int duplicated, int duplicateDeliveries, double outageSeconds,
+record FaultResult(String fault, String load, int sent, int lost, int duplicated, int duplicateDeliveries, double outageSeconds,
                    double recoverSeconds, double caughtUpSeconds, String note) {
 }

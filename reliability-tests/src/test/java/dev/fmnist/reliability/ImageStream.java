@@ -30,6 +30,7 @@ final class ImageStream implements AutoCloseable {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile long lastSentAt;
+    private volatile long startedAt;
 
     private ImageStream(String bootstrap) {
         Properties p = new Properties();
@@ -55,6 +56,7 @@ final class ImageStream implements AutoCloseable {
     private void send(LabelledImages images, String prefix, int count, int ratePerSecond, int explainEvery) {
         try {
             long start = System.nanoTime();
+            startedAt = System.currentTimeMillis();
             for (int i = 0; i < count; i++) {
                 int image = i % images.size();
                 ScoreRequest request = new ScoreRequest(prefix + i, images.image(image), "lenet", i % explainEvery == 0,
@@ -103,6 +105,12 @@ final class ImageStream implements AutoCloseable {
                     failure.get());
         }
         return lastSentAt;
+    }
+
+    /** Requests per second from the first send to the last (a broker outage blocks the sender for a while). */
+    double achievedRate() {
+        long millis = lastSentAt - startedAt;
+        return millis <= 0 ? Double.NaN : sent.get() * 1000.0 / millis;
     }
 
     int acknowledged() {

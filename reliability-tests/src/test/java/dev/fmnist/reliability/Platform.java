@@ -52,36 +52,42 @@ final class Platform {
 
     private Platform() throws Exception {
         broker = KafkaBrokerProcess.start(WORK_DIR.resolve("kafka-" + RUN));
-        db = PostgresDatabaseTestResource.database();
-        URI pg = URI.create(db.jdbcUrl().substring("jdbc:".length()));
-        explainerDatabase = new TcpProxy(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort());
-        env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl());
-        env.put("QUARKUS_DATASOURCE_USERNAME", db.user());
-        env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
+        try {
+            db = PostgresDatabaseTestResource.database();
+            URI pg = URI.create(db.jdbcUrl().substring("jdbc:".length()));
+            explainerDatabase = new TcpProxy(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort());
+            env = new HashMap<>();
+            env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl());
+            env.put("QUARKUS_DATASOURCE_USERNAME", db.user());
+            env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
 
-        // one small lenet for every scenario, registered and announced on fmnist.models
-        try (ServiceProcess train = ServiceProcess.start("trainer-service", env, WORK_DIR, "train", "--model", "lenet",
-                "--epochs", "1", "--limit", "3000", "--out", "reliability-models")) {
-            assertThat(train.awaitExit(Duration.ofMinutes(4))).as(train.tail()).isZero();
+            // one small lenet for every scenario, registered and announced on fmnist.models
+            try (ServiceProcess train = ServiceProcess.start("trainer-service", env, WORK_DIR, "train", "--model", "lenet",
+                    "--epochs", "1", "--limit", "3000", "--out", "reliability-models")) {
+                assertThat(train.awaitExit(Duration.ofMinutes(4))).as(train.tail()).isZero();
+            }
+
+            inferenceEnv = new HashMap<>(env);
+            inferenceEnv.put("INFERENCE_MODELS", "lenet");
+            inferenceEnv.put("INFERENCE_THREADS", "1");
+            explainerEnv = new HashMap<>(env);
+            explainerEnv.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + explainerDatabase.port()
+                    + pg.getRawPath() + (pg.getRawQuery() == null ? "" : "?" + pg.getRawQuery()));
+            explainerEnv.put("EXPLAINER_SAMPLE_RATE", "0");
+            // small explanation budgets: the scenarios are about delivery, not attribution quality
+            explainerEnv.put("EXPLAINER_LIME_SAMPLES", "200");
+            explainerEnv.put("EXPLAINER_KERNEL_SHAP_BUDGET", "300");
+            inference = ServiceProcess.start("inference-service", inferenceEnv, WORK_DIR);
+            explainer = ServiceProcess.start("explainer-service", explainerEnv, WORK_DIR);
+            inference.awaitReady(Duration.ofMinutes(3));
+            explainer.awaitReady(Duration.ofMinutes(3));
+            images = FashionMnist.load().test();
+        } catch (Exception | AssertionError e) {
+            // the shutdown hook is not registered yet: without this the broker and services would outlive the JVM
+            stop();
+            throw e;
         }
-
-        inferenceEnv = new HashMap<>(env);
-        inferenceEnv.put("INFERENCE_MODELS", "lenet");
-        inferenceEnv.put("INFERENCE_THREADS", "1");
-        explainerEnv = new HashMap<>(env);
-        explainerEnv.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + explainerDatabase.port()
-                + pg.getRawPath() + (pg.getRawQuery() == null ? "" : "?" + pg.getRawQuery()));
-        explainerEnv.put("EXPLAINER_SAMPLE_RATE", "0");
-        // small explanation budgets: the scenarios are about delivery, not attribution quality
-        explainerEnv.put("EXPLAINER_LIME_SAMPLES", "200");
-        explainerEnv.put("EXPLAINER_KERNEL_SHAP_BUDGET", "300");
-        inference = ServiceProcess.start("inference-service", inferenceEnv, WORK_DIR);
-        explainer = ServiceProcess.start("explainer-service", explainerEnv, WORK_DIR);
-        inference.awaitReady(Duration.ofMinutes(3));
-        explainer.awaitReady(Duration.ofMinutes(3));
-        images = FashionMnist.load().test();
     }
 
     ServiceProcess inference() {

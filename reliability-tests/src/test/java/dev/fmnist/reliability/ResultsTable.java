@@ -18,18 +18,18 @@ final class ResultsTable {
         md.append("# Reliability: faults injected and what was lost\n\n");
         md.append("Written by `reliability-tests` (`FaultInjectionIT`) on ")
                 .append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(", ").append(machine).append(", ")
-                .append(settings.full() ? "the issue's size" : "the quick size (`-Dreliability.quick=true`)")
-                .append(": ").append(String.format(Locale.ROOT, "%,d", settings.images()))
-                .append(" images per fault scenario sent at ").append(settings.ratePerSecond())
-                .append(" per second, every ").append(settings.explainEvery())
-                .append("th asking for explanations (LIME and KernelSHAP of lenet); the fault hits when ")
+                .append(settings.full() ? "the issues' size" : "the quick size (`-Dreliability.quick=true`)")
+                .append(": each Kafka fault scenario runs under two loads, ").append(settings.steady().describe())
+                .append(" (issue #10) and ").append(settings.heavy().describe())
+                .append(" (issue #17); explanations are LIME and KernelSHAP of lenet; the fault hits when ")
                 .append(Math.round(settings.faultAt() * 100)).append(" % of the stream is sent.\n");
         md.append("The broker, PostgreSQL and the services are real and run as separate processes; a kill is `kill -9`.\n\n");
-        md.append("| fault | requests sent | lost | duplicated after dedupe | duplicate deliveries collapsed "
+        md.append("| fault | load | requests sent | lost | duplicated after dedupe | duplicate deliveries collapsed "
                 + "| outage (s) | time to recover (s) | caught up after the last request (s) | how recovery was measured |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (FaultResult r : rows) {
             md.append("| ").append(r.fault())
+                    .append(" | ").append(r.load())
                     .append(" | ").append(String.format(Locale.ROOT, "%,d", r.sent()))
                     .append(" | ").append(r.lost())
                     .append(" | ").append(r.duplicated())
