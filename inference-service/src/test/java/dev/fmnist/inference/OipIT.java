@@ -40,6 +40,8 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = PostgresDatabaseTestResource.class, scope = TestResourceScope.GLOBAL)
 class OipIT {
+    @io.quarkus.test.common.http.TestHTTPResource("/v2/models/lenet/infer")
+    java.net.URI inferUri;
     Map<String, RegistryFixture.Version> models;
     LabelledImages images;
 
@@ -52,7 +54,8 @@ class OipIT {
     @Test
     void serverHealthAndMetadata() {
         given().get("/v2").then().statusCode(200)
-                .body("name", equalTo("inference-service")).body("version", notNullValue()).body("extensions", hasSize(0));
+                .body("name", equalTo("inference-service")).body("version", notNullValue())
+                .body("extensions", contains("binary_tensor_data"));
         given().get("/v2/health/live").then().statusCode(200).body("live", equalTo(true));
         given().get("/v2/health/ready").then().statusCode(200).body("ready", equalTo(true));
     }
@@ -159,6 +162,59 @@ class OipIT {
                 assertThat(got.get(i)).isCloseTo(want[i], within(1e-5f));
             }
         }
+    }
+
+    /**
+     * The binary tensor data extension the way Triton's HTTP client sends it: no Content-Type, the JSON
+     * header's length in Inference-Header-Content-Length, the UINT8 tensor after it, binary outputs asked
+     * for. The body and the reading of the answer follow the extension's text (little-endian, row-major).
+     */
+    @Test
+    void binaryTensorRequestAndBinaryOutputsAsTritonsClientSendsThem() throws Exception {
+        int n = 3;
+        byte[] tensor = new byte[n * 784];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(images.image(i), 0, tensor, i * 784, 784);
+        }
+        byte[] head = ("{\"id\":\"bin-1\",\"inputs\":[{\"name\":\"image\",\"shape\":[" + n + ",784],\"datatype\":\"UINT8\","
+                + "\"parameters\":{\"binary_data_size\":" + tensor.length + "}}],"
+                + "\"outputs\":[{\"name\":\"probabilities\",\"parameters\":{\"binary_data\":true}},"
+                + "{\"name\":\"label\",\"parameters\":{\"binary_data\":true}}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] body = java.util.Arrays.copyOf(head, head.length + tensor.length);
+        System.arraycopy(tensor, 0, body, head.length, tensor.length);
+        java.net.http.HttpResponse<byte[]> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(inferUri)
+                        .header("Inference-Header-Content-Length", Integer.toString(head.length))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(response.statusCode()).as(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(200);
+        int jsonLength = Integer.parseInt(response.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
+        JsonPath json = new JsonPath(new String(response.body(), 0, jsonLength, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(json.getString("id")).isEqualTo("bin-1");
+        assertThat(json.getList("outputs.name")).containsExactly("probabilities", "label");
+        assertThat(json.getInt("outputs[0].parameters.binary_data_size")).isEqualTo(n * 10 * 4);
+        assertThat(json.getInt("outputs[1].parameters.binary_data_size")).isEqualTo(n * 8);
+        assertThat(json.getList("outputs[0].shape", Integer.class)).containsExactly(n, 10);
+        assertThat(json.get("outputs[0].data") == null).as("no JSON data for a binary output").isTrue();
+        assertThat(response.body()).hasSize(jsonLength + n * 10 * 4 + n * 8);
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(response.body(), jsonLength, response.body().length - jsonLength)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        try (ModelScorer lenet = models.get("lenet").open()) {
+            float[] want = lenet.score(input(0, n), n);
+            for (float w : want) {
+                assertThat(data.getFloat()).isCloseTo(w, within(1e-5f));
+            }
+            for (int i = 0; i < n; i++) {
+                assertThat(data.getLong()).isEqualTo(ModelScorers.argmax(want, i));
+            }
+        }
+
+        // a binary_data_size that does not match what follows: 400 with the reason, as JSON
+        given().header("Inference-Header-Content-Length", head.length).contentType("application/octet-stream")
+                .body(java.util.Arrays.copyOf(body, body.length - 1)).post("/v2/models/lenet/infer").then().statusCode(400)
+                .body("error", containsString("declares binary_data_size " + tensor.length + " but " + (tensor.length - 1)
+                        + " bytes follow the JSON header"));
     }
 
     @Test

@@ -9,11 +9,15 @@ import dev.fmnist.common.Pixels;
 import dev.fmnist.common.image.ImagePreprocessor;
 import dev.fmnist.common.image.InvalidImageException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,6 +31,15 @@ import java.util.Set;
  * </ul>
  * {@code data} may be flat or nested (row-major either way). Every violation is a {@link
  * OipException} with status 400 that names it.
+ *
+ * <p><b>Binary tensor data</b> (the extension Triton and KServe define, {@code binary_tensor_data}):
+ * when the request carries the {@code Inference-Header-Content-Length} header, the body is that many
+ * bytes of JSON followed by the tensor data; the input then has {@code parameters.binary_data_size}
+ * instead of {@code data}: little-endian, row-major, UINT8 one byte per pixel, FP32 four, BYTES each
+ * element as a 4-byte little-endian length and its bytes. An output asks for binary data with {@code
+ * parameters.binary_data}, or all outputs at once with the request's {@code
+ * parameters.binary_data_output} ({@link Parsed#binaryOutputs()}). Written by hand: no Java library
+ * implements the extension.
  */
 public final class InferenceRequestParser {
     public static final String INPUT = "image";
@@ -36,6 +49,8 @@ public final class InferenceRequestParser {
     public static final String UINT8 = "UINT8";
     public static final String FP32 = "FP32";
     public static final String BYTES = "BYTES";
+    /** The header that says how many bytes of the body are JSON (binary tensor data extension). */
+    public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
 
     /** NaN and Infinity are read (Python's json module writes them) so that they are refused by name. */
     private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -46,8 +61,12 @@ public final class InferenceRequestParser {
     private final ImagePreprocessor preprocessor;
     private final int maxImages;
 
-    /** A parsed request: model input {@code [n,784]} flat, the pixels, and the outputs asked for. */
-    public record Parsed(String id, int n, float[] input, byte[][] pixels, Set<String> outputs) {
+    /**
+     * A parsed request: model input {@code [n,784]} flat, the pixels, the outputs asked for and those of
+     * them to answer as binary data.
+     */
+    public record Parsed(String id, int n, float[] input, byte[][] pixels, Set<String> outputs,
+                         Set<String> binaryOutputs) {
     }
 
     public InferenceRequestParser(ImagePreprocessor preprocessor, int maxImages) {
@@ -55,13 +74,23 @@ public final class InferenceRequestParser {
         this.maxImages = maxImages;
     }
 
+    /** A JSON-only request. */
     public Parsed parse(byte[] body) {
+        return parse(body, null);
+    }
+
+    /**
+     * A request whose {@value #HEADER_LENGTH} header is {@code headerLength} ({@code null}: the whole
+     * body is JSON).
+     */
+    public Parsed parse(byte[] body, String headerLength) {
         if (body == null || body.length == 0) {
             throw OipException.badRequest("the request body is empty: expected an inference request JSON object");
         }
+        int jsonLength = jsonLength(body.length, headerLength);
         JsonNode root;
         try {
-            root = MAPPER.readTree(body);
+            root = MAPPER.readTree(body, 0, jsonLength);
         } catch (IOException e) {
             throw OipException.badRequest("the request body is not valid JSON: " + firstLine(e.getMessage()));
         }
@@ -91,11 +120,32 @@ public final class InferenceRequestParser {
         String datatype = text(input, "datatype");
         long[] shape = shape(input.get("shape"));
         JsonNode data = input.get("data");
+        Set<String> outputs = outputs(root.get("outputs"));
+        Set<String> binaryOutputs = binaryOutputs(root, outputs);
+        int n = imageCount(datatype, shape);
+        long binarySize = binaryDataSize(input);
+        int tensorBytes = body.length - jsonLength;
+        if (binarySize >= 0) {
+            if (headerLength == null) {
+                throw OipException.badRequest("input '" + INPUT + "' declares parameters.binary_data_size but the request has no "
+                        + HEADER_LENGTH + " header saying where its JSON ends");
+            }
+            if (data != null) {
+                throw OipException.badRequest("input '" + INPUT + "' has both 'data' and parameters.binary_data_size: send one");
+            }
+            if (binarySize != tensorBytes) {
+                throw OipException.badRequest("input '" + INPUT + "' declares binary_data_size " + binarySize + " but "
+                        + tensorBytes + " bytes follow the JSON header");
+            }
+            return binary(id, n, datatype, body, jsonLength, outputs, binaryOutputs);
+        }
+        if (tensorBytes > 0) {
+            throw OipException.badRequest(tensorBytes + " bytes follow the JSON header but no input declares "
+                    + "parameters.binary_data_size");
+        }
         if (data == null || !data.isArray()) {
             throw OipException.badRequest("'data' of input '" + INPUT + "' must be an array (flat or nested)");
         }
-        Set<String> outputs = outputs(root.get("outputs"));
-        int n = imageCount(datatype, shape);
         List<JsonNode> values = new ArrayList<>(datatype.equals(BYTES) ? n : n * Pixels.COUNT);
         flatten(data, values);
         long expected = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
@@ -103,11 +153,138 @@ public final class InferenceRequestParser {
             throw OipException.badRequest("'data' holds " + values.size() + " values but shape " + Arrays.toString(shape)
                     + " needs " + expected);
         }
-        return switch (datatype) {
+        Parsed parsed = switch (datatype) {
             case UINT8 -> uint8(id, n, values, outputs);
             case FP32 -> fp32(id, n, values, outputs);
             default -> bytes(id, n, values, outputs);
         };
+        return new Parsed(parsed.id(), parsed.n(), parsed.input(), parsed.pixels(), outputs, binaryOutputs);
+    }
+
+    private static int jsonLength(int bodyLength, String headerLength) {
+        if (headerLength == null) {
+            return bodyLength;
+        }
+        int length;
+        try {
+            length = Integer.parseInt(headerLength.trim());
+        } catch (NumberFormatException e) {
+            length = -1;
+        }
+        if (length < 1 || length > bodyLength) {
+            throw OipException.badRequest(HEADER_LENGTH + " must be the length of the JSON part of the body, a number from 1 to "
+                    + bodyLength + " (the body's length); got '" + headerLength + "'");
+        }
+        return length;
+    }
+
+    /** {@code parameters.binary_data_size} of the input, or -1 when it has none. */
+    private static long binaryDataSize(JsonNode input) {
+        JsonNode parameters = input.get("parameters");
+        JsonNode size = parameters == null ? null : parameters.get("binary_data_size");
+        if (size == null || size.isNull()) {
+            return -1;
+        }
+        if (!size.isIntegralNumber() || size.longValue() < 0) {
+            throw OipException.badRequest("parameters.binary_data_size of input '" + INPUT + "' must be a non-negative integer, got "
+                    + size);
+        }
+        return size.longValue();
+    }
+
+    /** The requested outputs to answer as binary data: each output's binary_data, else the request's binary_data_output. */
+    private static Set<String> binaryOutputs(JsonNode root, Set<String> outputs) {
+        boolean all = flag(root.get("parameters"), "binary_data_output", "the request");
+        Map<String, Boolean> perOutput = new HashMap<>();
+        JsonNode requested = root.get("outputs");
+        if (requested != null && requested.isArray()) {
+            for (JsonNode o : requested) {
+                JsonNode parameters = o.get("parameters");
+                if (parameters != null && parameters.has("binary_data")) {
+                    perOutput.put(o.get("name").textValue(), flag(parameters, "binary_data", "output '" + o.get("name").textValue() + "'"));
+                }
+            }
+        }
+        Set<String> binary = new LinkedHashSet<>();
+        for (String name : outputs) {
+            if (perOutput.getOrDefault(name, all)) {
+                binary.add(name);
+            }
+        }
+        return binary;
+    }
+
+    private static boolean flag(JsonNode parameters, String name, String owner) {
+        JsonNode v = parameters == null ? null : parameters.get(name);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw OipException.badRequest("parameters." + name + " of " + owner + " must be true or false, got " + v);
+        }
+        return v.booleanValue();
+    }
+
+    /** The input's tensor from the bytes after the JSON header, whose length was checked against binary_data_size. */
+    private Parsed binary(String id, int n, String datatype, byte[] body, int offset, Set<String> outputs,
+                          Set<String> binaryOutputs) {
+        int size = body.length - offset;
+        byte[][] pixels = new byte[n][];
+        float[] input = new float[n * Pixels.COUNT];
+        switch (datatype) {
+            case UINT8 -> {
+                requireSize(size, (long) n * Pixels.COUNT, datatype, n);
+                for (int i = 0; i < n; i++) {
+                    pixels[i] = Arrays.copyOfRange(body, offset + i * Pixels.COUNT, offset + (i + 1) * Pixels.COUNT);
+                    Pixels.toModelInput(pixels[i], input, i * Pixels.COUNT);
+                }
+            }
+            case FP32 -> {
+                requireSize(size, (long) n * Pixels.COUNT * Float.BYTES, datatype, n);
+                ByteBuffer.wrap(body, offset, size).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(input);
+                for (int i = 0; i < n; i++) {
+                    pixels[i] = new byte[Pixels.COUNT];
+                }
+                for (int i = 0; i < input.length; i++) {
+                    float f = input[i];
+                    if (!(f >= 0f && f <= 1f)) {
+                        throw OipException.badRequest("element " + i + " of the binary FP32 tensor is " + f
+                                + ", outside [0, 1] (FP32 input is pixel / 255)");
+                    }
+                    pixels[i / Pixels.COUNT][i % Pixels.COUNT] = (byte) Math.round(f * 255f);
+                }
+            }
+            default -> {
+                ByteBuffer buffer = ByteBuffer.wrap(body, offset, size).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < n; i++) {
+                    if (buffer.remaining() < Integer.BYTES) {
+                        throw OipException.badRequest("the binary BYTES tensor ends before element " + i + " of " + n
+                                + " (each element is a 4-byte little-endian length and its bytes)");
+                    }
+                    long length = Integer.toUnsignedLong(buffer.getInt());
+                    if (length > buffer.remaining()) {
+                        throw OipException.badRequest("element " + i + " of the binary BYTES tensor declares " + length
+                                + " bytes but only " + buffer.remaining() + " remain");
+                    }
+                    byte[] raw = new byte[(int) length];
+                    buffer.get(raw);
+                    pixels[i] = imagePixels(i, raw);
+                    Pixels.toModelInput(pixels[i], input, i * Pixels.COUNT);
+                }
+                if (buffer.hasRemaining()) {
+                    throw OipException.badRequest(buffer.remaining() + " bytes are left after the " + n
+                            + " elements of the binary BYTES tensor");
+                }
+            }
+        }
+        return new Parsed(id, n, input, pixels, outputs, binaryOutputs);
+    }
+
+    private static void requireSize(int size, long expected, String datatype, int n) {
+        if (size != expected) {
+            throw OipException.badRequest("a binary " + datatype + " tensor of " + n + " images has " + expected
+                    + " bytes; binary_data_size is " + size);
+        }
     }
 
     private int imageCount(String datatype, long[] shape) {
@@ -151,7 +328,7 @@ public final class InferenceRequestParser {
             pixels[i / Pixels.COUNT][i % Pixels.COUNT] = (byte) p;
             input[i] = p / 255f;
         }
-        return new Parsed(id, n, input, pixels, outputs);
+        return new Parsed(id, n, input, pixels, outputs, Set.of());
     }
 
     private static Parsed fp32(String id, int n, List<JsonNode> values, Set<String> outputs) {
@@ -172,7 +349,7 @@ public final class InferenceRequestParser {
             input[i] = f;
             pixels[i / Pixels.COUNT][i % Pixels.COUNT] = (byte) Math.round(f * 255f);
         }
-        return new Parsed(id, n, input, pixels, outputs);
+        return new Parsed(id, n, input, pixels, outputs, Set.of());
     }
 
     private Parsed bytes(String id, int n, List<JsonNode> values, Set<String> outputs) {
@@ -189,21 +366,26 @@ public final class InferenceRequestParser {
             } catch (IllegalArgumentException e) {
                 throw OipException.badRequest("data[" + i + "] is not valid base64: " + e.getMessage());
             }
-            if (ImagePreprocessor.looksEncoded(raw)) {
-                try {
-                    pixels[i] = preprocessor.preprocess(raw);
-                } catch (InvalidImageException e) {
-                    throw OipException.badRequest("data[" + i + "]: " + e.getMessage());
-                }
-            } else if (raw.length == Pixels.COUNT) {
-                pixels[i] = raw;
-            } else {
-                throw OipException.badRequest("data[" + i + "] is neither a PNG/JPEG file nor 784 raw pixels ("
-                        + raw.length + " bytes)");
-            }
+            pixels[i] = imagePixels(i, raw);
             Pixels.toModelInput(pixels[i], input, i * Pixels.COUNT);
         }
-        return new Parsed(id, n, input, pixels, outputs);
+        return new Parsed(id, n, input, pixels, outputs, Set.of());
+    }
+
+    /** Element {@code i} of a BYTES tensor: a PNG or JPEG file (preprocessed like a photo) or 784 raw pixels. */
+    private byte[] imagePixels(int i, byte[] raw) {
+        if (ImagePreprocessor.looksEncoded(raw)) {
+            try {
+                return preprocessor.preprocess(raw);
+            } catch (InvalidImageException e) {
+                throw OipException.badRequest("data[" + i + "]: " + e.getMessage());
+            }
+        }
+        if (raw.length == Pixels.COUNT) {
+            return raw;
+        }
+        throw OipException.badRequest("data[" + i + "] is neither a PNG/JPEG file nor 784 raw pixels ("
+                + raw.length + " bytes)");
     }
 
     private static Set<String> outputs(JsonNode node) {

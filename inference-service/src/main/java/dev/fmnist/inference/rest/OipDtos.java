@@ -3,6 +3,7 @@ package dev.fmnist.inference.rest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Map;
 
 /** JSON objects of the Open Inference Protocol v2 (REST), as the specification names their fields. */
 public final class OipDtos {
@@ -34,8 +35,16 @@ public final class OipDtos {
                                 List<TensorMetadata> outputs) {
     }
 
-    /** {@code $response_output}. */
-    public record ResponseOutput(String name, String datatype, long[] shape, Object data) {
+    /**
+     * {@code $response_output}: {@code data} in JSON, or {@code parameters.binary_data_size} when the
+     * tensor follows the JSON as binary data (then {@code data} is left out).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ResponseOutput(String name, String datatype, long[] shape, Map<String, Object> parameters,
+                                 Object data) {
+        public ResponseOutput(String name, String datatype, long[] shape, Object data) {
+            this(name, datatype, shape, null, data);
+        }
     }
 
     /** {@code $inference_response}. */

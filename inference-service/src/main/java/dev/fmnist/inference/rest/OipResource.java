@@ -18,7 +18,14 @@ import dev.fmnist.inference.service.ModelHolder;
 import dev.fmnist.inference.service.ModelLoader;
 import dev.fmnist.inference.service.ModelUnavailableException;
 import dev.fmnist.inference.service.ScoringService;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.HeaderParam;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -54,10 +61,13 @@ public class OipResource {
     private final InferenceRequestParser parser;
     private final String name;
     private final String version;
+    private final ObjectMapper mapper;
 
     public OipResource(ModelHolder holder, ModelLoader loader, ScoringService scoring, ImagePreprocessor preprocessor,
-                       InferenceConfig config, @ConfigProperty(name = "quarkus.application.name") String name,
+                       InferenceConfig config, ObjectMapper mapper,
+                       @ConfigProperty(name = "quarkus.application.name") String name,
                        @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+        this.mapper = mapper;
         this.holder = holder;
         this.loader = loader;
         this.scoring = scoring;
@@ -66,9 +76,12 @@ public class OipResource {
         this.version = version;
     }
 
+    /** The protocol extensions served: binary tensor data (see {@link InferenceRequestParser}). */
+    static final List<String> EXTENSIONS = List.of("binary_tensor_data");
+
     @GET
     public ServerMetadata server() {
-        return new ServerMetadata(name, version, List.of());
+        return new ServerMetadata(name, version, EXTENSIONS);
     }
 
     @GET
@@ -109,47 +122,89 @@ public class OipResource {
         return readiness(model, version);
     }
 
+    // JSON, or binary tensor data: Triton's and KServe's clients send those as application/octet-stream or with
+    // no Content-Type (which JAX-RS takes as application/octet-stream); the Inference-Header-Content-Length header
+    // tells the two kinds apart, not the content type.
     @POST
     @Path("/models/{model}/infer")
-    @Consumes(MediaType.APPLICATION_JSON)
+    @Consumes({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
     @Blocking
-    public InferenceResponse infer(@PathParam("model") String model, byte[] body) {
-        return infer(model, null, body);
+    public Response infer(@PathParam("model") String model,
+                          @HeaderParam(InferenceRequestParser.HEADER_LENGTH) String headerLength, byte[] body) {
+        return infer(model, null, headerLength, body);
     }
 
     @POST
     @Path("/models/{model}/versions/{version}/infer")
-    @Consumes(MediaType.APPLICATION_JSON)
+    @Consumes({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
     @Blocking
-    public InferenceResponse inferVersion(@PathParam("model") String model, @PathParam("version") String version,
-                                          byte[] body) {
-        return infer(model, requireVersion(model, version), body);
+    public Response inferVersion(@PathParam("model") String model, @PathParam("version") String version,
+                                 @HeaderParam(InferenceRequestParser.HEADER_LENGTH) String headerLength, byte[] body) {
+        return infer(model, requireVersion(model, version), headerLength, body);
     }
 
-    private InferenceResponse infer(String model, Integer version, byte[] body) {
+    private Response infer(String model, Integer version, String headerLength, byte[] body) {
         requireConfigured(model);
         InferenceRequestParser.Parsed request;
         try {
-            request = parser.parse(body);
+            request = parser.parse(body, headerLength);
         } catch (OipException e) {
             scoring.error(ScoringService.HTTP, "invalid-request");
             throw e;
         }
         ScoringService.Scored scored = scoring.score(ScoringService.HTTP, model, version, request.input(), request.n());
         List<ResponseOutput> outputs = new ArrayList<>(2);
+        ByteArrayOutputStream binary = new ByteArrayOutputStream();
         int n = request.n();
         if (request.outputs().contains(InferenceRequestParser.OUTPUT_PROBABILITIES)) {
-            outputs.add(new ResponseOutput(InferenceRequestParser.OUTPUT_PROBABILITIES, InferenceRequestParser.FP32,
-                    new long[] {n, ModelScorer.OUTPUT_SIZE}, scored.probabilities()));
+            float[] probabilities = scored.probabilities();
+            long[] shape = {n, ModelScorer.OUTPUT_SIZE};
+            if (request.binaryOutputs().contains(InferenceRequestParser.OUTPUT_PROBABILITIES)) {
+                ByteBuffer bytes = ByteBuffer.allocate(probabilities.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(probabilities);
+                outputs.add(binaryOutput(InferenceRequestParser.OUTPUT_PROBABILITIES, InferenceRequestParser.FP32, shape,
+                        bytes.array(), binary));
+            } else {
+                outputs.add(new ResponseOutput(InferenceRequestParser.OUTPUT_PROBABILITIES, InferenceRequestParser.FP32,
+                        shape, probabilities));
+            }
         }
         if (request.outputs().contains(InferenceRequestParser.OUTPUT_LABEL)) {
             long[] labels = new long[n];
             for (int i = 0; i < n; i++) {
                 labels[i] = ModelScorers.argmax(scored.probabilities(), i);
             }
-            outputs.add(new ResponseOutput(InferenceRequestParser.OUTPUT_LABEL, "INT64", new long[] {n}, labels));
+            if (request.binaryOutputs().contains(InferenceRequestParser.OUTPUT_LABEL)) {
+                ByteBuffer bytes = ByteBuffer.allocate(n * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asLongBuffer().put(labels);
+                outputs.add(binaryOutput(InferenceRequestParser.OUTPUT_LABEL, "INT64", new long[] {n}, bytes.array(), binary));
+            } else {
+                outputs.add(new ResponseOutput(InferenceRequestParser.OUTPUT_LABEL, "INT64", new long[] {n}, labels));
+            }
         }
-        return new InferenceResponse(model, Integer.toString(scored.model().version()), request.id(), outputs);
+        InferenceResponse response = new InferenceResponse(model, Integer.toString(scored.model().version()), request.id(),
+                outputs);
+        if (binary.size() == 0) {
+            return Response.ok(response, MediaType.APPLICATION_JSON).build();
+        }
+        // binary tensor data: the JSON, then the tensors in output order; the header says where the JSON ends
+        byte[] json;
+        try {
+            json = mapper.writeValueAsBytes(response);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the inference response", e);
+        }
+        byte[] answer = new byte[json.length + binary.size()];
+        System.arraycopy(json, 0, answer, 0, json.length);
+        System.arraycopy(binary.toByteArray(), 0, answer, json.length, binary.size());
+        return Response.ok(answer, MediaType.APPLICATION_OCTET_STREAM)
+                .header(InferenceRequestParser.HEADER_LENGTH, json.length).build();
+    }
+
+    private static ResponseOutput binaryOutput(String name, String datatype, long[] shape, byte[] data,
+                                               ByteArrayOutputStream binary) {
+        binary.writeBytes(data);
+        return new ResponseOutput(name, datatype, shape, Map.of("binary_data_size", data.length), null);
     }
 
     private ModelMetadata metadata(String model, String version) {

@@ -91,4 +91,100 @@ class InferenceRequestParserTest {
                 + "]}],\"outputs\":{}}", "'outputs' must be an array");
         bad("{\"inputs\":[{\"name\":\"image\",\"name\":\"image\"}]}", "not valid JSON");
     }
+
+    // Binary tensor data extension: the bodies are built from the extension's text (little-endian, row-major,
+    // BYTES elements as a 4-byte length and the bytes), not with the parser's own code.
+
+    static byte[] binaryBody(String json, byte[] tensor) {
+        byte[] head = json.getBytes(StandardCharsets.UTF_8);
+        byte[] body = java.util.Arrays.copyOf(head, head.length + tensor.length);
+        System.arraycopy(tensor, 0, body, head.length, tensor.length);
+        return body;
+    }
+
+    static String binaryInput(int n, String datatype, int size, String rest) {
+        return "{\"inputs\":[{\"name\":\"image\",\"shape\":[" + n + ",784],\"datatype\":\"" + datatype
+                + "\",\"parameters\":{\"binary_data_size\":" + size + "}}]" + rest + "}";
+    }
+
+    InferenceRequestParser.Parsed parseBinary(String json, byte[] tensor) {
+        return parser.parse(binaryBody(json, tensor), Integer.toString(json.getBytes(StandardCharsets.UTF_8).length));
+    }
+
+    void badBinary(String json, byte[] tensor, String header, String reason) {
+        assertThatThrownBy(() -> parser.parse(binaryBody(json, tensor), header)).isInstanceOf(OipException.class)
+                .hasMessageContaining(reason)
+                .satisfies(e -> assertThat(((OipException) e).status()).isEqualTo(400));
+    }
+
+    @Test
+    void binaryUint8Fp32AndBytesTensorsGiveTheSameModelInputAsJson() {
+        byte[] pixels = new byte[2 * 784];
+        StringBuilder json = new StringBuilder();
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 7 % 256);
+            json.append(i == 0 ? "" : ",").append(pixels[i] & 0xFF);
+        }
+        var fromJson = parse("{\"inputs\":[{\"name\":\"image\",\"shape\":[2,784],\"datatype\":\"UINT8\",\"data\":["
+                + json + "]}]}");
+
+        var uint8 = parseBinary(binaryInput(2, "UINT8", pixels.length, ""), pixels);
+        assertThat(uint8.input()).containsExactly(fromJson.input());
+        assertThat(uint8.pixels()[1]).isEqualTo(fromJson.pixels()[1]);
+
+        java.nio.ByteBuffer fp32 = java.nio.ByteBuffer.allocate(pixels.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (byte p : pixels) {
+            fp32.putFloat((p & 0xFF) / 255f);
+        }
+        assertThat(parseBinary(binaryInput(2, "FP32", fp32.capacity(), ""), fp32.array()).input())
+                .containsExactly(fromJson.input());
+
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(2 * (4 + 784)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bytes.putInt(784).put(pixels, 0, 784).putInt(784).put(pixels, 784, 784);
+        String bytesJson = "{\"inputs\":[{\"name\":\"image\",\"shape\":[2],\"datatype\":\"BYTES\","
+                + "\"parameters\":{\"binary_data_size\":" + bytes.capacity() + "}}]}";
+        assertThat(parseBinary(bytesJson, bytes.array()).input()).containsExactly(fromJson.input());
+    }
+
+    @Test
+    void binaryOutputsAreAskedPerOutputOrForAllAtOnce() {
+        byte[] pixels = new byte[784];
+        assertThat(parseBinary(binaryInput(1, "UINT8", 784, ""), pixels).binaryOutputs()).isEmpty();
+        assertThat(parseBinary(binaryInput(1, "UINT8", 784, ",\"parameters\":{\"binary_data_output\":true}"), pixels)
+                .binaryOutputs()).containsExactlyInAnyOrder("probabilities", "label");
+        assertThat(parseBinary(binaryInput(1, "UINT8", 784, ",\"parameters\":{\"binary_data_output\":true},"
+                + "\"outputs\":[{\"name\":\"label\",\"parameters\":{\"binary_data\":false}},{\"name\":\"probabilities\"}]"),
+                pixels).binaryOutputs()).containsExactly("probabilities");
+        // binary outputs for a JSON request, as Triton's client asks by default
+        assertThat(parse("{\"inputs\":[{\"name\":\"image\",\"shape\":[1,784],\"datatype\":\"UINT8\",\"data\":["
+                + zeros(784) + "]}],\"outputs\":[{\"name\":\"probabilities\",\"parameters\":{\"binary_data\":true}}]}")
+                .binaryOutputs()).containsExactly("probabilities");
+    }
+
+    @Test
+    void brokenBinaryRequestsAre400WithTheReason() {
+        byte[] pixels = new byte[784];
+        String json = binaryInput(1, "UINT8", 784, "");
+        String length = Integer.toString(json.length());
+        badBinary(json, pixels, null, "no Inference-Header-Content-Length header");
+        badBinary(json, pixels, "abc", "Inference-Header-Content-Length must be the length of the JSON part");
+        badBinary(json, pixels, "100000", "a number from 1 to " + (json.length() + 784));
+        badBinary(json, new byte[700], length, "declares binary_data_size 784 but 700 bytes follow the JSON header");
+        badBinary(binaryInput(1, "UINT8", 1568, ""), new byte[1568], Integer.toString(binaryInput(1, "UINT8", 1568, "").length()),
+                "a binary UINT8 tensor of 1 images has 784 bytes; binary_data_size is 1568");
+        java.nio.ByteBuffer two = java.nio.ByteBuffer.allocate(3136).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        while (two.hasRemaining()) {
+            two.putFloat(2f);
+        }
+        badBinary(binaryInput(1, "FP32", 3136, ""), two.array(), Integer.toString(binaryInput(1, "FP32", 3136, "").length()),
+                "element 0 of the binary FP32 tensor is 2.0, outside [0, 1]");
+        String withData = "{\"inputs\":[{\"name\":\"image\",\"shape\":[1,784],\"datatype\":\"UINT8\",\"data\":["
+                + zeros(784) + "]}]}";
+        badBinary(withData, new byte[10], Integer.toString(withData.length()),
+                "10 bytes follow the JSON header but no input declares parameters.binary_data_size");
+        String bytesJson = "{\"inputs\":[{\"name\":\"image\",\"shape\":[1],\"datatype\":\"BYTES\","
+                + "\"parameters\":{\"binary_data_size\":8}}]}";
+        badBinary(bytesJson, new byte[] {(byte) 200, 0, 0, 0, 1, 2, 3, 4}, Integer.toString(bytesJson.length()),
+                "element 0 of the binary BYTES tensor declares 200 bytes but only 4 remain");
+    }
 }
