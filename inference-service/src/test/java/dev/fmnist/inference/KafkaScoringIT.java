@@ -69,9 +69,10 @@ class KafkaScoringIT {
                 imageOf.put(id, i);
                 modelOf.put(id, model);
                 expected += model.equals("all") ? 3 : 1;
+                // span ids must not be all zeros (W3C): i + 1
                 kafka.send(Topics.IMAGES, id, InferenceTestSupport.request(id, i, model),
                         new RecordHeader(Topics.HEADER_TRACEPARENT,
-                                ("00-" + "0af7651916cd43dd8448eb211c80319c" + "-" + String.format("%016x", i) + "-01")
+                                ("00-" + "0af7651916cd43dd8448eb211c80319c" + "-" + String.format("%016x", i + 1) + "-01")
                                         .getBytes(StandardCharsets.UTF_8)));
             }
         }
@@ -101,8 +102,10 @@ class KafkaScoringIT {
                 assertThat(p.explain()).isEqualTo(image % 2 == 0);
                 assertThat(p.latencyMs()).isBetween(0.0, 60_000.0);
                 assertThat(p.scoredAt()).isBefore(Instant.now().plusSeconds(1));
+                // the request's trace, under the consumer span of its record (TracingIT checks the spans)
                 assertThat(KafkaTestClient.header(r, Topics.HEADER_TRACEPARENT))
-                        .isEqualTo("00-0af7651916cd43dd8448eb211c80319c-" + String.format("%016x", image) + "-01");
+                        .matches("00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01")
+                        .isNotEqualTo("00-0af7651916cd43dd8448eb211c80319c-" + String.format("%016x", image + 1) + "-01");
             }
             modelsById.forEach((id, got) -> assertThat(got).as(id).isEqualTo(
                     modelOf.get(id).equals("all") ? Set.of("cnn", "lenet", "xgboost") : Set.of(modelOf.get(id))));

@@ -6,6 +6,8 @@ import dev.fmnist.common.messaging.InvalidMessageException;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.common.messaging.Validated;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +29,22 @@ import org.jboss.logging.Logger;
  * BatchCompletion}, is acknowledged; the first failure nacks it. At most {@code maxBatchesInFlight}
  * batches are pending at once: {@link #consume} blocks the polling caller beyond that.
  *
+ * <p>Tracing ({@link RecordTracing}): every record gets a consumer span, {@code <topic> process}, whose parent is
+ * the context its {@code traceparent} header names; it ends once the batch's steps are done (parsed and processed,
+ * its records handed to the producer). Records sent for it ({@link Batch#send(String, String, byte[], Context)}, dead
+ * letters) carry that span's {@code traceparent}, so the next service's spans join the same trace.
+ *
  * <p>Plain Java: each service's SmallRye {@code @Incoming} method hands over the batch's records and
  * its ack/nack.
  */
 public final class KafkaBatchEdge<T> {
     private static final Logger LOG = Logger.getLogger(KafkaBatchEdge.class);
 
-    /** A record that passed {@link Steps#parse}, with what it parsed to. */
-    public record Parsed<T>(ConsumerRecord<String, byte[]> record, T value) {
+    /**
+     * A record that passed {@link Steps#parse}, with what it parsed to and the context of its consumer span (the
+     * parent of the work done for it, and what the records it gives carry).
+     */
+    public record Parsed<T>(ConsumerRecord<String, byte[]> record, T value, Context trace) {
     }
 
     /** What a service does with its records. */
@@ -60,13 +70,20 @@ public final class KafkaBatchEdge<T> {
         private final BatchProducer producer;
         private final String deadLetterTopic;
         private final Consumer<String> deadLettered;
+        private final RecordTracing tracing;
 
         private Batch(BatchCompletion completion, BatchProducer producer, String deadLetterTopic,
-                      Consumer<String> deadLettered) {
+                      Consumer<String> deadLettered, RecordTracing tracing) {
             this.completion = completion;
             this.producer = producer;
             this.deadLetterTopic = deadLetterTopic;
             this.deadLettered = deadLettered;
+            this.tracing = tracing;
+        }
+
+        /** The tracing the batch's spans come from (for the spans of a step's own work). */
+        public RecordTracing tracing() {
+            return tracing;
         }
 
         /** Register other work ({@link BatchCompletion#sending()}) that must finish before the batch is acknowledged. */
@@ -79,12 +96,23 @@ public final class KafkaBatchEdge<T> {
             producer.send(topic, key, value, headers, completion);
         }
 
+        /** Sends a record that the batch waits for, carrying {@code trace} ({@code traceparent}, {@code tracestate}). */
+        public void send(String topic, String key, byte[] value, Context trace) {
+            producer.send(topic, key, value, tracing.headers(trace), completion);
+        }
+
         /**
          * Sends {@code record} to the dead-letter topic as it came (key, bytes, headers), with the
          * headers of {@link DeadLetterHeaders} first. A failure that is not one of the project's own
          * exceptions is reported as a {@link RecordFailedException} whose cause it is.
          */
         public void deadLetter(ConsumerRecord<String, byte[]> record, String errorClass, RuntimeException failure) {
+            deadLetter(record, errorClass, failure, tracing.extract(record));
+        }
+
+        /** {@link #deadLetter(ConsumerRecord, String, RuntimeException)}, the dead letter carrying {@code trace}. */
+        public void deadLetter(ConsumerRecord<String, byte[]> record, String errorClass, RuntimeException failure,
+                               Context trace) {
             deadLettered.accept(errorClass);
             Throwable reported = isOwn(failure) ? failure
                     : new RecordFailedException(DeadLetterHeaders.messageOf(failure), failure);
@@ -92,10 +120,11 @@ public final class KafkaBatchEdge<T> {
             DeadLetterHeaders.of(errorClass, reported, record.topic(), record.partition(), record.offset())
                     .forEach((name, value) -> headers.add(new RecordHeader(name, value)));
             for (Header h : record.headers()) {
-                if (!DeadLetterHeaders.NAMES.contains(h.key())) {
+                if (!DeadLetterHeaders.NAMES.contains(h.key()) && !isTraceHeader(h.key())) {
                     headers.add(new RecordHeader(h.key(), h.value()));
                 }
             }
+            headers.addAll(tracing.headers(trace));
             LOG.debugf("Dead letter %s-%d@%d (%s): %s", record.topic(), record.partition(), record.offset(), errorClass,
                     reported.getMessage());
             send(deadLetterTopic, record.key(), record.value() == null ? new byte[0] : record.value(), headers);
@@ -103,6 +132,10 @@ public final class KafkaBatchEdge<T> {
 
         private static boolean isOwn(Throwable t) {
             return t.getClass().getName().startsWith(PROJECT_PACKAGE);
+        }
+
+        private static boolean isTraceHeader(String key) {
+            return Topics.HEADER_TRACEPARENT.equals(key) || RecordTracing.HEADER_TRACESTATE.equals(key);
         }
     }
 
@@ -114,6 +147,8 @@ public final class KafkaBatchEdge<T> {
     private final String deadLetterTopic;
     private final Semaphore inFlight;
     private final Steps<T> steps;
+    private final RecordTracing tracing;
+    private final String consumerGroup;
 
     /**
      * @param name               what the batches are, for the log ("images", "predictions")
@@ -122,6 +157,15 @@ public final class KafkaBatchEdge<T> {
      */
     public KafkaBatchEdge(String name, BatchProducer producer, String deadLetterTopic, int maxBatchesInFlight,
                           Steps<T> steps) {
+        this(name, producer, deadLetterTopic, maxBatchesInFlight, steps, RecordTracing.NOOP, null);
+    }
+
+    /**
+     * @param tracing       the spans of the records ({@link RecordTracing#NOOP}: none, contexts still carried on)
+     * @param consumerGroup the consuming group, an attribute of the consumer spans (null: none)
+     */
+    public KafkaBatchEdge(String name, BatchProducer producer, String deadLetterTopic, int maxBatchesInFlight,
+                          Steps<T> steps, RecordTracing tracing, String consumerGroup) {
         if (maxBatchesInFlight < 1) {
             throw new IllegalArgumentException("batches in flight must be at least 1, got " + maxBatchesInFlight);
         }
@@ -130,6 +174,8 @@ public final class KafkaBatchEdge<T> {
         this.deadLetterTopic = deadLetterTopic;
         this.inFlight = new Semaphore(maxBatchesInFlight);
         this.steps = steps;
+        this.tracing = tracing;
+        this.consumerGroup = consumerGroup;
     }
 
     /**
@@ -147,39 +193,57 @@ public final class KafkaBatchEdge<T> {
             LOG.errorf(cause, "A batch of %d %s failed: nacking it", count, name);
             nack.accept(cause);
         });
-        Batch batch = new Batch(completion, producer, deadLetterTopic, steps::deadLettered);
+        Batch batch = new Batch(completion, producer, deadLetterTopic, steps::deadLettered, tracing);
+        List<Span> spans = new ArrayList<>(count);
         try {
-            List<Parsed<T>> valid = parse(records, count, batch);
+            List<Parsed<T>> valid = parse(records, count, batch, spans);
             if (!valid.isEmpty()) {
                 steps.process(valid, batch);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            failed(spans, e);
             completion.failed(e);
         } catch (Exception e) {
+            failed(spans, e);
             completion.failed(e);
+        }
+        for (Span span : spans) {
+            span.end();
         }
         completion.seal();
     }
 
-    private List<Parsed<T>> parse(Iterable<ConsumerRecord<String, byte[]>> records, int count, Batch batch) {
+    private List<Parsed<T>> parse(Iterable<ConsumerRecord<String, byte[]>> records, int count, Batch batch,
+                                  List<Span> spans) {
         List<Parsed<T>> valid = new ArrayList<>(count);
         for (ConsumerRecord<String, byte[]> record : records) {
+            Span span = tracing.startConsumer(record, consumerGroup);
+            spans.add(span);
+            Context trace = Context.root().with(span);
             try {
-                valid.add(new Parsed<>(record, steps.parse(record)));
+                valid.add(new Parsed<>(record, steps.parse(record), trace));
             } catch (InvalidMessageException e) {
-                batch.deadLetter(record, e.reason().code(), e);
+                RecordTracing.failed(span, e);
+                batch.deadLetter(record, e.reason().code(), e, trace);
             } catch (RuntimeException e) {
+                RecordTracing.failed(span, e);
                 String errorClass = steps.errorClass(e);
                 if (errorClass != null) {
-                    batch.deadLetter(record, errorClass, e);
+                    batch.deadLetter(record, errorClass, e, trace);
                 } else {
                     batch.deadLetter(record, DeadLetterHeaders.INVALID_RECORD, new RecordFailedException(
-                            e.getClass().getSimpleName() + ": " + e.getMessage(), e));
+                            e.getClass().getSimpleName() + ": " + e.getMessage(), e), trace);
                 }
             }
         }
         return valid;
+    }
+
+    private static void failed(List<Span> spans, Throwable e) {
+        for (Span span : spans) {
+            RecordTracing.failed(span, e);
+        }
     }
 
     /**
@@ -189,20 +253,5 @@ public final class KafkaBatchEdge<T> {
     public static <T extends Validated> T read(ConsumerRecord<?, byte[]> record, Class<T> type) {
         Instant received = record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : null;
         return Json.read(record.value(), type, received);
-    }
-
-    /** The record's {@code traceparent} header, to carry onto what it gives, or null. */
-    public static RecordHeader traceparent(ConsumerRecord<?, ?> record) {
-        if (record == null) {
-            return null;
-        }
-        Header h = record.headers().lastHeader(Topics.HEADER_TRACEPARENT);
-        return h == null ? null : new RecordHeader(Topics.HEADER_TRACEPARENT, h.value());
-    }
-
-    /** {@link #traceparent} as a header list: empty or one. */
-    public static List<RecordHeader> traceHeaders(ConsumerRecord<?, ?> record) {
-        RecordHeader trace = traceparent(record);
-        return trace == null ? List.of() : List.of(trace);
     }
 }

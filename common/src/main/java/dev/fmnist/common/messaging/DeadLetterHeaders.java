@@ -11,7 +11,8 @@ import java.util.Set;
  * Reactive Messaging's Kafka dead-letter queue writes, with the same names and UTF-8 string values
  * ({@value #EXCEPTION_CLASS_NAME}, {@value #REASON}, {@value #CAUSE} when the failure has a cause,
  * {@value #SOURCE_TOPIC}, {@value #SOURCE_PARTITION}, {@value #SOURCE_OFFSET}). The original record's
- * headers (its {@code traceparent}, ...) follow them, as SmallRye copies them too ({@code KafkaBatchEdge}).
+ * headers follow them, as SmallRye copies them too, except {@code traceparent}/{@code tracestate}, which name the
+ * record's consumer span ({@code KafkaBatchEdge}, {@code RecordTracing}).
  */
 public final class DeadLetterHeaders {
     public static final String EXCEPTION_CLASS_NAME = "dead-letter-exception-class-name";

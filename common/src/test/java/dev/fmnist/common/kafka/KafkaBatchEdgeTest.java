@@ -47,7 +47,7 @@ class KafkaBatchEdgeTest {
         public void process(List<KafkaBatchEdge.Parsed<String>> valid, KafkaBatchEdge.Batch batch) {
             for (KafkaBatchEdge.Parsed<String> p : valid) {
                 batch.send("out", p.record().key(), p.value().toUpperCase().getBytes(StandardCharsets.UTF_8),
-                        KafkaBatchEdge.traceHeaders(p.record()));
+                        p.trace());
             }
         }
 
@@ -60,10 +60,15 @@ class KafkaBatchEdgeTest {
     private static ConsumerRecord<String, byte[]> record(long offset, String value) {
         ConsumerRecord<String, byte[]> r = new ConsumerRecord<>("in", 2, offset, "k" + offset,
                 value.getBytes(StandardCharsets.UTF_8));
-        r.headers().add(new RecordHeader(Topics.HEADER_TRACEPARENT, ("tp" + offset).getBytes(StandardCharsets.UTF_8)));
+        r.headers().add(new RecordHeader(Topics.HEADER_TRACEPARENT, traceparent(offset).getBytes(StandardCharsets.UTF_8)));
         r.headers().add(new RecordHeader("origin", "test".getBytes(StandardCharsets.UTF_8)));
         r.headers().add(new RecordHeader(Topics.HEADER_ERROR_CLASS, "stale".getBytes(StandardCharsets.UTF_8)));
         return r;
+    }
+
+    /** A valid W3C traceparent per offset (without a tracing SDK the records given carry it as it came). */
+    private static String traceparent(long offset) {
+        return "00-0af7651916cd43dd8448eb211c80319" + offset + "-b7ad6b716920333" + offset + "-01";
     }
 
     private static String header(ProducerRecord<String, byte[]> r, String name) {
@@ -90,7 +95,7 @@ class KafkaBatchEdgeTest {
         assertThat(header(dlq.get(0), DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo("in");
         assertThat(header(dlq.get(0), DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("2");
         assertThat(header(dlq.get(0), DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("1");
-        assertThat(header(dlq.get(0), Topics.HEADER_TRACEPARENT)).isEqualTo("tp1");
+        assertThat(header(dlq.get(0), Topics.HEADER_TRACEPARENT)).isEqualTo(traceparent(1));
         // SmallRye's headers too; the exception class is always one of the project's own
         assertThat(dlq).extracting(r -> header(r, DeadLetterHeaders.REASON))
                 .containsExactly("not JSON", "IllegalStateException: kaput", "odd one");
@@ -107,11 +112,11 @@ class KafkaBatchEdgeTest {
         assertThat(dlq.get(0).headers().toArray()).extracting(h -> h.key()).containsExactly(
                 Topics.HEADER_ERROR_CLASS, Topics.HEADER_ERROR_MESSAGE, DeadLetterHeaders.EXCEPTION_CLASS_NAME,
                 DeadLetterHeaders.REASON, DeadLetterHeaders.SOURCE_TOPIC, DeadLetterHeaders.SOURCE_PARTITION,
-                DeadLetterHeaders.SOURCE_OFFSET, Topics.HEADER_TRACEPARENT, "origin");
+                DeadLetterHeaders.SOURCE_OFFSET, "origin", Topics.HEADER_TRACEPARENT);
         assertThat(deadLettered).containsExactly("invalid-json", DeadLetterHeaders.INVALID_RECORD, "odd-class");
         List<ProducerRecord<String, byte[]>> out = mock.history().stream().filter(r -> r.topic().equals("out")).toList();
         assertThat(out).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("A", "B");
-        assertThat(header(out.get(1), Topics.HEADER_TRACEPARENT)).isEqualTo("tp4");
+        assertThat(header(out.get(1), Topics.HEADER_TRACEPARENT)).isEqualTo(traceparent(4));
 
         for (int i = 0; i < 4; i++) {
             mock.completeNext();

@@ -20,7 +20,10 @@ public final class WorkItem {
         }
     }
 
-    /** What the consumer queues with a prediction: one explanation to make, why, and the record's trace header. */
+    /**
+     * What the consumer queues with a prediction: one explanation to make, why, and the {@code traceparent} of the
+     * record's consumer span (V4), the parent of the worker's spans.
+     */
     public record New(ExplanationKey key, String reason, String traceparent) {
         /** Requested explanations are taken before sampled ones. */
         public short priority() {

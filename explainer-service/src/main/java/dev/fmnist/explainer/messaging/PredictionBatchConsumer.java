@@ -1,6 +1,7 @@
 package dev.fmnist.explainer.messaging;
 
 import dev.fmnist.common.kafka.KafkaBatchEdge;
+import dev.fmnist.common.kafka.RecordTracing;
 import dev.fmnist.common.messaging.DeadLetterHeaders;
 import dev.fmnist.common.messaging.InvalidMessageException;
 import dev.fmnist.common.messaging.Prediction;
@@ -15,10 +16,12 @@ import dev.fmnist.explainer.service.ExplanationWorkers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +31,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -52,6 +55,11 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * explanation backlog; the queue is durable, so no requested explanation is lost with the offsets. The
  * skeleton (parse, dead letters, acknowledgement) is common's {@link KafkaBatchEdge}; dead letters leave
  * through the plain {@link EventProducer}.
+ *
+ * <p>Tracing (docs/architecture.md, "Tracing"): each record is a consumer span {@code fmnist.predictions process} in the
+ * trace its {@code traceparent} names (the batch skeleton's); the transaction is a span {@code store predictions}
+ * under the first record's, linked to the others'. Each prediction row and work item keeps its record's consumer
+ * span as {@code traceparent} (V4), so the worker's spans join the same trace however much later it explains.
  *
  * <p>Metrics: {@code explainer.prediction.lag{model}} (scoring to storage, {@code now - scoredAt} at commit),
  * {@code explainer.predictions{model,reason}}, {@code explainer.predictions.stored}, {@code
@@ -78,7 +86,8 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
 
     public PredictionBatchConsumer(XaiWriteRepository repository, DatabaseRetry retry, ExplanationPolicy policy,
                                    ExplanationWorkers workers, ExplainerConfig config, MeterRegistry meters,
-                                   EventProducer events) {
+                                   EventProducer events, OpenTelemetry openTelemetry,
+                                   @ConfigProperty(name = "mp.messaging.incoming.predictions.group.id") String group) {
         if (config.maxBatchesInFlight() < 1) {
             throw new IllegalArgumentException("explainer.max-batches-in-flight must be at least 1, got "
                     + config.maxBatchesInFlight());
@@ -89,7 +98,7 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
         this.workers = workers;
         this.meters = meters;
         this.edge = new KafkaBatchEdge<>("predictions", events.producer(), Topics.PREDICTIONS_DLQ,
-                config.maxBatchesInFlight(), this);
+                config.maxBatchesInFlight(), this, new RecordTracing(openTelemetry), group);
         this.stored = Counter.builder("explainer.predictions.stored").description("New rows in xai.prediction")
                 .register(meters);
         this.queued = Counter.builder("explainer.explanations.queued")
@@ -120,30 +129,46 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
 
     @Override
     public void process(List<KafkaBatchEdge.Parsed<Prediction>> parsed, KafkaBatchEdge.Batch batch) {
+        List<Context> links = new ArrayList<>(parsed.size() - 1);
+        for (int i = 1; i < parsed.size(); i++) {
+            links.add(parsed.get(i).trace());
+        }
+        Span span = batch.tracing().startInternal(STORE_SPAN, parsed.get(0).trace(), links);
         try {
             store(parsed);
         } catch (SQLException e) {
+            RecordTracing.failed(span, e);
             throw new IllegalStateException("cannot store predictions: " + e.getMessage(), e);
         } catch (InterruptedException e) {
+            RecordTracing.failed(span, e);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the database", e);
+        } catch (RuntimeException e) {
+            RecordTracing.failed(span, e);
+            throw e;
+        } finally {
+            span.end();
         }
     }
 
+    /** The span of a batch's transaction (predictions and work items). */
+    public static final String STORE_SPAN = "store predictions";
+
     private void store(List<KafkaBatchEdge.Parsed<Prediction>> parsed) throws SQLException, InterruptedException {
         List<Prediction> valid = new ArrayList<>(parsed.size());
+        List<String> traceparents = new ArrayList<>(parsed.size());
         // one item per key: a batch may carry the same prediction twice (a producer's retry)
         Map<ExplanationKey, WorkItem.New> work = new LinkedHashMap<>();
         for (KafkaBatchEdge.Parsed<Prediction> parsedRecord : parsed) {
             Prediction p = parsedRecord.value();
+            String traceparent = RecordTracing.traceparent(parsedRecord.trace());
             valid.add(p);
+            traceparents.add(traceparent);
             ExplanationPolicy.Reason reason = policy.reason(p);
             meters.counter("explainer.predictions", "model", p.model().name(), "reason", reason.column()).increment();
             if (reason == ExplanationPolicy.Reason.NOT_SAMPLED) {
                 continue;
             }
-            RecordHeader trace = KafkaBatchEdge.traceparent(parsedRecord.record());
-            String traceparent = trace == null ? null : new String(trace.value(), StandardCharsets.UTF_8);
             for (String method : policy.methods(p.model().name())) {
                 ExplanationKey key = new ExplanationKey(p.requestId(), p.model(), method);
                 work.putIfAbsent(key, new WorkItem.New(key, reason.column(), traceparent));
@@ -151,7 +176,7 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
         }
         List<WorkItem.New> items = List.copyOf(work.values());
         XaiWriteRepository.Added added = retry.call("storing predictions",
-                () -> repository.storeBatch(valid, items));
+                () -> repository.storeBatch(valid, traceparents, items));
         Instant now = Instant.now();
         for (Prediction p : valid) {
             Timer.builder("explainer.prediction.lag")

@@ -47,6 +47,15 @@ public class XaiWriteRepository {
      * record adds nothing).
      */
     public Added storeBatch(List<Prediction> predictions, List<WorkItem.New> work) throws SQLException {
+        return storeBatch(predictions, null, work);
+    }
+
+    /**
+     * {@link #storeBatch(List, List)}, each prediction with the {@code traceparent} of the span that stored it
+     * ({@code traceparents} in the order of {@code predictions}, null elements allowed; null: none).
+     */
+    public Added storeBatch(List<Prediction> predictions, List<String> traceparents, List<WorkItem.New> work)
+            throws SQLException {
         if (predictions.isEmpty() && work.isEmpty()) {
             return new Added(0, 0);
         }
@@ -54,7 +63,7 @@ public class XaiWriteRepository {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                int added = insertPredictions(c, predictions);
+                int added = insertPredictions(c, predictions, traceparents);
                 int queued = insertWork(c, work);
                 c.commit();
                 return new Added(added, queued);
@@ -67,14 +76,16 @@ public class XaiWriteRepository {
         }
     }
 
-    private static int insertPredictions(Connection c, List<Prediction> predictions) throws SQLException {
+    private static int insertPredictions(Connection c, List<Prediction> predictions, List<String> traceparents)
+            throws SQLException {
         if (predictions.isEmpty()) {
             return 0;
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO xai.prediction (request_id, model_name, "
                 + "model_version, label, class_name, confidence, probabilities, image, true_label, explain, latency_ms, "
-                + "scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            for (Prediction p : predictions) {
+                + "scored_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (int i = 0; i < predictions.size(); i++) {
+                Prediction p = predictions.get(i);
                 ps.setString(1, p.requestId());
                 ps.setString(2, p.model().name());
                 ps.setInt(3, p.model().version());
@@ -91,6 +102,7 @@ public class XaiWriteRepository {
                 ps.setBoolean(10, p.explain());
                 ps.setDouble(11, p.latencyMs());
                 ps.setTimestamp(12, Timestamp.from(p.scoredAt()));
+                ps.setString(13, traceparents == null ? null : traceparents.get(i));
                 ps.addBatch();
             }
             int added = 0;

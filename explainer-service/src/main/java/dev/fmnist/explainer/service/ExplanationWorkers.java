@@ -1,6 +1,7 @@
 package dev.fmnist.explainer.service;
 
 import dev.fmnist.common.kafka.BatchProducer;
+import dev.fmnist.common.kafka.RecordTracing;
 import dev.fmnist.common.messaging.BatchCompletion;
 import dev.fmnist.common.messaging.ExplanationStored;
 import dev.fmnist.common.messaging.Json;
@@ -16,12 +17,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,11 +55,16 @@ import org.jboss.logging.Logger;
  * explainer.max-lag} is shed; otherwise explained ({@link ExplanationService}) while the heartbeat extends
  * the lease; the explanation is stored and the item moved on in one transaction; a succeeded one is
  * announced with {@code ExplanationStored} on {@code fmnist.explanations} (key: request id, the prediction
- * record's {@code traceparent}), and once the broker acknowledged it the item is done. After a crash
+ * consumer span's {@code traceparent}, see below), and once the broker acknowledged it the item is done. After a crash
  * (kill -9) an item is taken again when its lease runs out: an explanation stored already is not made
  * again, one stored but not announced is announced (at-least-once; consumers deduplicate by explanation
  * id). A passing problem (database, registry or broker unreachable past the retries) gives the item back
  * for {@code explainer.queue.retry-delay}.
+ *
+ * <p>Tracing (docs/architecture.md, "Tracing"): an item is a span {@code explain <method>} whose parent is the
+ * item's stored {@code traceparent} (the consumer span that queued it, in the request's trace); under it {@code
+ * store explanation} (the transaction) and {@code fmnist.explanations publish} (kind PRODUCER), whose context the
+ * {@code ExplanationStored} record carries.
  *
  * <p>Metrics: {@code explainer.queue.size} and {@code explainer.queue.oldest.seconds} (the backlog of all
  * instances), {@code explainer.queue.wait{model,method}} (queued until taken), {@code
@@ -75,6 +84,7 @@ public class ExplanationWorkers {
     private final DatabaseRetry retry;
     private final MeterRegistry meters;
     private final BatchProducer producer;
+    private final RecordTracing tracing;
     /** Safety net only: the producer always answers within its delivery.timeout.ms. */
     private static final Duration ANNOUNCE_TIMEOUT = Duration.ofMinutes(10);
     /** This instance's name on the items it claims. */
@@ -90,7 +100,8 @@ public class ExplanationWorkers {
     private ScheduledExecutorService maintenance;
 
     public ExplanationWorkers(ExplainerConfig config, ExplanationPolicy policy, ExplanationService explainer,
-                              WorkQueueRepository queue, DatabaseRetry retry, MeterRegistry meters, EventProducer events) {
+                              WorkQueueRepository queue, DatabaseRetry retry, MeterRegistry meters, EventProducer events,
+                              OpenTelemetry openTelemetry) {
         if (config.parallelism() < 1) {
             throw new IllegalArgumentException("explainer.parallelism must be at least 1, got " + config.parallelism());
         }
@@ -108,6 +119,7 @@ public class ExplanationWorkers {
         this.retry = retry;
         this.meters = meters;
         this.producer = events.producer();
+        this.tracing = new RecordTracing(openTelemetry);
         this.name = hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.retaken = Counter.builder("explainer.queue.retaken")
                 .description("Work items taken again after their lease ran out (a worker crashed or stalled)")
@@ -204,17 +216,26 @@ public class ExplanationWorkers {
                 WorkItem.Claimed claimed = item.get();
                 working.add(claimed.id());
                 running.incrementAndGet();
+                Span span = tracing.startInternal(EXPLAIN_SPAN_PREFIX + claimed.key().method(),
+                        tracing.parse(claimed.traceparent()), null);
+                span.setAttribute(REQUEST_ID, claimed.key().requestId());
+                span.setAttribute(MODEL, claimed.key().model().name());
+                span.setAttribute(MODEL_VERSION, (long) claimed.key().model().version());
+                span.setAttribute(ATTEMPT, (long) claimed.attempts());
                 try {
-                    handle(claimed);
+                    handle(claimed, Context.root().with(span));
                 } catch (InterruptedException e) {
+                    RecordTracing.failed(span, e);
                     Thread.interrupted(); // clear it for the last statement
                     giveBack(claimed, Duration.ZERO); // stopping: another worker may take it at once
                     return;
                 } catch (Exception e) {
+                    RecordTracing.failed(span, e);
                     LOG.warnf("Explanation %s (item %d) hit a passing problem, tried again in %s: %s", claimed.key(),
                             claimed.id(), settings.retryDelay(), e.toString());
                     giveBack(claimed, settings.retryDelay());
                 } finally {
+                    span.end();
                     running.decrementAndGet();
                     working.remove(claimed.id());
                 }
@@ -227,7 +248,15 @@ public class ExplanationWorkers {
         }
     }
 
-    private void handle(WorkItem.Claimed item) throws Exception {
+    /** Spans of the worker: {@code explain <method>}, and under it these. */
+    public static final String EXPLAIN_SPAN_PREFIX = "explain ";
+    public static final String STORE_SPAN = "store explanation";
+    private static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("fmnist.request.id");
+    private static final AttributeKey<String> MODEL = AttributeKey.stringKey("fmnist.model.name");
+    private static final AttributeKey<Long> MODEL_VERSION = AttributeKey.longKey("fmnist.model.version");
+    private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("fmnist.queue.attempt");
+
+    private void handle(WorkItem.Claimed item, Context trace) throws Exception {
         String model = item.key().model().name();
         String method = item.key().method();
         if (item.attempts() > 1) {
@@ -236,7 +265,7 @@ public class ExplanationWorkers {
                     item.attempts());
         }
         if (item.state() == WorkItem.State.ANNOUNCING) {
-            announce(item, item.stored()); // stored, the announcement was not acknowledged: announce again
+            announce(item, item.stored(), trace); // stored, the announcement was not acknowledged: announce again
             return;
         }
         Instant now = Instant.now();
@@ -259,9 +288,18 @@ public class ExplanationWorkers {
             result = explainer.explain(item.key(), item.pixels(), item.label());
         }
         ExplanationService.Result r = result;
-        WorkQueueRepository.Finished finished = retry.call("storing explanation " + item.key(),
-                () -> queue.finish(item, r == null ? null : r.attribution(), r == null ? null : r.error(),
-                        settings.lease()));
+        Span store = tracing.startInternal(STORE_SPAN, trace, null);
+        WorkQueueRepository.Finished finished;
+        try {
+            finished = retry.call("storing explanation " + item.key(),
+                    () -> queue.finish(item, r == null ? null : r.attribution(), r == null ? null : r.error(),
+                            settings.lease()));
+        } catch (Exception e) {
+            RecordTracing.failed(store, e);
+            throw e;
+        } finally {
+            store.end();
+        }
         if (r != null) {
             ExplanationStatus status = finished.stored().status();
             meters.counter("explainer.explanations", "model", model, "method", method, "status", status.column())
@@ -282,7 +320,7 @@ public class ExplanationWorkers {
             return;
         }
         if (finished.stored().status() == ExplanationStatus.SUCCEEDED) {
-            announce(item, finished.stored());
+            announce(item, finished.stored(), trace);
         }
     }
 
@@ -290,12 +328,23 @@ public class ExplanationWorkers {
      * Sends {@code ExplanationStored}, waits for the broker (while the broker is away, as long as the producer
      * keeps trying; the heartbeat holds the lease), then marks the item done.
      */
-    private void announce(WorkItem.Claimed item, StoredExplanation stored)
+    private void announce(WorkItem.Claimed item, StoredExplanation stored, Context trace)
+            throws InterruptedException, SQLException, ExecutionException, TimeoutException {
+        Span publish = tracing.startProducer(Topics.EXPLANATIONS, item.key().requestId(), trace);
+        try {
+            announce(item, stored, tracing.headers(trace.with(publish)));
+        } catch (InterruptedException | SQLException | ExecutionException | TimeoutException | RuntimeException e) {
+            RecordTracing.failed(publish, e);
+            throw e;
+        } finally {
+            publish.end();
+        }
+    }
+
+    private void announce(WorkItem.Claimed item, StoredExplanation stored, List<? extends Header> headers)
             throws InterruptedException, SQLException, ExecutionException, TimeoutException {
         ExplanationStored event = new ExplanationStored(item.key().requestId(), item.key().model(), item.key().method(),
                 stored.id());
-        List<RecordHeader> headers = item.traceparent() == null ? List.of()
-                : List.of(new RecordHeader(Topics.HEADER_TRACEPARENT, item.traceparent().getBytes(StandardCharsets.UTF_8)));
         CompletableFuture<Void> acked = new CompletableFuture<>();
         BatchCompletion completion = new BatchCompletion(() -> acked.complete(null), acked::completeExceptionally);
         producer.send(Topics.EXPLANATIONS, event.requestId(), Json.write(event), headers, completion);

@@ -4,6 +4,7 @@ import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.image.ImagePreprocessor;
 import dev.fmnist.common.kafka.KafkaBatchEdge;
+import dev.fmnist.common.kafka.RecordTracing;
 import dev.fmnist.common.messaging.DeadLetterHeaders;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelNames;
@@ -19,12 +20,15 @@ import dev.fmnist.inference.service.ReadinessListener;
 import dev.fmnist.inference.service.ScoringService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.reactive.messaging.PausableChannel;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,6 +39,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -55,6 +60,11 @@ import org.jboss.logging.Logger;
  * dev.fmnist.inference.service.ModelLoader}). A request for a model that is not served (not in
  * {@code inference.models}, or without a loaded version) goes to the DLQ with {@code error-class}
  * {@code model-unavailable}; {@code all} means every model that has a loaded version.
+ *
+ * <p>Tracing (docs/architecture.md, "Tracing"): each record is a consumer span {@code fmnist.images process} in
+ * the trace its {@code traceparent} names (the batch skeleton's); each model call a span {@code score <model>} under
+ * the first of its records, linked to the others; each prediction carries its request's consumer span as
+ * {@code traceparent}. SmallRye's own per-message tracing is off for this batch channel.
  */
 @ApplicationScoped
 public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Steps<ImageBatchConsumer.Valid> {
@@ -92,7 +102,8 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
 
     public ImageBatchConsumer(ScoringService scoring, ModelHolder holder, ImagePreprocessor preprocessor,
                               InferenceConfig config, ChannelRegistry channels, MeterRegistry meters,
-                              ResultProducer results) {
+                              ResultProducer results, OpenTelemetry openTelemetry,
+                              @ConfigProperty(name = "mp.messaging.incoming.images.group.id") String group) {
         this.scoring = scoring;
         this.holder = holder;
         this.preprocessor = preprocessor;
@@ -100,7 +111,7 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
         this.meters = meters;
         this.predictionsTopic = config.producer().predictionsTopic();
         this.edge = new KafkaBatchEdge<>("images", results.producer(), config.producer().deadLetterTopic(),
-                config.maxBatchesInFlight(), this);
+                config.maxBatchesInFlight(), this, new RecordTracing(openTelemetry), group);
     }
 
     /** Starts consuming once the models are ready; the channel is never paused again (models are only swapped). */
@@ -165,13 +176,18 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
             for (int row : rows) {
                 queue.record(Math.max(0, now - valid.get(row).record().timestamp()), TimeUnit.MILLISECONDS);
             }
+            List<Context> traces = new ArrayList<>(rows.length);
+            for (int row : rows) {
+                traces.add(valid.get(row).trace());
+            }
             ScoringService.Scored scored;
             try {
-                scored = scoring.score(ScoringService.KAFKA, model, null, input, rows.length);
+                scored = scoring.score(ScoringService.KAFKA, model, null, input, rows.length, traces.get(0),
+                        traces.subList(1, traces.size()));
             } catch (ModelUnavailableException e) {
                 // cannot happen for models checked in servedModels (versions are replaced, never removed)
                 for (int row : rows) {
-                    batch.deadLetter(valid.get(row).record(), MODEL_UNAVAILABLE, e);
+                    batch.deadLetter(valid.get(row).record(), MODEL_UNAVAILABLE, e, valid.get(row).trace());
                 }
                 continue;
             }
@@ -189,7 +205,7 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
                 Prediction prediction = new Prediction(request.id(), scored.model(), label,
                         FashionClass.ofLabel(label).displayName(), probabilities, images[rows[i]], scoredAt, latencyMs,
                         request.explain(), request.trueLabel());
-                batch.send(predictionsTopic, request.id(), Json.write(prediction), KafkaBatchEdge.traceHeaders(v.record()));
+                batch.send(predictionsTopic, request.id(), Json.write(prediction), v.trace());
             }
         }
     }

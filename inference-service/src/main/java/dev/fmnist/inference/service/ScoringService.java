@@ -1,12 +1,18 @@
 package dev.fmnist.inference.service;
 
+import dev.fmnist.common.kafka.RecordTracing;
 import dev.fmnist.common.messaging.ModelRef;
 import dev.fmnist.runtime.scoring.LoadedModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Metrics: {@code inference.requests{source,model}} (images scored), {@code
  * inference.batch.size{source}} (images per model call), {@code inference.model.time{source,model}}
  * (native call time), {@code inference.errors{source,reason}} (requests refused or failed).
+ *
+ * <p>Tracing: every call is a span {@code score <model>} (attributes {@code fmnist.model.version}, {@code
+ * fmnist.batch.size}); over HTTP the child of the request's server span, from Kafka the child of the first
+ * record's consumer span with links to the others' (docs/architecture.md, "Tracing").
  */
 @ApplicationScoped
 public class ScoringService {
@@ -26,8 +36,13 @@ public class ScoringService {
     public static final String KAFKA = "kafka";
     public static final String HTTP = "http";
 
+    static final AttributeKey<Long> MODEL_VERSION = AttributeKey.longKey("fmnist.model.version");
+    static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("fmnist.batch.size");
+    static final AttributeKey<String> SOURCE = AttributeKey.stringKey("fmnist.source");
+
     private final ModelHolder holder;
     private final MeterRegistry meters;
+    private final RecordTracing tracing;
     private final Map<String, Meters> byKey = new ConcurrentHashMap<>();
 
     /** The result of one call: which version scored, {@code [n][10]} probabilities flat, the native time. */
@@ -37,9 +52,10 @@ public class ScoringService {
     private record Meters(Counter requests, Timer time, DistributionSummary batch) {
     }
 
-    public ScoringService(ModelHolder holder, MeterRegistry meters) {
+    public ScoringService(ModelHolder holder, MeterRegistry meters, OpenTelemetry openTelemetry) {
         this.holder = holder;
         this.meters = meters;
+        this.tracing = new RecordTracing(openTelemetry);
     }
 
     /**
@@ -49,6 +65,31 @@ public class ScoringService {
      * @throws ModelUnavailableException when the model or the version is not served now
      */
     public Scored score(String source, String model, Integer version, float[] input, int n) {
+        return score(source, model, version, input, n, Context.current(), null);
+    }
+
+    /**
+     * {@link #score(String, String, Integer, float[], int)}, its span the child of {@code parent}, linked to
+     * {@code links} (the other requests of a Kafka batch).
+     */
+    public Scored score(String source, String model, Integer version, float[] input, int n, Context parent,
+                        List<Context> links) {
+        Span span = tracing.startInternal("score " + model, parent, links);
+        try {
+            span.setAttribute(SOURCE, source);
+            span.setAttribute(BATCH_SIZE, (long) n);
+            Scored scored = call(source, model, version, input, n);
+            span.setAttribute(MODEL_VERSION, (long) scored.model().version());
+            return scored;
+        } catch (RuntimeException e) {
+            RecordTracing.failed(span, e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private Scored call(String source, String model, Integer version, float[] input, int n) {
         LoadedModel loaded = acquire(model, version);
         try {
             long t0 = System.nanoTime();
