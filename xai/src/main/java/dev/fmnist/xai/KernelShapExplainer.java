@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 
 /**
  * KernelSHAP over image segments: the Shapley values of the game {@code v(S)} = the target class's
- * probability with only the segments in S visible (the rest 0), as the solution of a weighted
+ * output with only the segments in S visible (the rest 0), in the settings' {@link OutputSpace}
+ * (probability or centred log-probability), as the solution of a weighted
  * linear regression of {@code v(S) - v(empty)} on the coalition masks, with the Shapley kernel
  * {@code (M - 1) / (C(M, |S|) |S| (M - |S|))} as weights and the efficiency constraint
  * {@code sum(phi) = v(full) - v(empty)} enforced exactly by eliminating the last segment's value.
@@ -32,8 +33,8 @@ import java.util.SplittableRandom;
  *     (paired sampling, which makes the estimate exact for any game of pairwise interactions).
  *     Each class carries exactly its share of the total kernel weight.</li>
  * </ul>
- * {@code baseValue} is v(empty), the probability of the all-background image, and {@code fullValue}
- * is v(full) = f(x); both in probability space.
+ * {@code baseValue} is v(empty), the output for the all-background image, and {@code fullValue}
+ * is v(full) = f(x); both in the output space.
  */
 public final class KernelShapExplainer extends SegmentExplainer {
     /** Up to this many segments every coalition is enumerated (2^14 = 16,384 evaluations). */
@@ -52,7 +53,7 @@ public final class KernelShapExplainer extends SegmentExplainer {
     Attribution attribute(ModelScorer model, float[] image, int targetClass, long seed, Segments segments,
                           MaskedScorer scorer, long start) {
         int k = scorer.players();
-        double[] ends = scorer.targetProbabilities(new boolean[][] {scorer.uniformMask(false), scorer.uniformMask(true)});
+        double[] ends = scorer.targetValues(new boolean[][] {scorer.uniformMask(false), scorer.uniformMask(true)});
         double empty = ends[0];
         double full = ends[1];
         double[] phi = scorer.toSegments(shapleyValues(scorer, empty, full, settings.shapBudgetFor(k) - 2, seed));

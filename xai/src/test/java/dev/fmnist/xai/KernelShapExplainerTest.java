@@ -17,7 +17,7 @@ class KernelShapExplainerTest {
         double[] beta = Games.coefficients(12, 7);
         ToDoubleFunction<boolean[]> game = Games.withInteractions(beta);
         GameScorer model = new GameScorer(bands, TARGET, game);
-        KernelShapExplainer shap = new KernelShapExplainer(ExplainerSettings.defaults().withSegmentation(bands));
+        KernelShapExplainer shap = new KernelShapExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withSegmentation(bands));
 
         Attribution a = shap.explain(model, GameScorer.image(), TARGET, 1);
 
@@ -43,7 +43,7 @@ class KernelShapExplainerTest {
         for (int m : new int[] {14, 2}) {
             Segmentation bands = new BandSegmentation(m);
             ToDoubleFunction<boolean[]> game = Games.withInteractions(Games.coefficients(m, m));
-            Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withSegmentation(bands))
+            Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withSegmentation(bands))
                     .explain(new GameScorer(bands, TARGET, game), GameScorer.image(), TARGET, 5);
             assertThat(toDoubles(a.segmentWeights())).as("M=" + m)
                     .containsExactly(Shapley.values(m, game), within(1e-6));
@@ -56,7 +56,7 @@ class KernelShapExplainerTest {
         Segmentation grid = new GridSegmentation(4);
         double[] beta = Games.coefficients(49, 11);
         GameScorer model = new GameScorer(grid, TARGET, Games.additive(0.1, beta));
-        ExplainerSettings settings = ExplainerSettings.defaults();
+        ExplainerSettings settings = ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY);
 
         Attribution a = new KernelShapExplainer(settings).explain(model, GameScorer.image(), TARGET, 3);
 
@@ -75,7 +75,7 @@ class KernelShapExplainerTest {
         double[] beta = Games.coefficients(16, 13);
         ToDoubleFunction<boolean[]> game = Games.withInteractions(beta);
         GameScorer model = new GameScorer(grid, TARGET, game);
-        Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withSegmentation(grid))
+        Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withSegmentation(grid))
                 .explain(model, GameScorer.image(), TARGET, 17);
 
         double[] expected = Shapley.values(16, game);
@@ -98,7 +98,7 @@ class KernelShapExplainerTest {
         double[] errors = new double[3];
         int[] budgets = {2080, 32_000, 1 << 16};
         for (int i = 0; i < budgets.length; i++) {
-            ExplainerSettings settings = ExplainerSettings.defaults().withSegmentation(grid).withShapBudget(budgets[i]);
+            ExplainerSettings settings = ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withSegmentation(grid).withShapBudget(budgets[i]);
             Attribution a = new KernelShapExplainer(settings)
                     .explain(new GameScorer(grid, TARGET, game), GameScorer.image(), TARGET, 2);
             errors[i] = maxAbsDifference(expected, toDoubles(a.segmentWeights()));
@@ -114,7 +114,7 @@ class KernelShapExplainerTest {
     void sameSeedSameValuesAndTheBudgetIsRespected() {
         Segmentation grid = new GridSegmentation(4);
         ToDoubleFunction<boolean[]> game = Games.withInteractions(Games.coefficients(49, 2));
-        KernelShapExplainer shap = new KernelShapExplainer(ExplainerSettings.defaults().withShapBudget(500));
+        KernelShapExplainer shap = new KernelShapExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withShapBudget(500));
         Attribution a = shap.explain(new GameScorer(grid, TARGET, game), GameScorer.image(), TARGET, 9);
         Attribution b = shap.explain(new GameScorer(grid, TARGET, game), GameScorer.image(), TARGET, 9);
         Attribution c = shap.explain(new GameScorer(grid, TARGET, game), GameScorer.image(), TARGET, 10);
@@ -129,7 +129,7 @@ class KernelShapExplainerTest {
     void aBudgetSmallerThanTheSegmentsStillMeetsTheConstraint() {
         Segmentation grid = new GridSegmentation(4);
         ToDoubleFunction<boolean[]> game = Games.withInteractions(Games.coefficients(49, 4));
-        Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withShapBudget(20))
+        Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withShapBudget(20))
                 .explain(new GameScorer(grid, TARGET, game), GameScorer.image(), TARGET, 1);
         assertThat(a.samples()).isEqualTo(20);
         assertThat(a.efficiencyGap()).isLessThan(1e-4);
