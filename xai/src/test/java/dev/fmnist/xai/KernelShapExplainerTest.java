@@ -139,17 +139,29 @@ class KernelShapExplainerTest {
     }
 
     @Test
-    void sampledCoalitionsEnumerateWholeSizesFirstAndPairEverySample() {
+    void sampledCoalitionsShareTheBudgetEvenlyAmongSizesAndPairEverySample() {
         KernelShapExplainer.Coalitions c = KernelShapExplainer.sampledCoalitions(49, 2048 + 98 - 2, 1);
-        // sizes 1 and 48 (98 coalitions) fit the budget, sizes 2 and 47 (2,352) do not
         assertThat(c.masks().length).isEqualTo(2048 + 98 - 2);
-        int ones = 0;
-        for (int i = 0; i < 98; i++) {
-            int size = count(c.masks()[i]);
-            assertThat(size == 1 || size == 48).isTrue();
-            ones += size == 1 ? 1 : 0;
+        // 24 size classes (s and 49 - s), each a share of 2,144 / 24 = 89.3 coalitions, in pairs: 88 or 90 each,
+        // whatever their kernel weight (sizes 1 and 48 weigh 12 times more than 24 and 25)
+        int[] perClass = new int[25];
+        for (boolean[] mask : c.masks()) {
+            int size = count(mask);
+            perClass[Math.min(size, 49 - size)]++;
         }
-        assertThat(ones).isEqualTo(49);
+        for (int s = 1; s <= 24; s++) {
+            assertThat(perClass[s]).as("size class " + s).isBetween(88, 90);
+        }
+        // a class small enough for its share is enumerated: 10 players, 300 evaluations, 5 classes of 60;
+        // sizes 1 and 9 have 20 coalitions, so they are enumerated and their surplus shared by the others
+        KernelShapExplainer.Coalitions small = KernelShapExplainer.sampledCoalitions(10, 300, 1);
+        int[] smallPerClass = new int[6];
+        for (boolean[] mask : small.masks()) {
+            int size = count(mask);
+            smallPerClass[Math.min(size, 10 - size)]++;
+        }
+        assertThat(smallPerClass[1]).isEqualTo(20);
+        assertThat(smallPerClass[2] + smallPerClass[3] + smallPerClass[4] + smallPerClass[5]).isEqualTo(280);
         double sum = 0;
         for (double w : c.weights()) {
             sum += w;
