@@ -18,7 +18,8 @@ import java.util.Locale;
  *     are those z, TreeSHAP's values in this space are {@code phi_c - mean_j phi_j} of its per-class
  *     contributions, exact by the linearity of Shapley values ({@link TreeShapExplainer}). The
  *     binary logit {@code log(p_c / (1 - p_c))} has no such identity (TreeSHAP could not be exact
- *     in it), and it measured no better for KernelSHAP (docs/explainer.md, "Output space").</li>
+ *     in it), and KernelSHAP measured less accurate in it (relative L2 error 0.068 against 0.049 at the
+ *     default budget on lenet's validation images; docs/explainer.md, "Output space").</li>
  * </ul>
  *
  * <p>Probabilities are clamped below at {@link #PROBABILITY_FLOOR}, the smallest normal float:
