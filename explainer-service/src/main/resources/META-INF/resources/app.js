@@ -285,16 +285,27 @@ function explanationFigure(x) {
   }
   return el('figure', { class: 'map', 'data-method': x.method },
     el('img', { src: x.heatmap + '?scale=8', alt: `${name} heatmap`, 'data-testid': 'heatmap', 'data-method': x.method }),
-    el('figcaption', { text: `${name} · class ${x.targetClassName}` }));
+    el('figcaption', {}, `${name} · class ${x.targetClassName} · `,
+      el('span', { class: 'space', 'data-testid': 'output-space', title: SPACE_TITLES[x.outputSpace] || '',
+        text: SPACE_NAMES[x.outputSpace] || x.outputSpace || '' })));
 }
+
+// what an explanation's values are in (xai.explanation.output_space)
+const SPACE_NAMES = { probability: 'probability', log_odds: 'log-odds', margin: 'margin (before issue 18)' };
+const SPACE_TITLES = {
+  probability: 'weights are changes of the class probability',
+  log_odds: 'weights are changes of the centred log-probability, log p_c - mean_j log p_j (the logit for a softmax)',
+  margin: 'TreeSHAP in XGBoost\'s raw margin, stored before output spaces were configured: not compared',
+};
 
 function qualityTable(explanations) {
   return el('table', { 'data-testid': 'quality' },
-    el('tr', {}, ['method', 'status', 'LIME R²', 'SHAP efficiency gap', 'deletion area', 'samples', 'ms']
+    el('tr', {}, ['method', 'status', 'space', 'LIME R²', 'SHAP efficiency gap', 'deletion area', 'samples', 'ms']
       .map(h => el('th', { class: h === 'method' ? 'label' : null, text: h }))),
     explanations.map(x => el('tr', { 'data-method': x.method },
       el('td', { class: 'label', text: METHOD_NAMES[x.method] || x.method }),
       el('td', { text: x.status }),
+      el('td', { text: x.outputSpace ? (SPACE_NAMES[x.outputSpace] || x.outputSpace) : '–' }),
       el('td', { text: num(x.limeR2) }),
       el('td', { text: x.efficiencyGap === null || x.efficiencyGap === undefined ? '–' : x.efficiencyGap.toExponential(1) }),
       el('td', { text: num(x.deletionArea) }),
@@ -304,11 +315,12 @@ function qualityTable(explanations) {
 
 function agreementTable(agreements) {
   return el('table', { 'data-testid': 'agreement', style: 'margin-top:8px' },
-    el('tr', {}, el('th', { class: 'label', text: 'methods' }), el('th', { text: 'Spearman rank correlation' }),
-      el('th', { text: 'segments' })),
+    el('tr', {}, el('th', { class: 'label', text: 'methods (same output space only)' }),
+      el('th', { text: 'Spearman rank correlation' }), el('th', { text: 'space' }), el('th', { text: 'segments' })),
     agreements.map(a => el('tr', {},
       el('td', { class: 'label', text: `${METHOD_NAMES[a.methodA] || a.methodA} vs ${METHOD_NAMES[a.methodB] || a.methodB}` }),
       el('td', { 'data-testid': 'spearman', text: a.spearman === null ? 'n/a (constant weights)' : a.spearman.toFixed(3) }),
+      el('td', { text: SPACE_NAMES[a.outputSpace] || a.outputSpace }),
       el('td', { text: a.segments }))));
 }
 

@@ -16,7 +16,9 @@ import dev.fmnist.xai.ExplainerSettings;
 import dev.fmnist.xai.KernelShapExplainer;
 import dev.fmnist.xai.LimeExplainer;
 import dev.fmnist.xai.MaskedScorer;
+import dev.fmnist.xai.CoalitionGame;
 import dev.fmnist.xai.MethodAgreements;
+import dev.fmnist.xai.OutputSpace;
 import dev.fmnist.xai.ShapleyValues;
 import dev.fmnist.xai.StableHash;
 import java.nio.file.Files;
@@ -31,9 +33,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How accurate KernelSHAP is (issue 18, item 2): on the first N test images per model, its segment
- * weights against reference Shapley values of the same game (the target class's probability with
- * only some segments visible, the rest 0): exact by enumeration when the image has at most
+ * How accurate KernelSHAP is (issue 18, item 2): on the first N test images per model (or the
+ * images of {@code --images-file}, e.g. validation images), its segment weights against reference
+ * Shapley values of the same game (the target class's output with only some segments visible, the
+ * rest 0, in each output space of {@code --spaces}: {@code probability}, {@code log_odds} (the
+ * centred log-probability, {@link OutputSpace#LOG_ODDS}) and, measured only, {@code logit}, the
+ * binary {@code log(p / (1 - p))}): exact by enumeration when the image has at most
  * {@value #EXACT_MAX} non-null segments, else a permutation estimate (antithetic pairs) run until
  * its own relative standard error is at most {@code --reference-se} (or {@code --reference-cap}
  * evaluations), which is reported. KernelSHAP runs with the default settings at half, the default
@@ -41,7 +46,10 @@ import java.util.Optional;
  * non-null segments, ms per explanation; and LIME's weighted R^2 and ms. One thread, batches of 256.
  *
  * <p>Usage: {@code ShapleyAccuracy [--images N] [--quick] [--json FILE] [--md FILE]
- * [--model NAME=FILE.onnx ...] [--reference-se 0.02] [--reference-cap 600000] [--reference-seconds 3]}
+ * [--model NAME=FILE.onnx ...] [--reference-se 0.02] [--reference-cap 600000] [--reference-seconds 3]
+ * [--spaces log_odds,probability,logit] [--images-file FILE]} (the default space is the explainer's
+ * default, {@link ExplainerSettings#DEFAULT_OUTPUT_SPACE}; the file holds N x 784 pixel bytes, then
+ * N label bytes, as trainer-service's {@code CnnFullTraining -Dcnn.validation-out} writes it)
  * (the permutation reference stops at the first of: the relative SE, the cap in evaluations, about
  * that many seconds of model calls per image). Without
  * {@code --model}, the registry's newest versions (as {@link ExplanationCost}); {@code --quick} is
@@ -52,18 +60,18 @@ public final class ShapleyAccuracy {
     static final String[] BUDGETS = {"half", "default", "double"};
 
     /** KernelSHAP at one budget over all images of one model. */
-    public record ShapRow(String model, int version, String budget, double meanEvaluations, double meanRelL2,
+    public record ShapRow(String model, int version, String space, String budget, double meanEvaluations, double meanRelL2,
                           double p50RelL2, double p90RelL2, double maxRelL2, double shareWithin005,
                           double meanSpearman, double minSpearman, double meanMs) {
     }
 
     /** LIME over all images of one model. */
-    public record LimeRow(String model, int version, double meanR2, double p10R2, double p50R2, double p90R2,
+    public record LimeRow(String model, int version, String space, double meanR2, double p10R2, double p50R2, double p90R2,
                           double meanMs) {
     }
 
     /** The references of one model. */
-    public record Reference(String model, int version, int images, int exact, int permutation,
+    public record Reference(String model, int version, String space, int images, int exact, int permutation,
                             double meanNonNullSegments, double meanReferenceRelSe, double maxReferenceRelSe,
                             double meanNullSegments) {
     }
@@ -76,6 +84,8 @@ public final class ShapleyAccuracy {
         long referenceCap = 600_000;
         double referenceSeconds = 3;
         Map<String, Path> files = new LinkedHashMap<>();
+        List<String> spaces = List.of(ExplainerSettings.DEFAULT_OUTPUT_SPACE.column());
+        Path imagesFile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--images" -> n = Integer.parseInt(args[++i]);
@@ -85,15 +95,24 @@ public final class ShapleyAccuracy {
                 case "--reference-se" -> referenceSe = Double.parseDouble(args[++i]);
                 case "--reference-cap" -> referenceCap = Long.parseLong(args[++i]);
                 case "--reference-seconds" -> referenceSeconds = Double.parseDouble(args[++i]);
+                case "--spaces" -> spaces = List.of(args[++i].split(","));
+                case "--images-file" -> imagesFile = Path.of(args[++i]);
                 case "--model" -> {
                     String[] kv = args[++i].split("=", 2);
                     files.put(kv[0], Path.of(kv[1]));
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (--images N, --quick, --json FILE, --md FILE, --model NAME=FILE.onnx, --reference-se X, --reference-cap N, --reference-seconds S)");
+                        + " (--images N, --quick, --json FILE, --md FILE, --model NAME=FILE.onnx, --reference-se X, --reference-cap N, --reference-seconds S, --spaces a,b, --images-file FILE)");
             }
         }
-        LabelledImages images = FashionMnist.load().test().head(n);
+        for (String space : spaces) {
+            if (!LOGIT.equals(space)) {
+                OutputSpace.parse(space);
+            }
+        }
+        LabelledImages images = imagesFile == null ? FashionMnist.load().test().head(n) : read(imagesFile).head(n);
+        n = images.size();
+        String source = imagesFile == null ? "the first " + n + " test images" : n + " images of " + imagesFile.getFileName();
         ScorerOptions options = ScorerOptions.cpu().withThreads(1);
         List<ShapRow> shapRows = new ArrayList<>();
         List<LimeRow> limeRows = new ArrayList<>();
@@ -116,10 +135,13 @@ public final class ShapleyAccuracy {
         }
         for (ModelScorer model : models) {
             try (model) {
-                measure(model, images, n, referenceSe, referenceCap, referenceSeconds, shapRows, limeRows, references);
+                for (String space : spaces) {
+                    measure(model, space, images, n, referenceSe, referenceCap, referenceSeconds, shapRows, limeRows,
+                            references);
+                }
             }
         }
-        String table = markdown(n, referenceSe, shapRows, limeRows, references);
+        String table = markdown(source, referenceSe, shapRows, limeRows, references);
         System.out.println(table);
         if (md != null) {
             write(md, table.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -127,6 +149,7 @@ public final class ShapleyAccuracy {
         if (json != null) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("images", n);
+            doc.put("imageSource", source);
             doc.put("threads", 1);
             doc.put("referenceTargetRelSe", referenceSe);
             doc.put("references", references);
@@ -137,9 +160,46 @@ public final class ShapleyAccuracy {
         }
     }
 
-    private static void measure(ModelScorer model, LabelledImages images, int n, double referenceSe, long referenceCap,
-                                double referenceSeconds, List<ShapRow> shapRows, List<LimeRow> limeRows, List<Reference> references) {
-        ExplainerSettings settings = ExplainerSettings.defaults();
+    /** The binary logit, measured only (no method explains it): not linear in the margins, so TreeSHAP has no exact values in it. */
+    static final String LOGIT = "logit";
+
+    /** N x 784 pixel bytes, then N label bytes. */
+    static LabelledImages read(Path file) throws java.io.IOException {
+        byte[] raw = Files.readAllBytes(file);
+        if (raw.length % (Pixels.COUNT + 1) != 0) {
+            throw new IllegalArgumentException(file + " does not hold N images of " + Pixels.COUNT
+                    + " pixel bytes and N label bytes (" + raw.length + " bytes)");
+        }
+        int n = raw.length / (Pixels.COUNT + 1);
+        return new LabelledImages(Arrays.copyOf(raw, n * Pixels.COUNT), Arrays.copyOfRange(raw, n * Pixels.COUNT, raw.length));
+    }
+
+    /** {@code log(p / (1 - p))} of a probability game, p clamped as {@link OutputSpace#PROBABILITY_FLOOR}. */
+    static CoalitionGame logit(CoalitionGame probability) {
+        return new CoalitionGame() {
+            @Override
+            public int players() {
+                return probability.players();
+            }
+
+            @Override
+            public double[] values(boolean[][] coalitions) {
+                double[] v = probability.values(coalitions);
+                for (int i = 0; i < v.length; i++) {
+                    double p = Math.min(1 - 1e-7, Math.max(OutputSpace.PROBABILITY_FLOOR, v[i]));
+                    v[i] = Math.log(p / (1 - p));
+                }
+                return v;
+            }
+        };
+    }
+
+    private static void measure(ModelScorer model, String space, LabelledImages images, int n, double referenceSe,
+                                long referenceCap, double referenceSeconds, List<ShapRow> shapRows, List<LimeRow> limeRows,
+                                List<Reference> references) {
+        boolean logit = LOGIT.equals(space);
+        ExplainerSettings settings = ExplainerSettings.defaults()
+                .withOutputSpace(logit ? OutputSpace.PROBABILITY : OutputSpace.parse(space));
         model.warmUp(settings.batchSize());
         LimeExplainer lime = new LimeExplainer(settings);
         double[][] err = new double[BUDGETS.length][n];
@@ -159,18 +219,19 @@ public final class ShapleyAccuracy {
         for (int i = 0; i < n; i++) {
             float[] x = Pixels.toModelInput(images.image(i));
             int target = ModelScorers.argmax(model.score(x, 1), 0);
-            MaskedScorer game = MaskedScorer.of(model, x, target, settings);
-            int k = game.players();
+            MaskedScorer scorer = MaskedScorer.of(model, x, target, settings);
+            CoalitionGame game = logit ? logit(scorer) : scorer;
+            int k = scorer.players();
             players += k;
-            nulls += game.segments().count() - k;
+            nulls += scorer.segments().count() - k;
             double[] reference;
             if (k <= EXACT_MAX) {
-                reference = game.toSegments(ShapleyValues.exact(game, settings.batchSize()));
+                reference = scorer.toSegments(ShapleyValues.exact(game, settings.batchSize()));
                 exact++;
             } else {
                 ShapleyValues.Estimate e = ShapleyValues.permutation(game, referenceSe, 50, 100, cap,
                         StableHash.seed("reference-" + i, model.name()));
-                reference = game.toSegments(e.values());
+                reference = scorer.toSegments(e.values());
                 refSe[i] = e.relativeStandardError();
             }
             int defaultBudget = settings.shapBudgetFor(k);
@@ -179,18 +240,30 @@ public final class ShapleyAccuracy {
             for (int b = 0; b < budgets.length; b++) {
                 KernelShapExplainer shap = new KernelShapExplainer(settings.withShapBudget(budgets[b]));
                 long t0 = System.nanoTime();
-                Attribution a = shap.explain(model, x, target, seed);
+                float[] weights;
+                if (logit) {
+                    // the explainer itself has no logit space: its algorithm on the logit game
+                    double[] ends = game.values(new boolean[][] {new boolean[k], full(k)});
+                    weights = toFloats(scorer.toSegments(KernelShapExplainer.shapleyValues(game, ends[0], ends[1],
+                            budgets[b] - 2, seed)));
+                    evals[b][i] = k <= KernelShapExplainer.EXACT_MAX_SEGMENTS ? 1 << k : budgets[b];
+                } else {
+                    Attribution a = shap.explain(model, x, target, seed);
+                    weights = a.segmentWeights();
+                    evals[b][i] = a.samples();
+                }
                 ms[b][i] = (System.nanoTime() - t0) / 1e6;
-                evals[b][i] = a.samples();
-                err[b][i] = relativeL2(a.segmentWeights(), reference);
-                rho[b][i] = nonNullSpearman(a.segmentWeights(), reference, game.activeSegments());
+                err[b][i] = relativeL2(weights, reference);
+                rho[b][i] = nonNullSpearman(weights, reference, scorer.activeSegments());
             }
-            long t0 = System.nanoTime();
-            Attribution l = lime.explain(model, x, target, StableHash.seed("bench-" + i, "lime"));
-            limeMs[i] = (System.nanoTime() - t0) / 1e6;
-            r2[i] = l.limeR2();
-            System.out.printf(Locale.ROOT, "%s image %3d: %2d non-null segments, reference %s, kernel_shap rel L2 %.3f / %.3f / %.3f,"
-                            + " lime R^2 %.2f%n", model.name(), i, k, k <= EXACT_MAX ? "exact" : String.format(Locale.ROOT,
+            if (!logit) {
+                long t0 = System.nanoTime();
+                Attribution l = lime.explain(model, x, target, StableHash.seed("bench-" + i, "lime"));
+                limeMs[i] = (System.nanoTime() - t0) / 1e6;
+                r2[i] = l.limeR2();
+            }
+            System.out.printf(Locale.ROOT, "%s %s image %3d: %2d non-null segments, reference %s, kernel_shap rel L2 %.3f / %.3f / %.3f,"
+                            + " lime R^2 %.2f%n", model.name(), space, i, k, k <= EXACT_MAX ? "exact" : String.format(Locale.ROOT,
                             "permutation (rel SE %.3f)", refSe[i]), err[0][i], err[1][i], err[2][i], r2[i]);
         }
         for (int b = 0; b < BUDGETS.length; b++) {
@@ -198,40 +271,42 @@ public final class ShapleyAccuracy {
             for (double e : err[b]) {
                 within += e <= 0.05 ? 1 : 0;
             }
-            shapRows.add(new ShapRow(model.name(), model.version(), BUDGETS[b], mean(evals[b]), mean(err[b]),
+            shapRows.add(new ShapRow(model.name(), model.version(), space, BUDGETS[b], mean(evals[b]), mean(err[b]),
                     quantile(err[b], 0.5), quantile(err[b], 0.9), quantile(err[b], 1), within / n, mean(rho[b]),
                     quantile(rho[b], 0), mean(ms[b])));
         }
-        limeRows.add(new LimeRow(model.name(), model.version(), mean(r2), quantile(r2, 0.1), quantile(r2, 0.5),
-                quantile(r2, 0.9), mean(limeMs)));
+        if (!logit) {
+            limeRows.add(new LimeRow(model.name(), model.version(), space, mean(r2), quantile(r2, 0.1), quantile(r2, 0.5),
+                    quantile(r2, 0.9), mean(limeMs)));
+        }
         double[] permSe = Arrays.stream(refSe).filter(v -> v > 0).toArray();
-        references.add(new Reference(model.name(), model.version(), n, exact, n - exact, players / n,
+        references.add(new Reference(model.name(), model.version(), space, n, exact, n - exact, players / n,
                 permSe.length == 0 ? 0 : mean(permSe), permSe.length == 0 ? 0 : quantile(permSe, 1), nulls / n));
     }
 
-    static String markdown(int n, double referenceSe, List<ShapRow> shap, List<LimeRow> lime, List<Reference> refs) {
+    static String markdown(String source, double referenceSe, List<ShapRow> shap, List<LimeRow> lime, List<Reference> refs) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "KernelSHAP against reference Shapley values, %d test images per model, default "
+        sb.append(String.format(Locale.ROOT, "KernelSHAP against reference Shapley values, %s per model, default "
                 + "settings (4x4 grid), one thread; reference exact by enumeration up to %d non-null segments, else "
-                + "permutation sampling to a relative standard error of %.3f%n%n", n, EXACT_MAX, referenceSe));
-        sb.append("| model | images | non-null segments (mean) | null segments (mean) | exact / permutation | reference rel SE (mean, max) |\n");
-        sb.append("| --- | --- | --- | --- | --- | --- |\n");
+                + "permutation sampling to a relative standard error of %.3f%n%n", source, EXACT_MAX, referenceSe));
+        sb.append("| model | space | images | non-null segments (mean) | null segments (mean) | exact / permutation | reference rel SE (mean, max) |\n");
+        sb.append("| --- | --- | --- | --- | --- | --- | --- |\n");
         for (Reference r : refs) {
-            sb.append(String.format(Locale.ROOT, "| %s/%d | %d | %.1f | %.1f | %d / %d | %.3f, %.3f |%n", r.model(), r.version(),
-                    r.images(), r.meanNonNullSegments(), r.meanNullSegments(), r.exact(), r.permutation(),
+            sb.append(String.format(Locale.ROOT, "| %s/%d | %s | %d | %.1f | %.1f | %d / %d | %.3f, %.3f |%n", r.model(), r.version(),
+                    r.space(), r.images(), r.meanNonNullSegments(), r.meanNullSegments(), r.exact(), r.permutation(),
                     r.meanReferenceRelSe(), r.maxReferenceRelSe()));
         }
-        sb.append("\n| model | budget | evaluations (mean) | rel L2 mean | p50 | p90 | max | share <= 0.05 | Spearman mean | min | ms |\n");
-        sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        sb.append("\n| model | space | budget | evaluations (mean) | rel L2 mean | p50 | p90 | max | share <= 0.05 | Spearman mean | min | ms |\n");
+        sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (ShapRow r : shap) {
-            sb.append(String.format(Locale.ROOT, "| %s/%d | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %.0f %% | %.3f | %.3f | %.1f |%n",
-                    r.model(), r.version(), r.budget(), r.meanEvaluations(), r.meanRelL2(), r.p50RelL2(), r.p90RelL2(),
+            sb.append(String.format(Locale.ROOT, "| %s/%d | %s | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %.0f %% | %.3f | %.3f | %.1f |%n",
+                    r.model(), r.version(), r.space(), r.budget(), r.meanEvaluations(), r.meanRelL2(), r.p50RelL2(), r.p90RelL2(),
                     r.maxRelL2(), 100 * r.shareWithin005(), r.meanSpearman(), r.minSpearman(), r.meanMs()));
         }
-        sb.append("\n| model | LIME R^2 mean | p10 | p50 | p90 | ms |\n| --- | --- | --- | --- | --- | --- |\n");
+        sb.append("\n| model | space | LIME R^2 mean | p10 | p50 | p90 | ms |\n| --- | --- | --- | --- | --- | --- | --- |\n");
         for (LimeRow r : lime) {
-            sb.append(String.format(Locale.ROOT, "| %s/%d | %.3f | %.3f | %.3f | %.3f | %.1f |%n", r.model(), r.version(),
-                    r.meanR2(), r.p10R2(), r.p50R2(), r.p90R2(), r.meanMs()));
+            sb.append(String.format(Locale.ROOT, "| %s/%d | %s | %.3f | %.3f | %.3f | %.3f | %.1f |%n", r.model(), r.version(),
+                    r.space(), r.meanR2(), r.p10R2(), r.p50R2(), r.p90R2(), r.meanMs()));
         }
         return sb.toString();
     }
@@ -256,6 +331,20 @@ public final class ShapleyAccuracy {
         }
         Double rho = active.length < 2 ? null : MethodAgreements.spearman(a, b);
         return rho == null ? 1 : rho;
+    }
+
+    private static boolean[] full(int k) {
+        boolean[] mask = new boolean[k];
+        Arrays.fill(mask, true);
+        return mask;
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (float) v[i];
+        }
+        return out;
     }
 
     static double mean(double[] v) {

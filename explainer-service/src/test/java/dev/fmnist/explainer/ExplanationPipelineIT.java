@@ -179,7 +179,8 @@ class ExplanationPipelineIT {
         given().get("/api/explanations/" + someId).then().statusCode(200)
                 .body("attributions.size()", org.hamcrest.Matchers.equalTo(784))
                 .body("segments.size()", org.hamcrest.Matchers.equalTo(784))
-                .body("status", org.hamcrest.Matchers.equalTo("succeeded"));
+                .body("status", org.hamcrest.Matchers.equalTo("succeeded"))
+                .body("outputSpace", org.hamcrest.Matchers.equalTo("log_odds"));
 
         // offsets are committed once the work is done; a replay of the same records adds no row
         ExplainerTestSupport.awaitOffsetsCommitted("explainer-service", Topics.PREDICTIONS, KafkaBrokerTestResource.partitions(Topics.PREDICTIONS));
@@ -290,6 +291,23 @@ class ExplanationPipelineIT {
                     }
                 }
                 assertThat(methods).containsAll(policy.methods("xgboost"));
+            }
+        }
+        // every method of a model explained the model's output space (log_odds by default), stored with each row;
+        // failed explanations have no values and no space
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT model_name, status, output_space, count(*) FROM xai.explanation WHERE request_id LIKE ? "
+                        + "GROUP BY 1, 2, 3")) {
+            ps.setString(1, prefix + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                int groups = 0;
+                while (rs.next()) {
+                    String model = rs.getString(1);
+                    String expected = "succeeded".equals(rs.getString(2)) ? policy.outputSpace(model).column() : null;
+                    assertThat(rs.getString(3)).as(model + " " + rs.getString(2) + " output space").isEqualTo(expected);
+                    groups++;
+                }
+                assertThat(groups).isPositive();
             }
         }
     }

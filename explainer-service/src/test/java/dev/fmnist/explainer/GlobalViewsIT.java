@@ -15,6 +15,7 @@ import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
 import dev.fmnist.testsupport.RegistryFixture;
 import dev.fmnist.xai.Attribution;
+import dev.fmnist.xai.OutputSpace;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -141,7 +142,7 @@ class GlobalViewsIT {
         repository.storePredictions(List.of(new Prediction(id, ref, target, FashionClass.ofLabel(target).displayName(),
                 p, Pixels.toBase64(new byte[784]), Instant.now(), 1.0, true, null)));
         Attribution a = attributions == null ? null : new Attribution(method, target, new short[784], new float[] {1f},
-                attributions, 0, 1, null, null, 0.0, null, 0, 10, 1.0);
+                attributions, 0, 1, null, null, 0.0, null, 0, 10, 1.0, OutputSpace.LOG_ODDS);
         repository.storeExplanation(new ExplanationKey(id, ref, method), "requested", target, a,
                 a == null ? "it broke" : null);
     }

@@ -250,8 +250,8 @@ class ReadApiIT {
         java.util.Arrays.fill(weights, 0.1f);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO xai.explanation (request_id, model_name, model_version, "
                 + "method, reason, status, error, target_class, attributions, segment_weights, segments, base_value, "
-                + "full_value, lime_r2, deletion_curve, deletion_area, samples, elapsed_ms) "
-                + "VALUES (?, ?, 1, ?, 'requested', ?, ?, ?, ?, ?, ?, 0.1, 0.95, ?, ?, 0.3, 500, 12.5) RETURNING id")) {
+                + "full_value, lime_r2, deletion_curve, deletion_area, samples, elapsed_ms, output_space) "
+                + "VALUES (?, ?, 1, ?, 'requested', ?, ?, ?, ?, ?, ?, 0.1, 0.95, ?, ?, 0.3, 500, 12.5, ?) RETURNING id")) {
             ps.setString(1, s.id());
             ps.setString(2, s.model());
             ps.setString(3, method);
@@ -263,6 +263,7 @@ class ReadApiIT {
             ps.setArray(9, succeeded ? c.createArrayOf("smallint", segments) : null);
             ps.setObject(10, succeeded ? 0.8 : null, java.sql.Types.DOUBLE);
             ps.setArray(11, succeeded ? c.createArrayOf("real", new Float[] {0.95f, 0.5f, 0.1f}) : null);
+            ps.setString(12, succeeded ? "probability" : null);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -84,9 +84,14 @@ class WebApiIT {
                     tiedButSameOrder[i] = i / 2;   // ties, same order
                     reversed[i] = -i * i;          // the opposite ranking, not linear
                 }
-                insertExplanation(c, prefix + "agree", "lenet", "lime", ascending);
-                insertExplanation(c, prefix + "agree", "lenet", "kernel_shap", reversed);
-                insertExplanation(c, prefix + "agree", "lenet", "tree_shap", tiedButSameOrder);
+                insertExplanation(c, prefix + "agree", "lenet", "lime", ascending, "log_odds");
+                insertExplanation(c, prefix + "agree", "lenet", "kernel_shap", reversed, "log_odds");
+                insertExplanation(c, prefix + "agree", "lenet", "tree_shap", tiedButSameOrder, "log_odds");
+                // maps in different output spaces: only the two probability maps are compared
+                insertPrediction(c, prefix + "spaces", "xgboost", 1, 3, 3, FUTURE);
+                insertExplanation(c, prefix + "spaces", "xgboost", "lime", ascending, "probability");
+                insertExplanation(c, prefix + "spaces", "xgboost", "kernel_shap", reversed, "probability");
+                insertExplanation(c, prefix + "spaces", "xgboost", "tree_shap", reversed, "margin");
                 // labelled traffic of the new cnn version: 2 of 3 right, class 0 always, class 1 never
                 insertPrediction(c, prefix + "live-0", "cnn", cnnVersion, 0, 0, FUTURE);
                 insertPrediction(c, prefix + "live-1", "cnn", cnnVersion, 0, 0, FUTURE);
@@ -108,6 +113,19 @@ class WebApiIT {
         assertThat(view.getString("agreements[2].methodA")).isEqualTo("lime");
         assertThat(view.getDouble("agreements[2].spearman")).isGreaterThan(0.99).isLessThan(1.0);
         assertThat(view.getInt("agreements[2].segments")).isEqualTo(49);
+        assertThat(view.getList("agreements.outputSpace")).containsOnly("log_odds");
+        assertThat(view.getList("explanations.outputSpace")).containsExactly("log_odds", "log_odds", "log_odds");
+    }
+
+    @Test
+    void mapsInDifferentOutputSpacesAreNotCompared() {
+        JsonPath view = given().get("/api/predictions/" + prefix + "spaces").then().statusCode(200)
+                .body("agreements", hasSize(1)).extract().jsonPath();
+        // tree_shap ranks exactly as kernel_shap, but in another space: no agreement figure for that pair
+        assertThat(view.getString("agreements[0].methodA")).isEqualTo("kernel_shap");
+        assertThat(view.getString("agreements[0].methodB")).isEqualTo("lime");
+        assertThat(view.getString("agreements[0].outputSpace")).isEqualTo("probability");
+        assertThat(view.getList("explanations.outputSpace")).containsExactly("probability", "probability", "margin");
     }
 
     @Test
@@ -319,18 +337,20 @@ class WebApiIT {
         XaiRows.insertPrediction(c, id, model, version, label, trueLabel, p, image(), true, scoredAt);
     }
 
-    private static void insertExplanation(Connection c, String id, String model, String method, float[] weights)
-            throws Exception {
+    private static void insertExplanation(Connection c, String id, String model, String method, float[] weights,
+                                          String outputSpace) throws Exception {
         Float[] boxed = new Float[weights.length];
         for (int i = 0; i < weights.length; i++) {
             boxed[i] = weights[i];
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO xai.explanation (request_id, model_name, model_version, "
-                + "method, reason, status, target_class, segment_weights) VALUES (?, ?, 1, ?, 'requested', 'succeeded', 3, ?)")) {
+                + "method, reason, status, target_class, segment_weights, output_space) "
+                + "VALUES (?, ?, 1, ?, 'requested', 'succeeded', 3, ?, ?)")) {
             ps.setString(1, id);
             ps.setString(2, model);
             ps.setString(3, method);
             ps.setArray(4, c.createArrayOf("real", boxed));
+            ps.setString(5, outputSpace);
             ps.executeUpdate();
         }
     }

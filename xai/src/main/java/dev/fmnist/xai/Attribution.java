@@ -13,7 +13,8 @@ package dev.fmnist.xai;
  * @param segments        784 segment ids, 0..{@code segmentWeights.length - 1}
  * @param segmentWeights  one weight per segment
  * @param attributions    784 per-pixel weights
- * @param baseValue       the model's output with every segment hidden (SHAP), or the surrogate's intercept (LIME)
+ * @param baseValue       the model's output with every segment hidden (KernelSHAP), its expected output over the
+ *                        training data (TreeSHAP), or the surrogate's intercept (LIME)
  * @param fullValue       the model's output for the explained class on the whole image, f(x)
  * @param intercept       LIME's surrogate intercept, else null
  * @param limeR2          LIME's weighted R^2 of the surrogate, else null
@@ -22,9 +23,12 @@ package dev.fmnist.xai;
  * @param deletionArea    normalised area under {@code deletionCurve} (lower means a more faithful map)
  * @param samples         model evaluations spent
  * @param elapsedMs       wall time of the explanation
+ * @param outputSpace     what {@code segmentWeights}, {@code attributions}, {@code baseValue}, {@code fullValue},
+ *                        {@code intercept}, {@code efficiencyGap} and {@code deletionCurve} are in
  */
 public record Attribution(String method, int targetClass, short[] segments, float[] segmentWeights,
                           float[] attributions, double baseValue, double fullValue, Double intercept,
                           Double limeR2, Double efficiencyGap, float[] deletionCurve, double deletionArea,
-                          int samples, double elapsedMs) {
+                          int samples, double elapsedMs,
+                          OutputSpace outputSpace) {
 }

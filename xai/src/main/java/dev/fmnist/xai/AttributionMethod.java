@@ -15,10 +15,16 @@ public interface AttributionMethod {
     boolean supports(ModelScorer model);
 
     /**
-     * Explains {@code targetClass} for one image.
+     * Explains {@code targetClass} for one image, in the settings' {@link OutputSpace}.
      *
      * @param image 784 values {@code pixel / 255}, the model's input
      * @param seed  seeds every random choice; the service derives it from the request id
      */
     Attribution explain(ModelScorer model, float[] image, int targetClass, long seed);
+
+    /**
+     * Explains {@code targetClass} in {@code space} rather than the settings' output space (the
+     * service configures one space per model, the methods are shared).
+     */
+    Attribution explain(ModelScorer model, float[] image, int targetClass, long seed, OutputSpace space);
 }

@@ -3,7 +3,7 @@ package dev.fmnist.xai;
 /**
  * A cooperative game over {@code players()} players: {@code v(S)} for coalitions S given as masks
  * ({@code true} = the player is in S). The explanation methods play it with segments as players
- * and the model's target-class probability of the image with only S visible as the worth
+ * and the model's target-class output of the image with only S visible as the worth (in an {@link OutputSpace})
  * ({@link MaskedScorer}); tests and the accuracy benchmark play known games.
  */
 public interface CoalitionGame {

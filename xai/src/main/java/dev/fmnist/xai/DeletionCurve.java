@@ -6,11 +6,13 @@ import java.util.stream.IntStream;
 
 /**
  * The faithfulness figure every method stores: remove the segments in order of attribution, highest
- * first (setting them to 0), and record the explained class's probability after each removal,
- * starting with none removed. A faithful map removes what the model relies on first, so the curve
- * drops early and its area is small.
+ * first (setting them to 0), and record the explained class's output after each removal, starting
+ * with none removed, in the explanation's {@link OutputSpace} (the probability, or the centred
+ * log-probability: then the values and the area are not bounded by [0, 1] and can be negative).
+ * A faithful map removes what the model relies on first, so the curve drops early and its area is
+ * small; areas compare between explanations of the same space only.
  *
- * @param values the probability after removing 0, 1, ..., k non-null segments (k + 1 values)
+ * @param values the output after removing 0, 1, ..., k non-null segments (k + 1 values)
  * @param area   area under {@code values} over x = removed fraction in [0, 1], by trapezoids
  */
 public record DeletionCurve(float[] values, double area) {
@@ -39,10 +41,10 @@ public record DeletionCurve(float[] values, double area) {
             visible[order[step - 1]] = false;
             masks[step] = visible.clone();
         }
-        double[] probabilities = scorer.targetProbabilities(masks);
+        double[] outputs = scorer.targetValues(masks);
         float[] values = new float[k + 1];
         for (int i = 0; i <= k; i++) {
-            values[i] = (float) probabilities[i];
+            values[i] = (float) outputs[i];
         }
         return new DeletionCurve(values, area(values));
     }

@@ -14,9 +14,12 @@ import java.time.Duration;
  * @param segmentation the segments LIME and KernelSHAP perturb, and TreeSHAP sums its pixels over
  * @param deadline     longest one explanation may run, checked before each model call ({@link
  *                     DeadlineExceededException}); {@link Duration#ZERO} = none
+ * @param outputSpace  the quantity every method explains (the game's worth, base value, f(x), weights
+ *                     and deletion curve); TreeSHAP needs {@link OutputSpace#LOG_ODDS}
  */
 public record ExplainerSettings(int limeSamples, double kernelWidth, double ridgeAlpha, int shapBudget,
-                                int batchSize, Segmentation segmentation, Duration deadline) {
+                                int batchSize, Segmentation segmentation, Duration deadline,
+                                OutputSpace outputSpace) {
     public static final int DEFAULT_LIME_SAMPLES = 1000;
     /** The reference LIME's image explainer default. */
     public static final double DEFAULT_KERNEL_WIDTH = 0.25;
@@ -26,6 +29,11 @@ public record ExplainerSettings(int limeSamples, double kernelWidth, double ridg
     public static final int DEFAULT_BATCH_SIZE = 256;
     /** The fewest evaluations a set budget may give: the empty and full image and one coalition. */
     public static final int MIN_SHAP_BUDGET = 3;
+    /**
+     * Log-odds (centred log-probability): KernelSHAP is more accurate there at the same budget and
+     * TreeSHAP is exact there (docs/explainer.md, "Output space", measured on validation images).
+     */
+    public static final OutputSpace DEFAULT_OUTPUT_SPACE = OutputSpace.LOG_ODDS;
 
     public ExplainerSettings {
         if (limeSamples < 2) {
@@ -52,42 +60,59 @@ public record ExplainerSettings(int limeSamples, double kernelWidth, double ridg
         if (deadline == null || deadline.isNegative()) {
             throw new IllegalArgumentException("the deadline must be 0 (none) or positive, got " + deadline);
         }
+        if (outputSpace == null) {
+            throw new IllegalArgumentException("output space is missing (probability or log_odds)");
+        }
     }
 
-    /** Settings without a deadline. */
+    /** Settings in the default output space. */
+    public ExplainerSettings(int limeSamples, double kernelWidth, double ridgeAlpha, int shapBudget, int batchSize,
+                             Segmentation segmentation, Duration deadline) {
+        this(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, deadline, DEFAULT_OUTPUT_SPACE);
+    }
+
+    /** Settings without a deadline, in the default output space. */
     public ExplainerSettings(int limeSamples, double kernelWidth, double ridgeAlpha, int shapBudget, int batchSize,
                              Segmentation segmentation) {
         this(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, Duration.ZERO);
     }
 
-    /** 1,000 LIME samples, kernel width 0.25, ridge alpha 1, automatic SHAP budget, batches of 256, 4x4 grid, no deadline. */
+    /**
+     * 1,000 LIME samples, kernel width 0.25, ridge alpha 1, automatic SHAP budget, batches of 256, 4x4 grid, no
+     * deadline, {@link #DEFAULT_OUTPUT_SPACE}.
+     */
     public static ExplainerSettings defaults() {
         return new ExplainerSettings(DEFAULT_LIME_SAMPLES, DEFAULT_KERNEL_WIDTH, DEFAULT_RIDGE_ALPHA,
                 AUTOMATIC_SHAP_BUDGET, DEFAULT_BATCH_SIZE, new GridSegmentation(GridSegmentation.DEFAULT_CELL));
     }
 
     public ExplainerSettings withLimeSamples(int samples) {
-        return new ExplainerSettings(samples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, deadline);
+        return new ExplainerSettings(samples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, deadline, outputSpace);
     }
 
     public ExplainerSettings withRidgeAlpha(double alpha) {
-        return new ExplainerSettings(limeSamples, kernelWidth, alpha, shapBudget, batchSize, segmentation, deadline);
+        return new ExplainerSettings(limeSamples, kernelWidth, alpha, shapBudget, batchSize, segmentation, deadline, outputSpace);
     }
 
     public ExplainerSettings withShapBudget(int budget) {
-        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, budget, batchSize, segmentation, deadline);
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, budget, batchSize, segmentation, deadline, outputSpace);
     }
 
     public ExplainerSettings withBatchSize(int size) {
-        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, size, segmentation, deadline);
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, size, segmentation, deadline, outputSpace);
     }
 
     public ExplainerSettings withSegmentation(Segmentation s) {
-        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, s, deadline);
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, s, deadline, outputSpace);
     }
 
     public ExplainerSettings withDeadline(Duration d) {
-        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, d);
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, d, outputSpace);
+    }
+
+    public ExplainerSettings withOutputSpace(OutputSpace space) {
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, deadline,
+                space);
     }
 
     /** The {@link System#nanoTime()} past which an explanation started at {@code startNanos} fails, or {@link Long#MAX_VALUE}. */

@@ -62,6 +62,7 @@ final class Explanations {
         DeletionCurve curve = DeletionCurve.measure(scorer, weights);
         double elapsedMs = (System.nanoTime() - startNanos) / 1e6;
         return new Attribution(method, targetClass, scorer.segments().ids(), segmentWeights, attributions, baseValue,
-                fullValue, intercept, limeR2, efficiencyGap, curve.values(), curve.area(), samples, elapsedMs);
+                fullValue, intercept, limeR2, efficiencyGap, curve.values(), curve.area(), samples, elapsedMs,
+                scorer.outputSpace());
     }
 }

@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 
 /**
  * KernelSHAP over image segments: the Shapley values of the game {@code v(S)} = the target class's
- * probability with only the segments in S visible (the rest 0), as the solution of a weighted
+ * output with only the segments in S visible (the rest 0), in the settings' {@link OutputSpace}
+ * (probability or centred log-probability), as the solution of a weighted
  * linear regression of {@code v(S) - v(empty)} on the coalition masks, with the Shapley kernel
  * {@code (M - 1) / (C(M, |S|) |S| (M - |S|))} as weights and the efficiency constraint
  * {@code sum(phi) = v(full) - v(empty)} enforced exactly by eliminating the last segment's value.
@@ -23,17 +24,19 @@ import java.util.SplittableRandom;
  * <ul>
  * <li>M &lt;= 14, or a budget that covers all 2^M coalitions: every coalition is scored and the
  *     values are the exact Shapley values ({@link ShapleyValues#fromTable}).</li>
- * <li>More: the budget (default {@code 2 M + 2048} evaluations) is spent as follows. Coalition
- *     size classes (a size s and its complement's size M - s) whose kernel weight is largest (the
- *     smallest and largest coalitions) are enumerated completely while the budget covers them, as
- *     the reference {@code shap.KernelExplainer} decides; the rest of the budget is shared among the
- *     remaining classes in proportion to their kernel weight (stratified, not drawn at random), and
- *     within each class distinct coalitions are drawn uniformly, each together with its complement
- *     (paired sampling, which makes the estimate exact for any game of pairwise interactions).
- *     Each class carries exactly its share of the total kernel weight.</li>
+ * <li>More: the budget (default {@code 2 M + 2048} evaluations) is spent as follows. It is shared
+ *     evenly among the coalition sizes 1..M-1 (stratified, not drawn at random; a size class, a size
+ *     s and its complement's size M - s, gets two shares): sampling sizes uniformly is sampling by
+ *     the leverage scores of the regression ({@link #sizeShares}), which measured more accurate
+ *     than shares in proportion to the kernel weight as {@code shap.KernelExplainer} spends them. A
+ *     class whose share covers all its coalitions (the smallest and largest sizes, for small M) is
+ *     enumerated; within the others distinct coalitions are drawn uniformly, each together with its
+ *     complement (paired sampling, which makes the estimate exact for any game of pairwise
+ *     interactions). Each class carries exactly its share of the total kernel weight in the
+ *     regression.</li>
  * </ul>
- * {@code baseValue} is v(empty), the probability of the all-background image, and {@code fullValue}
- * is v(full) = f(x); both in probability space.
+ * {@code baseValue} is v(empty), the output for the all-background image, and {@code fullValue}
+ * is v(full) = f(x); both in the output space.
  */
 public final class KernelShapExplainer extends SegmentExplainer {
     /** Up to this many segments every coalition is enumerated (2^14 = 16,384 evaluations). */
@@ -52,7 +55,7 @@ public final class KernelShapExplainer extends SegmentExplainer {
     Attribution attribute(ModelScorer model, float[] image, int targetClass, long seed, Segments segments,
                           MaskedScorer scorer, long start) {
         int k = scorer.players();
-        double[] ends = scorer.targetProbabilities(new boolean[][] {scorer.uniformMask(false), scorer.uniformMask(true)});
+        double[] ends = scorer.targetValues(new boolean[][] {scorer.uniformMask(false), scorer.uniformMask(true)});
         double empty = ends[0];
         double full = ends[1];
         double[] phi = scorer.toSegments(shapleyValues(scorer, empty, full, settings.shapBudgetFor(k) - 2, seed));
@@ -165,19 +168,20 @@ public final class KernelShapExplainer extends SegmentExplainer {
     }
 
     /**
-     * At most {@code budget} distinct coalitions for {@code m} players, stratified by size: whole
-     * size classes while the budget covers them (as {@code shap.KernelExplainer} decides), then the
-     * rest of the budget shared among the remaining classes in proportion to their kernel weight
-     * (classes too small for their share are enumerated and their
-     * surplus shared again); within a class, distinct coalitions drawn uniformly without
-     * replacement, each with its complement (paired sampling). Each coalition of a class gets the
-     * class's kernel weight divided by the coalitions drawn from it, so every class carries exactly
-     * its share of the total weight (no randomness in how much of the budget a size gets).
+     * At most {@code budget} distinct coalitions for {@code m} players, stratified by size: the budget
+     * is shared evenly among the sizes 1..M-1 (a class of a size and its complement gets two shares);
+     * a class whose share covers all its coalitions is enumerated and the rest shared again; within a
+     * class, distinct coalitions drawn uniformly without replacement, each with its complement
+     * (paired sampling). Each coalition of a class gets the class's kernel weight divided by the
+     * coalitions drawn from it, so every class carries exactly its share of the total kernel weight
+     * (no randomness in how much of the budget a size gets).
      */
     static Coalitions stratifiedCoalitions(int m, int budget, long seed) {
         int coalitionBudget = m < 31 ? (int) Math.min(budget, (1L << m) - 2) : budget;
         int sizeClasses = m / 2;
         double[] classWeight = classWeights(m);
+        // the budget goes to the sizes evenly (see the class comment); the regression weights stay the kernel's
+        double[] allocWeight = sizeShares(m);
         List<boolean[]> masks = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
         int left = coalitionBudget;
@@ -185,7 +189,7 @@ public final class KernelShapExplainer extends SegmentExplainer {
         int s = 1;
         for (; s <= sizeClasses; s++) {
             double subsets = classSize(m, s);
-            if (left * (classWeight[s] / weightLeft) / subsets < 1 - 1e-8) {
+            if (left * (allocWeight[s] / weightLeft) / subsets < 1 - 1e-8) {
                 break;
             }
             double each = classWeight[s] / subsets;
@@ -198,10 +202,10 @@ public final class KernelShapExplainer extends SegmentExplainer {
                 }
             }
             left -= (int) subsets;
-            weightLeft -= classWeight[s];
+            weightLeft -= allocWeight[s];
         }
         if (left > 1 && s <= sizeClasses) {
-            int[] counts = allocate(m, s, sizeClasses, classWeight, left);
+            int[] counts = allocate(m, s, sizeClasses, allocWeight, left);
             SplittableRandom random = new SplittableRandom(seed);
             for (int c = s; c <= sizeClasses; c++) {
                 if (counts[c] == 0) {
@@ -220,6 +224,22 @@ public final class KernelShapExplainer extends SegmentExplainer {
             w[i] = weights.get(i);
         }
         return new Coalitions(masks.toArray(new boolean[0][]), w);
+    }
+
+    /**
+     * How the sampling budget is shared among size classes: evenly per size, so a class of two sizes
+     * (s and M - s) gets 2 / (M - 1) and the middle class of an even M 1 / (M - 1). Sampling sizes
+     * uniformly is sampling by the leverage scores of KernelSHAP's regression (Musco and Witter,
+     * "Provably accurate Shapley value estimation via leverage score sampling", 2024); measured on 24
+     * validation images of lenet in log-odds at the default budget it gave a relative L2 error of 0.049
+     * against 0.053 for shares in proportion to the kernel weight (docs/explainer.md, "Output space").
+     */
+    static double[] sizeShares(int m) {
+        double[] share = new double[m / 2 + 1];
+        for (int s = 1; s <= m / 2; s++) {
+            share[s] = (paired(s, m) ? 2.0 : 1.0) / (m - 1);
+        }
+        return share;
     }
 
     /** Coalitions in size class s: C(m, s), twice over when M - s is another size. */

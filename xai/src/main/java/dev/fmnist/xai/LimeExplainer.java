@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
  * with {@code hide_color=0}: N masks that keep each segment with probability 1/2, the first one
  * keeping all; each masked image scored by the model for the target class; each sample weighted
  * by an exponential kernel of its cosine distance to the all-visible mask; a weighted ridge
- * regression of the target probability on the masks, its intercept unpenalised.
+ * regression of the target class's output (in the settings' {@link OutputSpace}: the probability,
+ * as the reference, or the centred log-probability) on the masks, its intercept unpenalised.
  *
  * <p>Kernel: the reference applies {@code sqrt(exp(-d^2 / width^2))} to the cosine distance
  * between the binary mask and the all-ones vector, {@code d = 1 - sqrt(k / M)} for k of M segments
@@ -21,9 +22,9 @@ import java.util.SplittableRandom;
  * <p>Null segments (every pixel already 0, the hide value) are left out: hiding them changes no
  * pixel, so they are not features of the surrogate (M counts the others) and get exactly 0.
  *
- * <p>The segment weights are the surrogate's coefficients (change in the target probability when
- * a segment is shown); {@code baseValue} and {@code intercept} are the surrogate's intercept,
- * {@code fullValue} is the model's probability on the whole image.
+ * <p>The segment weights are the surrogate's coefficients (change in the target output when a
+ * segment is shown); {@code baseValue} and {@code intercept} are the surrogate's intercept,
+ * {@code fullValue} is the model's output on the whole image, all in the output space.
  */
 public final class LimeExplainer extends SegmentExplainer {
     public LimeExplainer(ExplainerSettings settings) {
@@ -40,7 +41,7 @@ public final class LimeExplainer extends SegmentExplainer {
                           MaskedScorer scorer, long start) {
         int m = scorer.players();
         boolean[][] masks = randomMasks(settings.limeSamples(), m, seed);
-        double[] y = scorer.targetProbabilities(masks);
+        double[] y = scorer.targetValues(masks);
         double[] w = new double[masks.length];
         double[][] x = new double[masks.length][m];
         for (int i = 0; i < masks.length; i++) {

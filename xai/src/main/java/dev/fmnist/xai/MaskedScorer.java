@@ -14,8 +14,9 @@ import java.util.Arrays;
  * hiding it changes no pixel, so no method needs to vary it (its Shapley value is exactly 0). The
  * masks of this class range over the other segments only, the <em>players</em> ({@link #players()},
  * {@link #activeSegments()}); {@link #toSegments} puts per-player values back in segment order with
- * 0 for every null segment. As a {@link CoalitionGame}, {@code v(S)} is the target probability
- * with only the players in S visible.
+ * 0 for every null segment. As a {@link CoalitionGame}, {@code v(S)} is the target class's output
+ * with only the players in S visible, in the explanation's {@link OutputSpace} (the probability,
+ * or the centred log-probability computed from the ten probabilities).
  *
  * <p>One instance serves one explanation on one thread, created when the explanation starts; it
  * counts the images it scored, and before each model call checks the explanation's deadline
@@ -30,6 +31,7 @@ public final class MaskedScorer implements CoalitionGame {
     private final Segments segments;
     private final int targetClass;
     private final int batchSize;
+    private final OutputSpace space;
     private final long startNanos;
     private final long deadlineNanos;
     /** Segment index of each player, ascending. */
@@ -38,8 +40,10 @@ public final class MaskedScorer implements CoalitionGame {
     private final int[][] playerPixels;
     private int evaluations;
 
+    /** A scorer in probability space without a deadline (the tests' games are probabilities). */
     MaskedScorer(ModelScorer model, float[] image, Segments segments, int targetClass, int batchSize) {
-        this(model, image, segments, targetClass, batchSize, ExplainerSettings.defaults().withBatchSize(batchSize));
+        this(model, image, segments, targetClass, batchSize,
+                ExplainerSettings.defaults().withBatchSize(batchSize).withOutputSpace(OutputSpace.PROBABILITY));
     }
 
     /** A scorer whose explanation started now, with the batch size and deadline of {@code settings}. */
@@ -57,6 +61,7 @@ public final class MaskedScorer implements CoalitionGame {
         this.segments = segments;
         this.targetClass = targetClass;
         this.batchSize = batchSize;
+        this.space = settings.outputSpace();
         this.startNanos = System.nanoTime();
         this.deadlineNanos = settings.deadlineNanos(startNanos);
         boolean[] isNull = segments.nullSegments(image, FILL);
@@ -95,12 +100,17 @@ public final class MaskedScorer implements CoalitionGame {
 
     /**
      * The game of one image for the accuracy benchmark and tests: {@code v(S)} = the model's
-     * probability of {@code targetClass} with only the non-null segments in S visible, segmented
-     * and batched as {@code settings} say.
+     * output for {@code targetClass} in {@code settings}' output space with only the non-null
+     * segments in S visible, segmented and batched as {@code settings} say.
      */
     public static MaskedScorer of(ModelScorer model, float[] image, int targetClass, ExplainerSettings settings) {
         Explanations.require(model, image, targetClass);
         return new MaskedScorer(model, image, Segments.of(settings.segmentation(), image), targetClass, settings);
+    }
+
+    /** The space of {@link #values}. */
+    public OutputSpace outputSpace() {
+        return space;
     }
 
     public Segments segments() {
@@ -138,11 +148,11 @@ public final class MaskedScorer implements CoalitionGame {
 
     @Override
     public double[] values(boolean[][] coalitions) {
-        return targetProbabilities(coalitions);
+        return targetValues(coalitions);
     }
 
-    /** The target class's probability for the image under each mask over the players, in order. */
-    double[] targetProbabilities(boolean[][] masks) {
+    /** The target class's output in the output space for the image under each mask over the players, in order. */
+    double[] targetValues(boolean[][] masks) {
         double[] out = new double[masks.length];
         float[] batch = new float[Math.min(batchSize, Math.max(1, masks.length)) * Pixels.COUNT];
         for (int from = 0; from < masks.length; from += batchSize) {
@@ -153,7 +163,7 @@ public final class MaskedScorer implements CoalitionGame {
             }
             float[] probabilities = model.score(batch, n);
             for (int i = 0; i < n; i++) {
-                out[from + i] = probabilities[i * ModelScorer.OUTPUT_SIZE + targetClass];
+                out[from + i] = space.of(probabilities, i * ModelScorer.OUTPUT_SIZE, targetClass);
             }
         }
         evaluations += masks.length;

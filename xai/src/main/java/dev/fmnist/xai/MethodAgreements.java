@@ -13,8 +13,11 @@ public final class MethodAgreements {
     }
 
     /**
-     * Every pair of methods per model and version among {@code weights}, in the order given. Pairs
-     * whose segmentations differ in size are skipped (no common segments to compare).
+     * Every pair of methods per model and version among {@code weights}, in the order given, whose
+     * maps are in the same output space: a probability map and a log-odds map weigh different
+     * quantities (the ranks of a map move when its space changes, the saturation of the softmax
+     * flattens the probability), so such a pair is not compared. Pairs whose segmentations differ
+     * in size are skipped too (no common segments to compare).
      */
     public static List<MethodAgreement> of(List<SegmentWeights> weights) {
         List<MethodAgreement> out = new ArrayList<>();
@@ -23,9 +26,10 @@ public final class MethodAgreements {
             for (int j = i + 1; j < weights.size(); j++) {
                 SegmentWeights b = weights.get(j);
                 if (a.model().equals(b.model()) && a.version() == b.version()
+                        && a.outputSpace() != null && a.outputSpace().equals(b.outputSpace())
                         && a.weights().length == b.weights().length && a.weights().length >= 2) {
                     out.add(new MethodAgreement(a.model(), a.version(), a.method(), b.method(),
-                            spearman(a.weights(), b.weights()), a.weights().length));
+                            spearman(a.weights(), b.weights()), a.weights().length, a.outputSpace()));
                 }
             }
         }

@@ -25,14 +25,25 @@ abstract sealed class SegmentExplainer implements AttributionMethod
 
     @Override
     public final Attribution explain(ModelScorer model, float[] image, int targetClass, long seed) {
+        return explain(model, image, targetClass, seed, settings.outputSpace());
+    }
+
+    @Override
+    public final Attribution explain(ModelScorer model, float[] image, int targetClass, long seed, OutputSpace space) {
         long start = System.nanoTime();
         Explanations.require(model, image, targetClass);
+        if (space == null) {
+            throw new IllegalArgumentException("output space is missing (probability or log_odds)");
+        }
         Segments segments = Segments.of(settings.segmentation(), image);
-        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings);
+        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings.withOutputSpace(space));
         return attribute(model, image, targetClass, seed, segments, scorer, start);
     }
 
-    /** The algorithm, once the arguments are checked; {@code start} is {@link System#nanoTime()} at the call. */
+    /**
+     * The algorithm, once the arguments are checked; {@code start} is {@link System#nanoTime()} at the call,
+     * {@code scorer} plays the game in the explanation's output space ({@link MaskedScorer#outputSpace()}).
+     */
     abstract Attribution attribute(ModelScorer model, float[] image, int targetClass, long seed, Segments segments,
                                    MaskedScorer scorer, long start);
 }

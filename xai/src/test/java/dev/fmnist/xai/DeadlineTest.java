@@ -55,7 +55,7 @@ class DeadlineTest {
     }
 
     private static ExplainerSettings settings(Duration deadline) {
-        return ExplainerSettings.defaults().withSegmentation(GRID).withLimeSamples(400).withShapBudget(400)
+        return ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withSegmentation(GRID).withLimeSamples(400).withShapBudget(400)
                 .withBatchSize(20).withDeadline(deadline);
     }
 

@@ -17,7 +17,7 @@ class KernelShapExplainerTest {
         double[] beta = Games.coefficients(12, 7);
         ToDoubleFunction<boolean[]> game = Games.withInteractions(beta);
         GameScorer model = new GameScorer(bands, TARGET, game);
-        KernelShapExplainer shap = new KernelShapExplainer(ExplainerSettings.defaults().withSegmentation(bands));
+        KernelShapExplainer shap = new KernelShapExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withSegmentation(bands));
 
         Attribution a = shap.explain(model, GameScorer.image(), TARGET, 1);
 
@@ -43,7 +43,7 @@ class KernelShapExplainerTest {
         for (int m : new int[] {14, 2}) {
             Segmentation bands = new BandSegmentation(m);
             ToDoubleFunction<boolean[]> game = Games.withInteractions(Games.coefficients(m, m));
-            Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withSegmentation(bands))
+            Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withSegmentation(bands))
                     .explain(new GameScorer(bands, TARGET, game), GameScorer.image(), TARGET, 5);
             assertThat(toDoubles(a.segmentWeights())).as("M=" + m)
                     .containsExactly(Shapley.values(m, game), within(1e-6));
@@ -56,7 +56,7 @@ class KernelShapExplainerTest {
         Segmentation grid = new GridSegmentation(4);
         double[] beta = Games.coefficients(49, 11);
         GameScorer model = new GameScorer(grid, TARGET, Games.additive(0.1, beta));
-        ExplainerSettings settings = ExplainerSettings.defaults();
+        ExplainerSettings settings = ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY);
 
         Attribution a = new KernelShapExplainer(settings).explain(model, GameScorer.image(), TARGET, 3);
 
@@ -75,7 +75,7 @@ class KernelShapExplainerTest {
         double[] beta = Games.coefficients(16, 13);
         ToDoubleFunction<boolean[]> game = Games.withInteractions(beta);
         GameScorer model = new GameScorer(grid, TARGET, game);
-        Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withSegmentation(grid))
+        Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withSegmentation(grid))
                 .explain(model, GameScorer.image(), TARGET, 17);
 
         double[] expected = Shapley.values(16, game);
@@ -98,7 +98,7 @@ class KernelShapExplainerTest {
         double[] errors = new double[3];
         int[] budgets = {2080, 32_000, 1 << 16};
         for (int i = 0; i < budgets.length; i++) {
-            ExplainerSettings settings = ExplainerSettings.defaults().withSegmentation(grid).withShapBudget(budgets[i]);
+            ExplainerSettings settings = ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withSegmentation(grid).withShapBudget(budgets[i]);
             Attribution a = new KernelShapExplainer(settings)
                     .explain(new GameScorer(grid, TARGET, game), GameScorer.image(), TARGET, 2);
             errors[i] = maxAbsDifference(expected, toDoubles(a.segmentWeights()));
@@ -114,7 +114,7 @@ class KernelShapExplainerTest {
     void sameSeedSameValuesAndTheBudgetIsRespected() {
         Segmentation grid = new GridSegmentation(4);
         ToDoubleFunction<boolean[]> game = Games.withInteractions(Games.coefficients(49, 2));
-        KernelShapExplainer shap = new KernelShapExplainer(ExplainerSettings.defaults().withShapBudget(500));
+        KernelShapExplainer shap = new KernelShapExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withShapBudget(500));
         Attribution a = shap.explain(new GameScorer(grid, TARGET, game), GameScorer.image(), TARGET, 9);
         Attribution b = shap.explain(new GameScorer(grid, TARGET, game), GameScorer.image(), TARGET, 9);
         Attribution c = shap.explain(new GameScorer(grid, TARGET, game), GameScorer.image(), TARGET, 10);
@@ -129,7 +129,7 @@ class KernelShapExplainerTest {
     void aBudgetSmallerThanTheSegmentsStillMeetsTheConstraint() {
         Segmentation grid = new GridSegmentation(4);
         ToDoubleFunction<boolean[]> game = Games.withInteractions(Games.coefficients(49, 4));
-        Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withShapBudget(20))
+        Attribution a = new KernelShapExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withShapBudget(20))
                 .explain(new GameScorer(grid, TARGET, game), GameScorer.image(), TARGET, 1);
         assertThat(a.samples()).isEqualTo(20);
         assertThat(a.efficiencyGap()).isLessThan(1e-4);
@@ -139,17 +139,29 @@ class KernelShapExplainerTest {
     }
 
     @Test
-    void sampledCoalitionsEnumerateWholeSizesFirstAndPairEverySample() {
+    void sampledCoalitionsShareTheBudgetEvenlyAmongSizesAndPairEverySample() {
         KernelShapExplainer.Coalitions c = KernelShapExplainer.sampledCoalitions(49, 2048 + 98 - 2, 1);
-        // sizes 1 and 48 (98 coalitions) fit the budget, sizes 2 and 47 (2,352) do not
         assertThat(c.masks().length).isEqualTo(2048 + 98 - 2);
-        int ones = 0;
-        for (int i = 0; i < 98; i++) {
-            int size = count(c.masks()[i]);
-            assertThat(size == 1 || size == 48).isTrue();
-            ones += size == 1 ? 1 : 0;
+        // 24 size classes (s and 49 - s), each a share of 2,144 / 24 = 89.3 coalitions, in pairs: 88 or 90 each,
+        // whatever their kernel weight (sizes 1 and 48 weigh 12 times more than 24 and 25)
+        int[] perClass = new int[25];
+        for (boolean[] mask : c.masks()) {
+            int size = count(mask);
+            perClass[Math.min(size, 49 - size)]++;
         }
-        assertThat(ones).isEqualTo(49);
+        for (int s = 1; s <= 24; s++) {
+            assertThat(perClass[s]).as("size class " + s).isBetween(88, 90);
+        }
+        // a class small enough for its share is enumerated: 10 players, 300 evaluations, 5 classes of 60;
+        // sizes 1 and 9 have 20 coalitions, so they are enumerated and their surplus shared by the others
+        KernelShapExplainer.Coalitions small = KernelShapExplainer.sampledCoalitions(10, 300, 1);
+        int[] smallPerClass = new int[6];
+        for (boolean[] mask : small.masks()) {
+            int size = count(mask);
+            smallPerClass[Math.min(size, 10 - size)]++;
+        }
+        assertThat(smallPerClass[1]).isEqualTo(20);
+        assertThat(smallPerClass[2] + smallPerClass[3] + smallPerClass[4] + smallPerClass[5]).isEqualTo(280);
         double sum = 0;
         for (double w : c.weights()) {
             sum += w;

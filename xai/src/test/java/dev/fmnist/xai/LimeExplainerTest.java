@@ -16,7 +16,7 @@ class LimeExplainerTest {
     void withoutPenaltyLimeRecoversTheCoefficientsOfALinearModelExactly() {
         double[] beta = Games.coefficients(49, 21);
         GameScorer model = new GameScorer(GRID, TARGET, Games.additive(0.25, beta));
-        Attribution a = new LimeExplainer(ExplainerSettings.defaults().withRidgeAlpha(0))
+        Attribution a = new LimeExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY).withRidgeAlpha(0))
                 .explain(model, GameScorer.image(), TARGET, 42);
 
         assertThat(KernelShapExplainerTest.toDoubles(a.segmentWeights())).containsExactly(beta, within(1e-5));
@@ -33,7 +33,7 @@ class LimeExplainerTest {
     void theDefaultRidgeShrinksTheCoefficientsOnlySlightly() {
         double[] beta = Games.coefficients(49, 22);
         GameScorer model = new GameScorer(GRID, TARGET, Games.additive(0.25, beta));
-        Attribution a = new LimeExplainer(ExplainerSettings.defaults()).explain(model, GameScorer.image(), TARGET, 42);
+        Attribution a = new LimeExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY)).explain(model, GameScorer.image(), TARGET, 42);
         double[] found = KernelShapExplainerTest.toDoubles(a.segmentWeights());
         // alpha = 1 against a weighted design of about 1000 x 0.5 x 0.25 per coefficient: about 1% shrinkage
         assertThat(found).containsExactly(beta, within(0.03 * KernelShapExplainerTest.maxAbs(beta)));
@@ -47,7 +47,7 @@ class LimeExplainerTest {
     @Test
     void sameSeedGivesTheSameExplanationAndAnotherSeedADifferentOne() {
         ToDoubleFunction<boolean[]> game = Games.withInteractions(Games.coefficients(49, 23));
-        LimeExplainer lime = new LimeExplainer(ExplainerSettings.defaults());
+        LimeExplainer lime = new LimeExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY));
         Attribution a = lime.explain(new GameScorer(GRID, TARGET, game), GameScorer.image(), TARGET, 7);
         Attribution b = lime.explain(new GameScorer(GRID, TARGET, game), GameScorer.image(), TARGET, 7);
         Attribution c = lime.explain(new GameScorer(GRID, TARGET, game), GameScorer.image(), TARGET, 8);
@@ -63,7 +63,7 @@ class LimeExplainerTest {
     @Test
     void perPixelAttributionsSpreadEachSegmentWeightEvenly() {
         double[] beta = Games.coefficients(49, 24);
-        Attribution a = new LimeExplainer(ExplainerSettings.defaults())
+        Attribution a = new LimeExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY))
                 .explain(new GameScorer(GRID, TARGET, Games.additive(0.25, beta)), GameScorer.image(), TARGET, 1);
         for (int p = 0; p < Pixels.COUNT; p++) {
             assertThat(a.attributions()[p]).isCloseTo(a.segmentWeights()[a.segments()[p]] / 16, within(1e-7f));

@@ -28,15 +28,33 @@ class MethodAgreementsTest {
     @Test
     void pairsOnlyMethodsOfTheSameModelVersionAndSegmentation() {
         List<MethodAgreement> pairs = MethodAgreements.of(List.of(
-                new SegmentWeights("lenet", 1, "kernel_shap", new float[] {1, 2, 3}),
-                new SegmentWeights("lenet", 1, "lime", new float[] {3, 2, 1}),
-                new SegmentWeights("lenet", 2, "lime", new float[] {1, 2, 3}),
-                new SegmentWeights("xgboost", 1, "lime", new float[] {1, 2, 3}),
-                new SegmentWeights("xgboost", 1, "tree_shap", new float[] {1, 2, 3, 4})));
+                new SegmentWeights("lenet", 1, "kernel_shap", new float[] {1, 2, 3}, "log_odds"),
+                new SegmentWeights("lenet", 1, "lime", new float[] {3, 2, 1}, "log_odds"),
+                new SegmentWeights("lenet", 2, "lime", new float[] {1, 2, 3}, "log_odds"),
+                new SegmentWeights("xgboost", 1, "lime", new float[] {1, 2, 3}, "log_odds"),
+                new SegmentWeights("xgboost", 1, "tree_shap", new float[] {1, 2, 3, 4}, "log_odds")));
         assertThat(pairs).hasSize(1);
         assertThat(pairs.get(0).methodA()).isEqualTo("kernel_shap");
         assertThat(pairs.get(0).methodB()).isEqualTo("lime");
         assertThat(pairs.get(0).spearman()).isEqualTo(-1.0, within(1e-12));
         assertThat(pairs.get(0).segments()).isEqualTo(3);
+        assertThat(pairs.get(0).outputSpace()).isEqualTo("log_odds");
+    }
+
+    @Test
+    void mapsInDifferentOutputSpacesAreNotCompared() {
+        List<MethodAgreement> pairs = MethodAgreements.of(List.of(
+                new SegmentWeights("xgboost", 1, "kernel_shap", new float[] {1, 2, 3}, "probability"),
+                new SegmentWeights("xgboost", 1, "lime", new float[] {1, 3, 2}, "probability"),
+                new SegmentWeights("xgboost", 1, "tree_shap", new float[] {1, 2, 3}, "margin")));
+        // kernel_shap and tree_shap rank alike, but one is a probability map and the other a margin map
+        assertThat(pairs).singleElement().satisfies(p -> {
+            assertThat(p.methodA()).isEqualTo("kernel_shap");
+            assertThat(p.methodB()).isEqualTo("lime");
+            assertThat(p.outputSpace()).isEqualTo("probability");
+        });
+        assertThat(MethodAgreements.of(List.of(
+                new SegmentWeights("lenet", 1, "kernel_shap", new float[] {1, 2, 3}, "probability"),
+                new SegmentWeights("lenet", 1, "lime", new float[] {1, 2, 3}, "log_odds")))).isEmpty();
     }
 }

@@ -44,7 +44,7 @@ class NullSegmentsTest {
         boolean[] blank = blankCells();
         float[] image = imageWithBlankCells(blank);
         ToDoubleFunction<boolean[]> game = Games.withInteractions(Games.coefficients(49, 8));
-        ExplainerSettings settings = ExplainerSettings.defaults();
+        ExplainerSettings settings = ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY);
         int nonNull = 0;
         for (boolean b : blank) {
             nonNull += b ? 0 : 1;
@@ -119,8 +119,8 @@ class NullSegmentsTest {
     void aBlankImageGetsAllZerosWithoutSampling() {
         float[] image = new float[Pixels.COUNT];
         GameScorer model = new GameScorer(GRID, TARGET, z -> 0.3);
-        Attribution shap = new KernelShapExplainer(ExplainerSettings.defaults()).explain(model, image, TARGET, 1);
-        Attribution lime = new LimeExplainer(ExplainerSettings.defaults()).explain(model, image, TARGET, 1);
+        Attribution shap = new KernelShapExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY)).explain(model, image, TARGET, 1);
+        Attribution lime = new LimeExplainer(ExplainerSettings.defaults().withOutputSpace(OutputSpace.PROBABILITY)).explain(model, image, TARGET, 1);
         for (Attribution a : new Attribution[] {shap, lime}) {
             for (float w : a.segmentWeights()) {
                 assertThat(w).isEqualTo(0f);

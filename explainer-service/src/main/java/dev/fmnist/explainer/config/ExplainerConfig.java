@@ -28,6 +28,17 @@ public interface ExplainerConfig {
     @WithDefault("lime,kernel_shap")
     List<String> defaultMethods();
 
+    /**
+     * What every method of a model explains, e.g. {@code explainer.output-space.lenet=probability}:
+     * {@code probability} or {@code log_odds} (the centred log-probability, {@code dev.fmnist.xai.OutputSpace});
+     * a model without an entry gets {@link #defaultOutputSpace()}. {@code tree_shap} needs {@code log_odds}.
+     */
+    Map<String, String> outputSpace();
+
+    /** The output space of a model without an {@code explainer.output-space.<model>} entry. */
+    @WithDefault("log_odds")
+    String defaultOutputSpace();
+
     /** Explanations running at once (the worker pool); each one makes thousands of model calls. */
     @WithDefault("1")
     int parallelism();

@@ -33,7 +33,7 @@ import javax.sql.DataSource;
 public class XaiQueryRepository {
     private static final String EXPLANATION_SUMMARY_COLUMNS = "e.id, e.request_id, e.model_name, e.model_version, "
             + "e.method, e.reason, e.status, e.error, e.target_class, e.base_value, e.full_value, e.intercept, e.lime_r2, "
-            + "e.efficiency_gap, e.deletion_area, e.samples, e.elapsed_ms, e.created_at";
+            + "e.efficiency_gap, e.deletion_area, e.samples, e.elapsed_ms, e.created_at, e.output_space";
 
     private final DataSource dataSource;
 
@@ -166,13 +166,14 @@ public class XaiQueryRepository {
     public List<SegmentWeights> segmentWeightsOf(String requestId) throws SQLException {
         List<SegmentWeights> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT model_name, model_version, method, segment_weights FROM xai.explanation "
+                "SELECT model_name, model_version, method, segment_weights, output_space FROM xai.explanation "
                         + "WHERE request_id = ? AND status = 'succeeded' AND segment_weights IS NOT NULL "
                         + "ORDER BY model_name, model_version, method")) {
             ps.setString(1, requestId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new SegmentWeights(rs.getString(1), rs.getInt(2), rs.getString(3), floats(rs.getArray(4))));
+                    out.add(new SegmentWeights(rs.getString(1), rs.getInt(2), rs.getString(3), floats(rs.getArray(4)),
+                            rs.getString(5)));
                 }
             }
         }
@@ -225,8 +226,8 @@ public class XaiQueryRepository {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new ExplanationDetail(summary(rs), shorts(rs.getArray(19)), floats(rs.getArray(20)),
-                        floats(rs.getArray(21)), floats(rs.getArray(22)), Pixels.toBase64(rs.getBytes(23))));
+                return Optional.of(new ExplanationDetail(summary(rs), shorts(rs.getArray(20)), floats(rs.getArray(21)),
+                        floats(rs.getArray(22)), floats(rs.getArray(23)), Pixels.toBase64(rs.getBytes(24))));
             }
         }
     }
@@ -288,7 +289,8 @@ public class XaiQueryRepository {
                 rs.getString(6), rs.getString(7), rs.getString(8), target, FashionClass.ofLabel(target).displayName(),
                 nullableDouble(rs, 10), nullableDouble(rs, 11), nullableDouble(rs, 12), nullableDouble(rs, 13),
                 nullableDouble(rs, 14), nullableDouble(rs, 15), nullableInt(rs, 16), nullableDouble(rs, 17),
-                rs.getTimestamp(18).toInstant(), "/api/explanations/" + id, "/api/explanations/" + id + "/heatmap.png");
+                rs.getTimestamp(18).toInstant(), rs.getString(19), "/api/explanations/" + id,
+                "/api/explanations/" + id + "/heatmap.png");
     }
 
     // ---- JDBC helpers ----

@@ -165,7 +165,7 @@ public class XaiWriteRepository {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO xai.explanation (request_id, model_name, "
                 + "model_version, method, reason, status, error, target_class, attributions, segment_weights, segments, "
                 + "base_value, full_value, intercept, lime_r2, efficiency_gap, deletion_curve, deletion_area, samples, "
-                + "elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "elapsed_ms, output_space) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (request_id, model_name, model_version, method) DO NOTHING RETURNING id")) {
             ps.setString(1, key.requestId());
             ps.setString(2, key.model().name());
@@ -176,7 +176,8 @@ public class XaiWriteRepository {
             ps.setString(7, error);
             ps.setShort(8, (short) targetClass);
             if (a == null) {
-                for (int i = 9; i <= 20; i++) {
+                // a failed explanation has no values, so no output space either (V5's check)
+                for (int i = 9; i <= 21; i++) {
                     ps.setNull(i, Types.NULL);
                 }
             } else {
@@ -196,6 +197,7 @@ public class XaiWriteRepository {
                 setDouble(ps, 18, a.deletionArea());
                 ps.setInt(19, a.samples());
                 ps.setDouble(20, a.elapsedMs());
+                ps.setString(21, a.outputSpace() == null ? null : a.outputSpace().column());
             }
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {

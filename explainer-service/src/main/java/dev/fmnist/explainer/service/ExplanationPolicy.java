@@ -4,6 +4,8 @@ import dev.fmnist.common.messaging.ExplanationStored;
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.common.messaging.Prediction;
 import dev.fmnist.explainer.config.ExplainerConfig;
+import dev.fmnist.xai.ExplainerSettings;
+import dev.fmnist.xai.OutputSpace;
 import dev.fmnist.xai.StableHash;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +26,10 @@ import java.util.Set;
  *     requests, and every model of a sampled request is explained (their maps stay comparable).</li>
  * <li>Lag is the age of the prediction, {@code now - scoredAt}, when its explanation is about to
  *     start. A sampled explanation older than {@code explainer.max-lag} is shed.</li>
+ * <li>Every method of a model explains one quantity, the model's {@link OutputSpace}
+ *     ({@code explainer.output-space.<model>}, else {@code explainer.default-output-space}), so its maps can
+ *     be compared. {@code tree_shap} is exact only in {@code log_odds}: a model configured with it in
+ *     {@code probability} is rejected here, at start-up, rather than failing every explanation.</li>
  * </ul>
  *
  * <p>Why age and not records behind: the age is known for every record without asking the broker,
@@ -47,9 +53,17 @@ public final class ExplanationPolicy {
     private final double sampleRate;
     private final Duration maxLag;
     private final Map<String, List<String>> methodsByModel;
+    private final Map<String, OutputSpace> spaceByModel;
+    private final OutputSpace defaultSpace;
 
+    /** A policy whose models all explain in {@link ExplainerSettings#DEFAULT_OUTPUT_SPACE}. */
     public ExplanationPolicy(double sampleRate, Duration maxLag, Map<String, List<String>> methods,
                              List<String> defaultMethods) {
+        this(sampleRate, maxLag, methods, defaultMethods, Map.of(), ExplainerSettings.DEFAULT_OUTPUT_SPACE.column());
+    }
+
+    public ExplanationPolicy(double sampleRate, Duration maxLag, Map<String, List<String>> methods,
+                             List<String> defaultMethods, Map<String, String> outputSpaces, String defaultOutputSpace) {
         if (!(sampleRate >= 0 && sampleRate <= 1)) {
             throw new IllegalArgumentException("explainer.sample-rate must be in [0, 1], got " + sampleRate);
         }
@@ -70,10 +84,41 @@ public final class ExplanationPolicy {
             byModel.put(model, checked("explainer.methods." + model, list));
         });
         this.methodsByModel = Map.copyOf(byModel);
+        Map<String, OutputSpace> spaces = new LinkedHashMap<>();
+        OutputSpace fallback = space("explainer.default-output-space", defaultOutputSpace);
+        for (String model : ModelNames.KNOWN) {
+            spaces.put(model, fallback);
+        }
+        (outputSpaces == null ? Map.<String, String>of() : outputSpaces).forEach((model, name) -> {
+            if (!ModelNames.isKnown(model)) {
+                throw new IllegalArgumentException("explainer.output-space." + model + ": unknown model '" + model
+                        + "', expected one of " + ModelNames.KNOWN);
+            }
+            spaces.put(model, space("explainer.output-space." + model, name));
+        });
+        byModel.forEach((model, list) -> {
+            if (list.contains(ExplanationStored.TREE_SHAP) && spaces.get(model) != OutputSpace.LOG_ODDS) {
+                throw new IllegalArgumentException("explainer.methods." + model + " names tree_shap, which is exact in "
+                        + "log_odds space only (XGBoost's centred margins), but the output space of model '" + model
+                        + "' is " + spaces.get(model).column() + " (explainer.output-space." + model
+                        + " or explainer.default-output-space): set it to log_odds, or drop tree_shap");
+            }
+        });
+        this.spaceByModel = Map.copyOf(spaces);
+        this.defaultSpace = fallback;
+    }
+
+    private static OutputSpace space(String key, String name) {
+        try {
+            return OutputSpace.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " must be probability or log_odds, got '" + name + "'");
+        }
     }
 
     public static ExplanationPolicy of(ExplainerConfig config) {
-        return new ExplanationPolicy(config.sampleRate(), config.maxLag(), config.methods(), config.defaultMethods());
+        return new ExplanationPolicy(config.sampleRate(), config.maxLag(), config.methods(), config.defaultMethods(),
+                config.outputSpace(), config.defaultOutputSpace());
     }
 
     private static List<String> checked(String key, List<String> names) {
@@ -112,6 +157,16 @@ public final class ExplanationPolicy {
     /** The methods configured for a model (empty for a model that is not explained). */
     public List<String> methods(String model) {
         return methodsByModel.getOrDefault(model, List.of());
+    }
+
+    /** What every method of {@code model} explains (the default space for a model this policy does not know). */
+    public OutputSpace outputSpace(String model) {
+        return spaceByModel.getOrDefault(model, defaultSpace);
+    }
+
+    /** Every model with its output space. */
+    public Map<String, OutputSpace> outputSpaces() {
+        return spaceByModel;
     }
 
     /** Every model with its methods. */

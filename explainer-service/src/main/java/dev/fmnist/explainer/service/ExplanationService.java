@@ -37,12 +37,14 @@ public class ExplanationService {
         }
     }
 
+    private final ExplanationPolicy policy;
     private final AttributionMethods methods;
     private final ScorerCache models;
     private final DatabaseRetry retry;
 
     public ExplanationService(ExplanationPolicy policy, AttributionMethods methods, ScorerCache models,
                               DatabaseRetry retry) {
+        this.policy = policy;
         this.methods = methods;
         this.models = models;
         this.retry = retry;
@@ -50,7 +52,8 @@ public class ExplanationService {
     }
 
     /**
-     * Explains {@code key}'s prediction ({@code pixels}, predicted {@code label}).
+     * Explains {@code key}'s prediction ({@code pixels}, predicted {@code label}) in the model's output space
+     * ({@link ExplanationPolicy#outputSpace}).
      *
      * @throws ModelLoadException a passing registry problem, past {@code explainer.db-retry.timeout}
      * @throws InterruptedException the thread was interrupted (shutdown)
@@ -70,7 +73,7 @@ public class ExplanationService {
             } else {
                 float[] image = Pixels.toModelInput(pixels);
                 Attribution a = method.explain(loaded.scorer(), image, label, StableHash.seed(key.requestId(),
-                        key.method()));
+                        key.method()), policy.outputSpace(model.name()));
                 String problem = problem(a, key.method(), label);
                 if (problem == null) {
                     attribution = a;

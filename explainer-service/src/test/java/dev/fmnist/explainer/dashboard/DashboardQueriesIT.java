@@ -273,8 +273,8 @@ class DashboardQueriesIT {
                                     Double elapsedMs, String time) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO xai.explanation (request_id, model_name, model_version, method, status, error,
-                  target_class, elapsed_ms, created_at)
-                VALUES (?, ?, 1, ?, ?, ?, 0, ?, ?)""")) {
+                  target_class, elapsed_ms, created_at, output_space)
+                VALUES (?, ?, 1, ?, ?, ?, 0, ?, ?, ?)""")) {
             ps.setString(1, id);
             ps.setString(2, model);
             ps.setString(3, method);
@@ -282,6 +282,7 @@ class DashboardQueriesIT {
             ps.setString(5, "failed".equals(status) ? "test failure" : null);
             ps.setObject(6, elapsedMs, java.sql.Types.DOUBLE);
             ps.setTimestamp(7, Timestamp.from(at(time)));
+            ps.setString(8, "succeeded".equals(status) ? "log_odds" : null);
             ps.executeUpdate();
         }
     }

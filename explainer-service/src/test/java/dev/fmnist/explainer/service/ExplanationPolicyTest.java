@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fmnist.common.messaging.ModelRef;
 import dev.fmnist.common.messaging.Prediction;
 import dev.fmnist.explainer.service.ExplanationPolicy.Reason;
+import dev.fmnist.xai.OutputSpace;
 import dev.fmnist.xai.StableHash;
 import java.time.Duration;
 import java.time.Instant;
@@ -100,5 +101,44 @@ class ExplanationPolicyTest {
         assertThat(StableHash.seed("r1", "lime")).isEqualTo(StableHash.seed("r1", "lime"));
         assertThat(StableHash.seed("r1", "lime")).isNotEqualTo(StableHash.seed("r1", "kernel_shap"));
         assertThat(StableHash.seed("r1", "lime")).isNotEqualTo(StableHash.seed("r2", "lime"));
+    }
+
+    @Test
+    void everyModelHasOneOutputSpaceTheDefaultUnlessConfigured() {
+        ExplanationPolicy policy = new ExplanationPolicy(0.01, Duration.ZERO, Map.of(), List.of("lime", "kernel_shap"),
+                Map.of("lenet", "probability"), "log_odds");
+        assertThat(policy.outputSpace("lenet")).isEqualTo(OutputSpace.PROBABILITY);
+        assertThat(policy.outputSpace("cnn")).isEqualTo(OutputSpace.LOG_ODDS);
+        assertThat(policy.outputSpace("xgboost")).isEqualTo(OutputSpace.LOG_ODDS);
+        assertThat(policy(0.01, Duration.ZERO).outputSpaces()).containsOnlyKeys("cnn", "lenet", "xgboost")
+                .allSatisfy((model, space) -> assertThat(space).isEqualTo(OutputSpace.LOG_ODDS));
+    }
+
+    @Test
+    void treeShapInProbabilitySpaceIsRejectedNamingTheModelAndTheSetting() {
+        assertThatThrownBy(() -> new ExplanationPolicy(0.01, Duration.ZERO,
+                Map.of("xgboost", List.of("lime", "kernel_shap", "tree_shap")), List.of("lime"),
+                Map.of("xgboost", "probability"), "log_odds"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("explainer.methods.xgboost names tree_shap")
+                .hasMessageContaining("model 'xgboost' is probability")
+                .hasMessageContaining("explainer.output-space.xgboost");
+        // the default space applies too
+        assertThatThrownBy(() -> new ExplanationPolicy(0.01, Duration.ZERO, Map.of("xgboost", List.of("tree_shap")),
+                List.of("lime"), Map.of(), "probability")).hasMessageContaining("set it to log_odds, or drop tree_shap");
+        // probability without tree_shap is fine
+        assertThat(new ExplanationPolicy(0.01, Duration.ZERO, Map.of("xgboost", List.of("lime", "kernel_shap")),
+                List.of("lime"), Map.of(), "probability").outputSpace("xgboost")).isEqualTo(OutputSpace.PROBABILITY);
+    }
+
+    @Test
+    void unknownSpacesAndModelsAreRejected() {
+        assertThatThrownBy(() -> new ExplanationPolicy(0.01, Duration.ZERO, Map.of(), List.of("lime"),
+                Map.of("lenet", "margin"), "log_odds"))
+                .hasMessage("explainer.output-space.lenet must be probability or log_odds, got 'margin'");
+        assertThatThrownBy(() -> new ExplanationPolicy(0.01, Duration.ZERO, Map.of(), List.of("lime"),
+                Map.of("resnet", "log_odds"), "log_odds")).hasMessageContaining("explainer.output-space.resnet: unknown model");
+        assertThatThrownBy(() -> new ExplanationPolicy(0.01, Duration.ZERO, Map.of(), List.of("lime"), Map.of(), "odds"))
+                .hasMessage("explainer.default-output-space must be probability or log_odds, got 'odds'");
     }
 }

@@ -14,12 +14,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Manual measurement, not part of CI (the name matches neither *Test nor *IT):
  * {@code mvn -o test -pl trainer-service -Dtest=CnnFullTraining -Dcnn.model=cnn -Dcnn.epochs=20}.
- * Prints the epochs, the test accuracy per class and ONNX Runtime throughput at batch 256.
+ * Prints the epochs, the test accuracy per class and ONNX Runtime throughput at batch 256;
+ * {@code -Dcnn.out=FILE.onnx} also writes the model (for the benchmarks' {@code --model NAME=FILE.onnx}), and
+ * {@code -Dcnn.validation-out=FILE} the first 200 validation images of the split (their 784 pixels each, then
+ * their labels: {@code ShapleyAccuracy --images-file}, so choices are measured on validation, not test, images).
  */
 class CnnFullTraining {
 
     @Test
-    void trainOnTheFullDataset() {
+    void trainOnTheFullDataset() throws java.io.IOException {
         String model = System.getProperty("cnn.model", "lenet");
         int threads = Integer.getInteger("cnn.threads", Runtime.getRuntime().availableProcessors());
         DjlCnnTrainer.configureEngine(Path.of("target", "djl-cache"), threads);
@@ -49,6 +52,17 @@ class CnnFullTraining {
                     }
                 });
         byte[] onnx = OnnxCnnExporter.export(result.weights(), Map.of());
+        if (System.getProperty("cnn.out") != null) {
+            java.nio.file.Files.write(Path.of(System.getProperty("cnn.out")), onnx);
+            System.out.println("wrote " + System.getProperty("cnn.out"));
+        }
+        if (System.getProperty("cnn.validation-out") != null) {
+            dev.fmnist.common.data.LabelledImages v = split.validation().head(200);
+            byte[] raw = new byte[v.pixels().length + v.labels().length];
+            System.arraycopy(v.pixels(), 0, raw, 0, v.pixels().length);
+            System.arraycopy(v.labels(), 0, raw, v.pixels().length, v.labels().length);
+            java.nio.file.Files.write(Path.of(System.getProperty("cnn.validation-out")), raw);
+        }
         try (OnnxCnnScorer ort = new OnnxCnnScorer("cnn", 0, onnx, ScorerOptions.cpu().withThreads(threads))) {
             float[] input = split.test().modelInput();
             float[] probs = ort.score(input, split.test().size());
