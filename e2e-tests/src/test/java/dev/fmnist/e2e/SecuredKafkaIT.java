@@ -153,8 +153,8 @@ class SecuredKafkaIT {
         try (ServiceProcess trainer = ServiceProcess.start("trainer-service", env(SecureKafkaBroker.INFERENCE), WORK_DIR,
                 "train", "--model", "lenet", "--epochs", "1", "--limit", "500", "--out=secured-models-refused")) {
             assertThat(trainer.awaitExit(Duration.ofMinutes(4))).as(trainer.tail()).isNotZero();
-            assertThat(Files.readString(trainer.log())).contains("the version was withdrawn: Kafka denied this service's"
-                    + " principal access to topic fmnist.models: an ACL on topic fmnist.models is missing");
+            assertThat(Files.readString(trainer.log())).contains("the version was withdrawn: this service's Kafka"
+                    + " principal may not write to topic fmnist.models: an ACL allowing WRITE on topic fmnist.models is missing");
         }
     }
 

@@ -5,6 +5,7 @@ import dev.fmnist.common.kafka.KafkaAccessMonitor;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.inference.config.InferenceConfig;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -24,6 +25,8 @@ import org.eclipse.microprofile.health.Readiness;
  * broker's refusal shows in {@code /q/health/ready} and the log before any record is lost in a failed batch.
  * Not in the Kubernetes probe's group {@code models}: like the other Kafka checks.
  */
+// created at start, not at the first readiness call: a refusal is logged even where nobody polls readiness
+@Startup
 @Readiness
 @ApplicationScoped
 public class KafkaAccessHealthCheck implements HealthCheck {
