@@ -147,17 +147,6 @@ class SecuredKafkaIT {
         }
     }
 
-    @Test
-    void aTrainerWithoutWriteOnTheModelsTopicFailsTheRunSayingSo() throws Exception {
-        // inference-service's principal may read fmnist.models, not write it
-        try (ServiceProcess trainer = ServiceProcess.start("trainer-service", env(SecureKafkaBroker.INFERENCE), WORK_DIR,
-                "train", "--model", "lenet", "--epochs", "1", "--limit", "500", "--out=secured-models-refused")) {
-            assertThat(trainer.awaitExit(Duration.ofMinutes(4))).as(trainer.tail()).isNotZero();
-            assertThat(Files.readString(trainer.log())).contains("the version was withdrawn: this service's Kafka"
-                    + " principal may not write to topic fmnist.models: an ACL allowing WRITE on topic fmnist.models is missing");
-        }
-    }
-
     /** The service's environment: the database, and the Kafka settings of {@code user} as {@code KAFKA_*} variables. */
     private static Map<String, String> env(String user) {
         return env(user, broker.password(user));

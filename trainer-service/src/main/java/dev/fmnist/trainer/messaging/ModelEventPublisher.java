@@ -49,8 +49,15 @@ public class ModelEventPublisher {
         if (kafka == null) {
             return Optional.empty();
         }
-        try (Admin admin = Admin.create(KafkaClientSettings.of(kafka).admin(Map.of(
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000)))) {
+        Admin created;
+        try {
+            created = Admin.create(KafkaClientSettings.of(kafka).admin(Map.of(
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000)));
+        } catch (RuntimeException e) {
+            // no answer rather than a misleading one: the caller keeps the announcement's own failure
+            return Optional.empty();
+        }
+        try (Admin admin = created) {
             Map<String, String> problems = KafkaAccess.check(admin, List.of(KafkaAccess.Need.write(Topics.MODELS)),
                     Duration.ofSeconds(15));
             return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems.values()));

@@ -225,7 +225,8 @@ public class TrainingService {
             // producer retries a refusal until the announcement times out, so ask the broker what it refuses
             String why = dev.fmnist.common.kafka.KafkaAccess.isAccessFailure(e)
                     ? dev.fmnist.common.kafka.KafkaAccess.explain(e)
-                    : publisher.accessProblem().orElse(e.getMessage());
+                    : publisher.accessProblem().orElse(e.getMessage() != null ? e.getMessage()
+                            : "no acknowledgement within 15 s (the channel's errors above say why)");
             throw new IllegalStateException("Kafka did not acknowledge " + v.name() + "/" + v.version()
                     + " after " + config.publishAttempts() + " attempts; the version was withdrawn: " + why, e);
         }
