@@ -48,7 +48,7 @@ class InferenceInfrastructureIT {
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItems("Kafka connection health check", "Models",
-                        "SmallRye Reactive Messaging - readiness check"))
+                        "SmallRye Reactive Messaging - readiness check", "Kafka access"))
                 .body("checks.name", not(hasItem("Database connections health check")))
                 .body("checks.name", not(hasItem("Model registry")));
         given().when().get("/q/health/group/models").then()

@@ -176,13 +176,24 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Formats the data directory with {@code clusterId} unless it holds a formatted storage; returns the id, or null when reused. */
     public String formatIfNeeded(String clusterId) throws Exception {
+        return formatIfNeeded(clusterId, List.of());
+    }
+
+    /**
+     * As {@link #formatIfNeeded(String)}, with more arguments for {@code kafka-storage format}: e.g. {@code
+     * --add-scram SCRAM-SHA-512=[name=admin,password=...]}, the SCRAM credential a secured broker's own
+     * inter-broker client needs before its metadata can hold any.
+     */
+    public String formatIfNeeded(String clusterId, List<String> formatArguments) throws Exception {
         if (!needsFormat()) {
             return null;
         }
         Files.createDirectories(dataDir);
         Path formatLog = log != null ? log : dir.resolve("format.log");
-        Process format = java(List.of("kafka.tools.StorageTool", "format", "--standalone",
-                "-t", clusterId, "-c", properties.toString()), formatLog, false);
+        List<String> arguments = new ArrayList<>(List.of("kafka.tools.StorageTool", "format", "--standalone",
+                "-t", clusterId, "-c", properties.toString()));
+        arguments.addAll(formatArguments);
+        Process format = java(arguments, formatLog, false);
         if (!format.waitFor(2, TimeUnit.MINUTES) || format.exitValue() != 0) {
             format.destroyForcibly();
             throw new IllegalStateException("formatting the Kafka storage failed: see " + formatLog);

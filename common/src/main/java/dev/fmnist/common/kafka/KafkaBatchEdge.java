@@ -190,7 +190,12 @@ public final class KafkaBatchEdge<T> {
             ack.run();
         }, cause -> {
             inFlight.release();
-            LOG.errorf(cause, "A batch of %d %s failed: nacking it", count, name);
+            if (KafkaAccess.isAccessFailure(cause)) {
+                // a secured broker's refusal: the sentence says which permission or credential, the channel stops
+                LOG.errorf("A batch of %d %s failed, nacking it: %s", count, name, KafkaAccess.explain(cause));
+            } else {
+                LOG.errorf(cause, "A batch of %d %s failed: nacking it", count, name);
+            }
             nack.accept(cause);
         });
         Batch batch = new Batch(completion, producer, deadLetterTopic, steps::deadLettered, tracing);

@@ -1,6 +1,17 @@
 package dev.fmnist.trainer.messaging;
 
+import dev.fmnist.common.kafka.KafkaAccess;
+import dev.fmnist.common.kafka.KafkaClientSettings;
 import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.messaging.Topics;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import dev.fmnist.common.messaging.ModelPublished;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -15,9 +26,47 @@ public class ModelEventPublisher {
     public static final String CHANNEL = "models-out";
 
     private final MutinyEmitter<byte[]> emitter;
+    private final Map<String, Object> kafka;
 
-    public ModelEventPublisher(@Channel(CHANNEL) MutinyEmitter<byte[]> emitter) {
+    @Inject
+    public ModelEventPublisher(@Channel(CHANNEL) MutinyEmitter<byte[]> emitter,
+                               @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.emitter = emitter;
+        this.kafka = kafka;
+    }
+
+    /** Without the client settings (tests): {@link #accessProblem} then finds nothing. */
+    public ModelEventPublisher(MutinyEmitter<byte[]> emitter) {
+        this(emitter, null);
+    }
+
+    /**
+     * Why the broker refuses this trainer's announcements, in plain words, if it does: its credentials, or no ACL
+     * allowing WRITE on {@code fmnist.models}. Asked after a failed announcement, because the channel's producer
+     * retries a refusal until the announcement times out, which says nothing.
+     */
+    public Optional<String> accessProblem() {
+        if (kafka == null) {
+            return Optional.empty();
+        }
+        Admin created;
+        try {
+            created = Admin.create(KafkaClientSettings.of(kafka).admin(Map.of(
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000)));
+        } catch (RuntimeException e) {
+            // no answer rather than a misleading one: the caller keeps the announcement's own failure
+            return Optional.empty();
+        }
+        try (Admin admin = created) {
+            Map<String, String> problems = KafkaAccess.check(admin, List.of(KafkaAccess.Need.write(Topics.MODELS)),
+                    Duration.ofSeconds(15));
+            return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems.values()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.of(KafkaAccess.explain(e));
+        }
     }
 
     /** Completes when the broker acknowledged the event. Call only after the version committed. */

@@ -221,8 +221,14 @@ public class TrainingService {
             } catch (SQLException cleanup) {
                 LOG.errorf("version %s/%d could not be announced nor removed: %s", v.name(), v.version(), cleanup.getMessage());
             }
+            // a secured broker's refusal (credentials, a missing ACL) in the words of KafkaAccess: the channel's
+            // producer retries a refusal until the announcement times out, so ask the broker what it refuses
+            String why = dev.fmnist.common.kafka.KafkaAccess.isAccessFailure(e)
+                    ? dev.fmnist.common.kafka.KafkaAccess.explain(e)
+                    : publisher.accessProblem().orElse(e.getMessage() != null ? e.getMessage()
+                            : "no acknowledgement within 15 s (the channel's errors above say why)");
             throw new IllegalStateException("Kafka did not acknowledge " + v.name() + "/" + v.version()
-                    + " after " + config.publishAttempts() + " attempts; the version was withdrawn: " + e.getMessage(), e);
+                    + " after " + config.publishAttempts() + " attempts; the version was withdrawn: " + why, e);
         }
         withRetries("mark " + v.name() + "/" + v.version() + " published", () -> {
             registry.markPublished(v.name(), v.version());
