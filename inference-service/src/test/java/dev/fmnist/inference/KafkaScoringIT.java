@@ -105,7 +105,7 @@ class KafkaScoringIT {
                         .isEqualTo("00-0af7651916cd43dd8448eb211c80319c-" + String.format("%016x", image) + "-01");
             }
             modelsById.forEach((id, got) -> assertThat(got).as(id).isEqualTo(
-                    modelOf.get(id).equals("all") ? Set.of("cnn", "lenet", "xgboost") : Set.of(modelOf.get(id))));
+                    modelOf.get(id).equals("all") ? Set.of("cnn", "lenet", "xgboost", "forest") : Set.of(modelOf.get(id))));
             assertThat(modelsById).hasSize(40);
         } finally {
             scorers.values().forEach(ModelScorer::close);
