@@ -114,7 +114,7 @@ function streamView(params) {
   const select = (name, options) => el('select', { name, 'data-testid': 'filter-' + name },
     options.map(([value, text]) => el('option', { value, selected: filters[name] === value, text })));
   const form = el('form', { class: 'filters', 'data-testid': 'filters' },
-    el('label', {}, 'Model', select('model', [['', 'all'], ['cnn', 'cnn'], ['lenet', 'lenet'], ['xgboost', 'xgboost']])),
+    el('label', {}, 'Model', select('model', [['', 'all'], ['cnn', 'cnn'], ['lenet', 'lenet'], ['xgboost', 'xgboost'], ['forest', 'forest']])),
     el('label', {}, 'Predicted class', select('label', [['', 'all'], ...CLASS_NAMES.map((n, i) => [String(i), n])])),
     el('label', {}, 'Outcome', select('correct', [['', 'all'], ['true', 'correct'], ['false', 'wrong']])),
     el('label', {}, 'Confidence from', el('input', { type: 'number', name: 'minConfidence', min: 0, max: 1, step: 0.05,

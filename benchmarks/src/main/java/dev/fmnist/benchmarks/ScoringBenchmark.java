@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 3)
 public class ScoringBenchmark {
 
-    @Param({"lenet", "cnn", "xgboost"})
+    @Param({"lenet", "cnn", "xgboost", "forest"})
     public String model;
 
     @Param({"1", "256"})

@@ -73,7 +73,7 @@ class HandWrittenRecordsIT {
                 Set.of(p + "minimal", p + "lenet"), 4, Duration.ofSeconds(60));
         // {"id", "image"}: model all (the three served models), explain false, submittedAt the record's timestamp
         assertThat(predictions.get(p + "minimal")).extracting(pr -> pr.model().name())
-                .containsExactlyInAnyOrder("cnn", "lenet", "xgboost");
+                .containsExactlyInAnyOrder("cnn", "lenet", "xgboost", "forest");
         assertThat(predictions.get(p + "minimal")).allSatisfy(pr -> {
             assertThat(pr.explain()).isFalse();
             assertThat(pr.trueLabel()).isNull();

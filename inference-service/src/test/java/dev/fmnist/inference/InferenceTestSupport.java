@@ -35,11 +35,11 @@ public final class InferenceTestSupport {
         return testImages;
     }
 
-    /** Registers the standard models (once) and waits until the service serves all three. */
+    /** Registers the standard models (once) and waits until the service serves all four. */
     public static Map<String, RegistryFixture.Version> standardModelsReady() {
-        Map<String, RegistryFixture.Version> models = RegistryFixture.standardModels("cnn", "lenet", "xgboost");
+        Map<String, RegistryFixture.Version> models = RegistryFixture.standardModels("cnn", "lenet", "xgboost", "forest");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            for (String name : List.of("cnn", "lenet", "xgboost")) {
+            for (String name : List.of("cnn", "lenet", "xgboost", "forest")) {
                 if (given().get("/v2/models/" + name + "/ready").statusCode() != 200) {
                     return false;
                 }

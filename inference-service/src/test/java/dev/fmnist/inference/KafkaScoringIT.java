@@ -108,7 +108,7 @@ class KafkaScoringIT {
                         .isNotEqualTo("00-0af7651916cd43dd8448eb211c80319c-" + String.format("%016x", image + 1) + "-01");
             }
             modelsById.forEach((id, got) -> assertThat(got).as(id).isEqualTo(
-                    modelOf.get(id).equals("all") ? Set.of("cnn", "lenet", "xgboost") : Set.of(modelOf.get(id))));
+                    modelOf.get(id).equals("all") ? Set.of("cnn", "lenet", "xgboost", "forest") : Set.of(modelOf.get(id))));
             assertThat(modelsById).hasSize(40);
         } finally {
             scorers.values().forEach(ModelScorer::close);

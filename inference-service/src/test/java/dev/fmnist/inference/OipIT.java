@@ -269,7 +269,7 @@ class OipIT {
         byte[] png = png(images.image(0)); // an ankle boot
         JsonPath form = given().multiPart("file", "boot.png", png, "image/png").post("/api/classify?top=2")
                 .then().statusCode(200)
-                .body("results.model", contains("cnn", "lenet", "xgboost"))
+                .body("results.model", contains("cnn", "lenet", "xgboost", "forest"))
                 .body("results[0].top", hasSize(2))
                 .extract().jsonPath();
         assertThat(form.getString("image")).isEqualTo(Pixels.toBase64(new ImagePreprocessor().preprocess(png)));

@@ -92,6 +92,8 @@ public final class RegistryFixture {
             case "cnn" -> publishIfAbsent(name, ModelPublished.FORMAT_ONNX, onnx(name, 20f));
             case "xgboost" -> publishIfAbsent(name, ModelPublished.FORMAT_XGBOOST_UBJ,
                     TestModels.xgboostUbj(training(), 6, 3));
+            case "forest" -> publishIfAbsent(name, ModelPublished.FORMAT_XGBOOST_UBJ,
+                    TestModels.forestUbj(training(), 8, 4));
             default -> throw new IllegalArgumentException("no standard model " + name);
         };
     }

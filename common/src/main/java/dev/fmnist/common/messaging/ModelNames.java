@@ -7,8 +7,10 @@ public final class ModelNames {
     public static final String CNN = "cnn";
     public static final String LENET = "lenet";
     public static final String XGBOOST = "xgboost";
+    /** A random forest, trained and served by XGBoost4J like {@link #XGBOOST} (same artifact format). */
+    public static final String FOREST = "forest";
     public static final String ALL = "all";
-    public static final List<String> KNOWN = List.of(CNN, LENET, XGBOOST);
+    public static final List<String> KNOWN = List.of(CNN, LENET, XGBOOST, FOREST);
 
     private ModelNames() {
     }

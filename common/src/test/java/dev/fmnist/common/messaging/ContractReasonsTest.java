@@ -44,7 +44,7 @@ class ContractReasonsTest {
         ScoreRequest r = Json.read(utf8("{\"id\":\"only-two\"," + IMG + "}"), ScoreRequest.class, RECEIVED);
         assertThat(r.id()).isEqualTo("only-two");
         assertThat(r.model()).isEqualTo(ModelNames.ALL);
-        assertThat(r.models()).containsExactly("cnn", "lenet", "xgboost");
+        assertThat(r.models()).containsExactly("cnn", "lenet", "xgboost", "forest");
         assertThat(r.explain()).isFalse();
         assertThat(r.submittedAt()).isEqualTo(RECEIVED);
         assertThat(r.trueLabel()).isNull();

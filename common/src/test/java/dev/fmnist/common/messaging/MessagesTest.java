@@ -43,7 +43,7 @@ class MessagesTest {
 
         ScoreRequest back = Json.read(json, ScoreRequest.class);
         assertThat(back).isEqualTo(request);
-        assertThat(back.models()).containsExactly("cnn", "lenet", "xgboost");
+        assertThat(back.models()).containsExactly("cnn", "lenet", "xgboost", "forest");
         assertThat(back.pixels(new ImagePreprocessor())).isEqualTo(pixels());
         assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"submittedAt\":\"2026-11-25T10:15:30.123Z\"");
     }

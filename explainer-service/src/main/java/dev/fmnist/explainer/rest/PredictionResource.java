@@ -49,7 +49,7 @@ public class PredictionResource {
     @GET
     @Operation(summary = "Stored predictions, newest first, filtered and paged")
     public Page<PredictionSummary> list(
-            @Parameter(description = "cnn, lenet or xgboost") @QueryParam("model") String model,
+            @Parameter(description = "cnn, lenet, xgboost or forest") @QueryParam("model") String model,
             @Parameter(description = "predicted label 0..9") @QueryParam("label") String label,
             @Parameter(description = "true: predicted label = true label; false: it differs (labelled traffic only)")
             @QueryParam("correct") String correct,

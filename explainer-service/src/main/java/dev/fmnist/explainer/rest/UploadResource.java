@@ -50,7 +50,7 @@ public class UploadResource {
     @Consumes({"image/png", "image/jpeg", MediaType.APPLICATION_OCTET_STREAM})
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Classify and explain a photo: 202 with the request id to follow")
-    public Response upload(@Parameter(description = "cnn, lenet, xgboost or all (default)") @QueryParam("model")
+    public Response upload(@Parameter(description = "cnn, lenet, xgboost, forest or all (default)") @QueryParam("model")
                            String model, byte[] body) {
         String models = model == null || model.isBlank() ? ModelNames.ALL : model.trim();
         List<String> resolved;

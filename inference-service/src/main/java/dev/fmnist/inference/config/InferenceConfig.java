@@ -10,7 +10,7 @@ import java.util.List;
 public interface InferenceConfig {
 
     /** The models this instance serves: the newest published version of each. */
-    @WithDefault("cnn,lenet,xgboost")
+    @WithDefault("cnn,lenet,xgboost,forest")
     List<String> models();
 
     /** {@code auto} (CUDA when available, else CPU), {@code cuda} (fail without it) or {@code cpu}. */

@@ -85,6 +85,32 @@ class ScorersTest {
 
     @Test
     void xgboostContributionsSumToTheMarginsAndTheMarginsGiveTheProbabilities() {
+        assertTreeShapEfficiency(xgb);
+    }
+
+    @Test
+    void forestOfParallelTreesGivesContributionsThatSumToItsMargins() {
+        byte[] forest = TestModels.forestUbj(TestModels.trainingSample(600), 8, 6);
+        try (XgboostScorer rf = new XgboostScorer("forest", 1, forest, new ScorerOptions(ExecutionProvider.CPU, 1, 64))) {
+            // one round of 8 parallel trees per class: the booster holds 80 trees
+            assertThat(rf.rounds()).isEqualTo(1);
+            assertThat(treeCount(rf.toUbj())).isEqualTo(8 * FashionClass.COUNT);
+            checkProbabilities(rf, 150);
+            assertTreeShapEfficiency(rf);
+        }
+    }
+
+    /** The trees of a UBJSON booster: XGBoost writes each tree's {@code tree_param} once. */
+    static int treeCount(byte[] ubj) {
+        String text = new String(ubj, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int count = 0;
+        for (int at = text.indexOf("tree_param"); at >= 0; at = text.indexOf("tree_param", at + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    private static void assertTreeShapEfficiency(XgboostScorer xgb) {
         int n = 70; // maxBatch is 64: two native calls
         float[] input = TestModels.input(test, 0, n);
         float[] probabilities = xgb.score(input, n);

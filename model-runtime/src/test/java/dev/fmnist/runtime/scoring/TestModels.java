@@ -103,6 +103,19 @@ public final class TestModels {
 
     /** An XGBoost {@code multi:softprob} booster trained on {@code images}, as UBJSON bytes. */
     public static byte[] xgboostUbj(LabelledImages images, int rounds, int maxDepth) {
+        return ubj(images, rounds, maxDepth, Map.of("eta", 0.3));
+    }
+
+    /**
+     * A random forest in XGBoost's random-forest mode (the {@code forest} model): {@code trees} trees
+     * per class in one round at learning rate 1, rows and columns subsampled, as UBJSON bytes.
+     */
+    public static byte[] forestUbj(LabelledImages images, int trees, int maxDepth) {
+        return ubj(images, 1, maxDepth, Map.of("eta", 1.0, "num_parallel_tree", trees, "subsample", 0.632,
+                "colsample_bynode", 0.2));
+    }
+
+    private static byte[] ubj(LabelledImages images, int rounds, int maxDepth, Map<String, Object> ensemble) {
         int n = images.size();
         float[] x = new float[n * Pixels.COUNT];
         float[] y = new float[n];
@@ -120,7 +133,7 @@ public final class TestModels {
             params.put("num_class", FashionClass.COUNT);
             params.put("tree_method", "hist");
             params.put("max_depth", maxDepth);
-            params.put("eta", 0.3);
+            params.putAll(ensemble);
             params.put("nthread", 1);
             params.put("seed", 42);
             booster = XGBoost.train(train, params, rounds, new HashMap<>(), null, null);

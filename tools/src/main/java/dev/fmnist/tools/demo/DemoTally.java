@@ -154,6 +154,7 @@ public final class DemoTally {
         m.put("cnn", Set.of("lime", "kernel_shap"));
         m.put("lenet", Set.of("lime", "kernel_shap"));
         m.put("xgboost", Set.of("lime", "kernel_shap", "tree_shap"));
+        m.put("forest", Set.of("lime", "kernel_shap", "tree_shap"));
         return m;
     }
 }

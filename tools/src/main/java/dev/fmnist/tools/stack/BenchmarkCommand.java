@@ -107,10 +107,12 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Map<String, String> training = quick
                 ? Map.of("lenet", "{\"model\":\"lenet\",\"epochs\":1,\"limit\":20000}",
                         "cnn", "{\"model\":\"cnn\",\"epochs\":1,\"limit\":10000}",
-                        "xgboost", "{\"model\":\"xgboost\",\"epochs\":15,\"limit\":4000}")
+                        "xgboost", "{\"model\":\"xgboost\",\"epochs\":15,\"limit\":4000}",
+                        "forest", "{\"model\":\"forest\",\"epochs\":10,\"limit\":4000}")
                 : Map.of("lenet", "{\"model\":\"lenet\",\"epochs\":3}",
                         "cnn", "{\"model\":\"cnn\",\"epochs\":2}",
-                        "xgboost", "{\"model\":\"xgboost\",\"epochs\":60,\"limit\":10000}");
+                        "xgboost", "{\"model\":\"xgboost\",\"epochs\":60,\"limit\":10000}",
+                        "forest", "{\"model\":\"forest\",\"epochs\":30,\"limit\":4000}");
         String benchmarksClasspath = benchmarksClasspath();
 
         Path dataDir = run.dir.resolve("kafka-data");

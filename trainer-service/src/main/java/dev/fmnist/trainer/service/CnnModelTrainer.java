@@ -14,18 +14,34 @@ import dev.fmnist.runtime.scoring.ScorerOptions;
 import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.domain.TrainingOptions;
+import dev.fmnist.trainer.cnn.CnnWeights;
+import dev.fmnist.trainer.cnn.OnnxParity;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.function.BiFunction;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code lenet} and {@code cnn}: DJL training, ONNX export, evaluation in ONNX Runtime. */
+/**
+ * {@code lenet} and {@code cnn}: DJL training, ONNX export, the export checked against the engine
+ * ({@link OnnxParity}: a disagreeing export fails the training before anything is registered),
+ * evaluation in ONNX Runtime.
+ */
 @ApplicationScoped
 public class CnnModelTrainer implements ModelTrainer {
     private final TrainerConfig config;
+    private final BiFunction<CnnWeights, Map<String, String>, byte[]> exporter;
 
+    @Inject
     public CnnModelTrainer(TrainerConfig config) {
+        this(config, OnnxCnnExporter::export);
+    }
+
+    /** With another ONNX exporter: the seam a test uses to hand the parity check a broken export. */
+    CnnModelTrainer(TrainerConfig config, BiFunction<CnnWeights, Map<String, String>, byte[]> exporter) {
         this.config = config;
+        this.exporter = exporter;
     }
 
     @Override
@@ -65,8 +81,18 @@ public class CnnModelTrainer implements ModelTrainer {
 
         // evaluation runs on the exported graph, so the figures are those of the artifact that is served
         ModelScorer scorer = ModelScorers.open(model, 0, ModelPublished.FORMAT_ONNX,
-                OnnxCnnExporter.export(result.weights(), Map.of("name", model)), ScorerOptions.cpu().withThreads(options.threads()));
-        return new TrainedModel(model, ModelPublished.FORMAT_ONNX, meta -> OnnxCnnExporter.export(result.weights(), meta),
+                exporter.apply(result.weights(), Map.of("name", model)), ScorerOptions.cpu().withThreads(options.threads()));
+        listener.stage(model, "ONNX parity check on " + Math.min(OnnxParity.IMAGES, split.validation().size())
+                + " validation images");
+        try {
+            OnnxParity.Result parity = OnnxParity.check(model, result.weights(), scorer, split.validation());
+            metrics.put("onnxParityImages", parity.images());
+            metrics.put("onnxParityMaxDifference", parity.maxDifference());
+        } catch (RuntimeException e) {
+            scorer.close();
+            throw e;
+        }
+        return new TrainedModel(model, ModelPublished.FORMAT_ONNX, meta -> exporter.apply(result.weights(), meta),
                 scorer, params, metrics, result.epochs(), null);
     }
 }

@@ -26,6 +26,6 @@ public record TrainingRequest(String model, Integer epochs, int limit, String ou
 
     /** The models in training order: the cheap baseline first. */
     public List<String> models() {
-        return ModelNames.ALL.equals(model) ? List.of(ModelNames.LENET, ModelNames.XGBOOST, ModelNames.CNN) : List.of(model);
+        return ModelNames.ALL.equals(model) ? List.of(ModelNames.LENET, ModelNames.XGBOOST, ModelNames.FOREST, ModelNames.CNN) : List.of(model);
     }
 }

@@ -16,27 +16,40 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code xgboost}: grid search with cross-validation, final fit with early stopping, UBJSON artifact. */
+/**
+ * The XGBoost4J models, one code path: {@code xgboost} (boosting: grid search with cross-validation,
+ * final fit with early stopping) and {@code forest} (random-forest mode: grid search with
+ * cross-validation, one round of many parallel trees); both a UBJSON artifact.
+ */
 @ApplicationScoped
 public class XgboostModelTrainer implements ModelTrainer {
 
     @Override
     public boolean supports(String model) {
-        return ModelNames.XGBOOST.equals(model);
+        return ModelNames.XGBOOST.equals(model) || ModelNames.FOREST.equals(model);
+    }
+
+    /** The settings of {@code model} before the options: see {@link XgboostSettings}. */
+    static XgboostSettings defaultsFor(String model) {
+        return ModelNames.FOREST.equals(model) ? XgboostSettings.forestDefaults() : XgboostSettings.defaults();
     }
 
     @Override
     public TrainedModel train(String model, DataSplit split, TrainingOptions options, TrainingListener listener) {
-        XgboostSettings settings = XgboostSettings.defaults().withThreads(options.threads()).withSeed(options.seed());
-        if (options.epochs() != null) {
+        XgboostSettings settings = defaultsFor(model).withThreads(options.threads()).withSeed(options.seed());
+        if (options.epochs() != null && settings.ensemble().isForest()) {
+            // a forest has one round: --epochs caps its trees per class instead (quick runs)
+            settings = settings.withTrees(Math.min(settings.ensemble().numParallelTree(), options.epochs()));
+        } else if (options.epochs() != null) {
             // --epochs caps the boosting rounds of the final fit and of each grid point
             settings = settings.withFit(settings.eta(), options.epochs(), settings.earlyStoppingRounds())
                     .withSearch(settings.gridEta(), Math.min(settings.gridMaxRounds(), options.epochs()),
                             settings.gridEarlyStoppingRounds(), settings.cvFolds(), settings.gridSubsample());
         }
-        XgboostResult result = new XgboostTrainer(settings, listener).train(split);
+        XgboostResult result = new XgboostTrainer(model, settings, listener).train(split);
 
         Map<String, Object> params = new LinkedHashMap<>(result.params());
+        params.put("ensemble", settings.ensemble().name());
         params.put("grid", settings.gridPoints().stream().map(Object::toString).toList());
         params.put("cvFolds", settings.cvFolds());
         params.put("gridSubsample", result.gridImages());
@@ -50,7 +63,7 @@ public class XgboostModelTrainer implements ModelTrainer {
         metrics.put("epochsRun", result.roundsTrained());
         metrics.put("stopReason", result.stopReason());
 
-        ModelScorer scorer = result.loadModel(options.threads());
+        ModelScorer scorer = result.loadModel(model, options.threads());
         // the UBJSON artifact carries no metadata; name, version and run id sit beside it in the registry
         return new TrainedModel(model, ModelPublished.FORMAT_XGBOOST_UBJ, meta -> result.model(), scorer, params, metrics,
                 result.history(), result.gainImportance());

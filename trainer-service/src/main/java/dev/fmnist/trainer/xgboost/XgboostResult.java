@@ -56,7 +56,12 @@ public record XgboostResult(byte[] model, GridPoint chosen, Map<String, Object> 
 
     /** The model as the services score it (model-runtime), predicting with {@code nthread} threads (0: all CPUs). */
     public XgboostScorer loadModel(int nthread) {
-        return new XgboostScorer("xgboost", 0, model, ScorerOptions.cpu().withThreads(nthread));
+        return loadModel("xgboost", nthread);
+    }
+
+    /** The model as the services score it under the name {@code name}, predicting with {@code nthread} threads. */
+    public XgboostScorer loadModel(String name, int nthread) {
+        return new XgboostScorer(name, 0, model, ScorerOptions.cpu().withThreads(nthread));
     }
 
     /** The grid result of the chosen point. */

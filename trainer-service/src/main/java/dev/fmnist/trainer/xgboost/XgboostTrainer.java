@@ -42,10 +42,18 @@ public final class XgboostTrainer {
     private static final String TRAIN = "train";
     private static final String VALIDATION = "validation";
 
+    private final String model;
     private final XgboostSettings settings;
     private final TrainingListener listener;
 
+    /** The {@code xgboost} model's trainer (boosting). */
     public XgboostTrainer(XgboostSettings settings, TrainingListener listener) {
+        this(MODEL, settings, listener);
+    }
+
+    /** The trainer of the XGBoost4J model {@code model} ({@code xgboost}, {@code forest}), for its progress and log. */
+    public XgboostTrainer(String model, XgboostSettings settings, TrainingListener listener) {
+        this.model = model;
         this.settings = settings;
         this.listener = listener == null ? TrainingListener.NONE : listener;
     }
@@ -66,7 +74,7 @@ public final class XgboostTrainer {
         List<GridResult> grid = gridSearch(gridData);
         double gridSeconds = secondsSince(start);
         GridPoint chosen = best(grid).point();
-        LOG.infof("xgboost grid search: %d points in %.1f s on %d images, chose %s", grid.size(), gridSeconds,
+        LOG.infof("%s grid search: %d points in %.1f s on %d images, chose %s", model, grid.size(), gridSeconds,
                 gridData.size(), chosen);
         return fit(train, validation, chosen, grid, gridData.size(), gridSeconds);
     }
@@ -90,10 +98,10 @@ public final class XgboostTrainer {
             }
             for (int p = 0; p < points.size(); p++) {
                 GridPoint point = points.get(p);
-                listener.stage(MODEL, "grid search " + (p + 1) + "/" + points.size() + ": " + point + ", "
+                listener.stage(model, "grid search " + (p + 1) + "/" + points.size() + ": " + point + ", "
                         + settings.cvFolds() + "-fold CV on " + data.size() + " images");
                 GridResult result = crossValidate(point, foldMatrices);
-                LOG.infof("xgboost CV %s: error %.4f +- %.4f, mlogloss %.4f at %d rounds (%.1f s)", point,
+                LOG.infof("%s CV %s: error %.4f +- %.4f, mlogloss %.4f at %d rounds (%.1f s)", model, point,
                         result.meanCvError(), result.stdCvError(), result.meanCvLogLoss(), result.bestRounds(),
                         result.seconds());
                 results.add(result);
@@ -123,7 +131,7 @@ public final class XgboostTrainer {
         Booster[] boosters = new Booster[k];
         try {
             for (int f = 0; f < k; f++) {
-                boosters[f] = newBooster(settings.boosterParams(point, settings.gridEta()), folds.get(f)[0],
+                boosters[f] = newBooster(settings.gridBoosterParams(point), folds.get(f)[0],
                         folds.get(f)[1]);
             }
             int maxRounds = settings.gridMaxRounds();
@@ -141,7 +149,7 @@ public final class XgboostTrainer {
                     lossSum += metric(m, VALIDATION, "mlogloss");
                     errors[f] = metric(m, VALIDATION, "merror");
                 }
-                listener.progress(MODEL, round + 1, maxRounds);
+                listener.progress(model, round + 1, maxRounds);
                 double loss = lossSum / k;
                 if (loss < bestLoss) {
                     bestLoss = loss;
@@ -180,7 +188,7 @@ public final class XgboostTrainer {
         int maxRounds = settings.maxRounds();
         double eta = settings.eta();
         Map<String, Object> params = settings.boosterParams(point, eta);
-        listener.stage(MODEL, "final fit: " + point + ", eta=" + eta + ", up to " + maxRounds + " rounds on "
+        listener.stage(model, "final fit: " + point + ", eta=" + eta + ", up to " + maxRounds + " rounds on "
                 + train.size() + " images");
         long start = System.nanoTime();
         DMatrix dtrain = matrix(train);
@@ -208,8 +216,8 @@ public final class XgboostTrainer {
                         1 - metric(m, TRAIN, "merror"), metric(m, VALIDATION, "mlogloss"),
                         1 - metric(m, VALIDATION, "merror"), eta, seconds, train.size() / seconds);
                 history.add(metrics);
-                listener.epoch(MODEL, metrics);
-                listener.progress(MODEL, round + 1, maxRounds);
+                listener.epoch(model, metrics);
+                listener.progress(model, round + 1, maxRounds);
                 if (metrics.validationLoss() < bestLoss) {
                     bestLoss = metrics.validationLoss();
                     bestAccuracy = metrics.validationAccuracy();
@@ -225,7 +233,8 @@ public final class XgboostTrainer {
                 }
                 if (timeLimit > 0 && secondsSince(start) >= timeLimit && round + 1 < maxRounds) {
                     stopReason = XgboostResult.STOP_TIME_LIMIT;
-                    LOG.warnf("xgboost final fit: time limit of %.0f s reached after %d rounds", timeLimit, round + 1);
+                    LOG.warnf("%s final fit: time limit of %.0f s reached after %d rounds", model, timeLimit,
+                            round + 1);
                     round++;
                     break;
                 }
@@ -237,18 +246,20 @@ public final class XgboostTrainer {
             booster.dispose();
             booster = null;
             float[] importance;
-            try (XgboostScorer model = new XgboostScorer("xgboost", 0, bestModel,
+            try (XgboostScorer scorer = new XgboostScorer(model, 0, bestModel,
                     ScorerOptions.cpu().withThreads(settings.nthread()))) {
-                importance = model.importance("gain");
+                importance = scorer.importance("gain");
             }
             double fitSeconds = secondsSince(start);
-            LOG.infof("xgboost final fit %s: best round %d of %d (%s), validation mlogloss %.4f accuracy %.4f"
-                    + " (%.1f s, of which %.1f s keeping the best round's model)", point, bestRound + 1, roundsTrained,
+            LOG.infof("%s final fit %s: best round %d of %d (%s), validation mlogloss %.4f accuracy %.4f"
+                    + " (%.1f s, of which %.1f s keeping the best round's model)", model, point, bestRound + 1, roundsTrained,
                     stopReason, bestLoss, bestAccuracy, fitSeconds, snapshotNanos / 1e9);
             Map<String, Object> recorded = new LinkedHashMap<>(params);
             recorded.put("eval_metric", XgboostSettings.EVAL_METRICS);
             recorded.put("num_boost_round", bestRound + 1);
-            recorded.put("early_stopping_rounds", settings.earlyStoppingRounds());
+            if (!settings.ensemble().isForest()) { // a forest's one round leaves nothing to stop early
+                recorded.put("early_stopping_rounds", settings.earlyStoppingRounds());
+            }
             return new XgboostResult(bestModel, point, recorded, grid, bestRound, roundsTrained, stopReason, bestLoss,
                     bestAccuracy, history, importance, gridImages, train.size(), gridSeconds, fitSeconds);
         } catch (XGBoostError e) {

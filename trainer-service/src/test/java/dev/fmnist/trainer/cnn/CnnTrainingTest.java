@@ -27,11 +27,15 @@ import org.junit.jupiter.api.Test;
 /** LeNet as in the paper, training on a real subset, and ONNX export checked against the training engine. */
 class CnnTrainingTest {
     static DataSplit split;
+    /** The parity check's 1,000 images (the split's own test part has 670). */
+    static LabelledImages parityImages;
 
     @BeforeAll
     static void setUp() {
         DjlCnnTrainer.configureEngine(Path.of("target", "djl-cache"), 2);
-        split = DataSplit.of(FashionMnist.load(), 42, 4_000);
+        FashionMnist data = FashionMnist.load();
+        split = DataSplit.of(data, 42, 4_000);
+        parityImages = DataSplit.stratifiedSample(data.test(), OnnxParity.IMAGES, 5);
     }
 
     @Test
@@ -87,7 +91,7 @@ class CnnTrainingTest {
         assertThat(epochs.get(3).trainLoss()).isLessThan(epochs.get(0).trainLoss());
         assertThat(result.bestValidationAccuracy()).isGreaterThan(0.65);
 
-        assertOnnxAgrees(result.weights(), split.test());
+        assertOnnxAgrees(result.weights(), parityImages);
     }
 
     @Test
@@ -97,7 +101,7 @@ class CnnTrainingTest {
                 split.validation(), settings, TrainingListener.NONE);
         assertThat(result.bestValidationAccuracy()).isGreaterThan(0.3);
 
-        assertOnnxAgrees(result.weights(), split.test());
+        assertOnnxAgrees(result.weights(), parityImages);
     }
 
     @Test
@@ -127,20 +131,17 @@ class CnnTrainingTest {
         assertThat(seen.size()).isGreaterThan(30); // both orientations, all 25 shifts occur
     }
 
-    /** At least 1,000 test images: max |p_onnx - p_djl| <= 1e-4 and identical predicted classes. */
-    static void assertOnnxAgrees(CnnWeights weights, LabelledImages test) {
-        assertThat(test.size()).isGreaterThanOrEqualTo(500);
-        LabelledImages images = test.size() >= 1_000 ? test.head(1_000) : test;
+    /** 1,000 test images: max |p_onnx - p_djl| <= 1e-4 and identical predicted classes. */
+    static void assertOnnxAgrees(CnnWeights weights, LabelledImages images) {
+        assertThat(images.size()).isEqualTo(1_000);
         float[] input = images.modelInput();
         float[] reference = DjlCnnTrainer.predict(weights, input, images.size());
         byte[] onnx = OnnxCnnExporter.export(weights, Map.of("version", "1", "training_run_id", "test-run"));
         try (OnnxCnnScorer model = new OnnxCnnScorer("cnn", 1, onnx, ScorerOptions.cpu().withThreads(2))) {
             float[] probs = model.score(input, images.size());
-            double maxDiff = 0;
-            for (int i = 0; i < probs.length; i++) {
-                maxDiff = Math.max(maxDiff, Math.abs(probs[i] - reference[i]));
-            }
-            assertThat(maxDiff).isLessThanOrEqualTo(1e-4);
+            OnnxParity.Result parity = OnnxParity.compare(reference, probs, images.size());
+            assertThat(parity.maxDifference()).isLessThanOrEqualTo(1e-4);
+            assertThat(parity.classesDiffering()).isZero();
             assertThat(Evaluation.argmax(probs, images.size())).isEqualTo(Evaluation.argmax(reference, images.size()));
             assertThat(model.metadata()).containsEntry("name", weights.architecture().name())
                     .containsEntry("version", "1").containsEntry("training_run_id", "test-run");

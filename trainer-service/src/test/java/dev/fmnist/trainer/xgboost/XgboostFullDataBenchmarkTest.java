@@ -36,7 +36,7 @@ class XgboostFullDataBenchmarkTest {
         XgboostSettings d = XgboostSettings.defaults();
         XgboostSettings settings = d
                 .withGrid(ints(System.getProperty("xgb.depths"), d.maxDepths()),
-                        doubles(System.getProperty("xgb.colsamples"), d.colsampleByTree()))
+                        doubles(System.getProperty("xgb.colsamples"), d.colsamples()))
                 .withFit(Double.parseDouble(System.getProperty("xgb.eta", String.valueOf(d.eta()))),
                         Integer.getInteger("xgb.maxRounds", d.maxRounds()),
                         Integer.getInteger("xgb.earlyStopping", d.earlyStoppingRounds()))

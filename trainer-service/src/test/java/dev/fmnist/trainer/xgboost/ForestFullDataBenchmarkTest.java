@@ -1,0 +1,102 @@
+package dev.fmnist.trainer.xgboost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fmnist.common.data.FashionMnist;
+import dev.fmnist.common.messaging.ModelNames;
+import dev.fmnist.runtime.scoring.XgboostScorer;
+import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.domain.TrainingListener;
+import dev.fmnist.trainer.evaluation.Evaluation;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The {@code forest} model's full-data measurement (not in CI): the default cross-validated grid on
+ * its stratified subsample of the training split, the one-round fit on the 54,000 training images,
+ * validation accuracy, and (unless {@code -Dforest.noTest=true}, for exploring choices) the
+ * official 10,000 test images once at the end.
+ *
+ * <pre>
+ * flock /tmp/fmnist-maven.lock mvn -o -pl trainer-service test -Dtest=ForestFullDataBenchmarkTest -Dfmnist.benchmark=true
+ * </pre>
+ *
+ * Optional overrides: {@code -Dforest.depths=12,20 -Dforest.colsamples=0.05,0.15 -Dforest.trees=30
+ * -Dforest.subsample=0.632 -Dforest.gridSubsample=10000 -Dforest.skipGrid=16,0.1} (the last fits one
+ * point without a search).
+ */
+@Tag("benchmark")
+@EnabledIfSystemProperty(named = "fmnist.benchmark", matches = "true")
+class ForestFullDataBenchmarkTest {
+
+    @Test
+    void fullDataGridSearchAndOneRoundFit() {
+        XgboostSettings d = XgboostSettings.forestDefaults();
+        XgboostSettings settings = d
+                .withGrid(ints(System.getProperty("forest.depths"), d.maxDepths()),
+                        doubles(System.getProperty("forest.colsamples"), d.colsamples()))
+                .withSearch(d.gridEta(), d.gridMaxRounds(), d.gridEarlyStoppingRounds(), d.cvFolds(),
+                        Integer.getInteger("forest.gridSubsample", d.gridSubsample()))
+                .withTrees(Integer.getInteger("forest.trees", d.ensemble().numParallelTree()));
+        if (System.getProperty("forest.subsample") != null) {
+            settings = new XgboostSettings(XgboostSettings.Ensemble.forest(settings.ensemble().numParallelTree(),
+                    Double.parseDouble(System.getProperty("forest.subsample")), settings.ensemble().gridTrees()), settings.maxDepths(),
+                    settings.colsamples(), settings.eta(), settings.maxRounds(), settings.earlyStoppingRounds(),
+                    settings.fitTimeLimitSeconds(), settings.gridEta(), settings.gridMaxRounds(),
+                    settings.gridEarlyStoppingRounds(), settings.cvFolds(), settings.gridSubsample(),
+                    settings.nthread(), settings.seed());
+        }
+        System.out.println("settings: " + settings);
+        long wall = System.nanoTime();
+        FashionMnist data = FashionMnist.load();
+        DataSplit split = DataSplit.of(data, 42);
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void stage(String model, String stage) {
+                System.out.println("stage: " + stage);
+            }
+        };
+        XgboostTrainer trainer = new XgboostTrainer(ModelNames.FOREST, settings, listener);
+        String skipGrid = System.getProperty("forest.skipGrid");
+        XgboostResult result;
+        if (skipGrid != null) {
+            String[] p = skipGrid.split(",");
+            result = trainer.fit(split.train(), split.validation(), new XgboostSettings.GridPoint(
+                    Integer.parseInt(p[0]), Double.parseDouble(p[1]), "colsample_bynode"), List.of(), 0, 0);
+        } else {
+            result = trainer.train(split);
+        }
+        for (GridResult g : result.grid()) {
+            System.out.printf("grid %-36s CV accuracy %.4f +- %.4f, mlogloss %.4f, %.1f s%n", g.point(),
+                    g.meanCvAccuracy(), g.stdCvError(), g.meanCvLogLoss(), g.seconds());
+        }
+        System.out.printf("grid search %.1f s on %d images; chose %s%n", result.gridSearchSeconds(),
+                result.gridImages(), result.chosen());
+        System.out.printf("one-round fit %.1f s on %d images: validation accuracy %.4f, mlogloss %.4f; model %d bytes%n",
+                result.fitSeconds(), result.trainImages(), result.bestValidationAccuracy(),
+                result.bestValidationLogLoss(), result.model().length);
+        if (Boolean.getBoolean("forest.noTest")) {
+            System.out.printf("wall time %.1f s%n", (System.nanoTime() - wall) / 1e9);
+            return;
+        }
+        Evaluation evaluation;
+        try (XgboostScorer model = result.loadModel(ModelNames.FOREST, settings.nthread())) {
+            evaluation = Evaluation.of("test", split.test(),
+                    Evaluation.argmax(model.score(split.test().modelInput(), split.test().size()), split.test().size()));
+        }
+        System.out.printf("wall time %.1f s%n", (System.nanoTime() - wall) / 1e9);
+        System.out.printf("test accuracy %.4f%n%s", evaluation.accuracy(), evaluation.perClassTable());
+        assertThat(evaluation.accuracy()).isGreaterThan(0.85);
+    }
+
+    private static List<Integer> ints(String csv, List<Integer> fallback) {
+        return csv == null ? fallback : Arrays.stream(csv.split(",")).map(String::trim).map(Integer::valueOf).toList();
+    }
+
+    private static List<Double> doubles(String csv, List<Double> fallback) {
+        return csv == null ? fallback : Arrays.stream(csv.split(",")).map(String::trim).map(Double::valueOf).toList();
+    }
+}
