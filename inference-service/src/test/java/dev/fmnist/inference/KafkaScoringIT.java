@@ -60,7 +60,7 @@ class KafkaScoringIT {
         String prefix = "score-" + UUID.randomUUID() + "-";
         Map<String, Integer> imageOf = new HashMap<>();
         Map<String, String> modelOf = new HashMap<>();
-        String[] asked = {"all", "lenet", "cnn", "xgboost"};
+        String[] asked = {"all", "lenet", "cnn", "xgboost", "forest"};
         int expected = 0;
         try (KafkaTestClient kafka = new KafkaTestClient()) {
             for (int i = 0; i < 40; i++) {
@@ -68,7 +68,7 @@ class KafkaScoringIT {
                 String model = asked[i % asked.length];
                 imageOf.put(id, i);
                 modelOf.put(id, model);
-                expected += model.equals("all") ? 3 : 1;
+                expected += model.equals("all") ? 4 : 1;
                 // span ids must not be all zeros (W3C): i + 1
                 kafka.send(Topics.IMAGES, id, InferenceTestSupport.request(id, i, model),
                         new RecordHeader(Topics.HEADER_TRACEPARENT,
