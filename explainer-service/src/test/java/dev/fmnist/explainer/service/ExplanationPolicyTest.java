@@ -82,7 +82,7 @@ class ExplanationPolicyTest {
         ExplanationPolicy noLenet = new ExplanationPolicy(0.01, Duration.ZERO, Map.of("lenet", List.of()),
                 List.of("lime"));
         assertThat(noLenet.methods("lenet")).isEmpty();
-        assertThat(noLenet.explainedModels()).containsExactlyInAnyOrder("cnn", "xgboost");
+        assertThat(noLenet.explainedModels()).containsExactlyInAnyOrder("cnn", "xgboost", "forest");
     }
 
     @Test
@@ -110,7 +110,7 @@ class ExplanationPolicyTest {
         assertThat(policy.outputSpace("lenet")).isEqualTo(OutputSpace.PROBABILITY);
         assertThat(policy.outputSpace("cnn")).isEqualTo(OutputSpace.LOG_ODDS);
         assertThat(policy.outputSpace("xgboost")).isEqualTo(OutputSpace.LOG_ODDS);
-        assertThat(policy(0.01, Duration.ZERO).outputSpaces()).containsOnlyKeys("cnn", "lenet", "xgboost")
+        assertThat(policy(0.01, Duration.ZERO).outputSpaces()).containsOnlyKeys("cnn", "lenet", "xgboost", "forest")
                 .allSatisfy((model, space) -> assertThat(space).isEqualTo(OutputSpace.LOG_ODDS));
     }
 
