@@ -192,7 +192,7 @@ class WebApiIT {
     void anUploadedPhotoGoesToTheImagesTopicAskingForExplanations() throws Exception {
         byte[] photo = photo();
         String id = given().contentType("image/png").body(photo).post("/api/uploads").then().statusCode(202)
-                .body("models", hasSize(3))
+                .body("models", hasSize(4))
                 .extract().jsonPath().getString("requestId");
         assertThat(id).startsWith("upload-");
         given().contentType("image/png").body(photo).post("/api/uploads?model=lenet").then().statusCode(202)
