@@ -1,5 +1,6 @@
 package dev.fmnist.testsupport;
 
+import dev.fmnist.common.kafka.KafkaGrants;
 import dev.fmnist.common.kafka.TopicAdmin;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.launcher.KafkaBrokerProcess;
@@ -58,8 +59,9 @@ public final class SecureKafkaBroker implements AutoCloseable {
     public static final String INFERENCE_WITHOUT_PREDICTIONS = "inference-without-predictions";
 
     /**
-     * Least privilege, the same as the Kubernetes KafkaUsers of {@code deploy/k8s}: topic READ or WRITE (each
-     * implies DESCRIBE), READ on the consumer groups (the per-instance {@code fmnist.models} groups by prefix).
+     * Least privilege, common's {@link KafkaGrants} (the Kubernetes KafkaUsers of {@code deploy/k8s} carry the same):
+     * topic READ or WRITE (each implies DESCRIBE), READ on the consumer groups (the per-instance {@code fmnist.models}
+     * groups by prefix); plus a client principal and a principal with one ACL forgotten, for the tests.
      */
     public static final Map<String, List<AclBinding>> SERVICE_ACLS = serviceAcls();
 
@@ -194,23 +196,10 @@ public final class SecureKafkaBroker implements AutoCloseable {
 
     private static Map<String, List<AclBinding>> serviceAcls() {
         Map<String, List<AclBinding>> acls = new LinkedHashMap<>();
-        acls.put(TRAINER, List.of(topic(TRAINER, Topics.MODELS, AclOperation.WRITE)));
-        List<AclBinding> inference = List.of(
-                topic(INFERENCE, Topics.IMAGES, AclOperation.READ),
-                topic(INFERENCE, Topics.MODELS, AclOperation.READ),
-                topic(INFERENCE, Topics.PREDICTIONS, AclOperation.WRITE),
-                topic(INFERENCE, Topics.IMAGES_DLQ, AclOperation.WRITE),
-                group(INFERENCE, "inference-service", PatternType.LITERAL),
-                group(INFERENCE, "inference-models-", PatternType.PREFIXED));
+        acls.put(TRAINER, bindings(TRAINER, KafkaGrants.TRAINER));
+        List<AclBinding> inference = bindings(INFERENCE, KafkaGrants.INFERENCE);
         acls.put(INFERENCE, inference);
-        acls.put(EXPLAINER, List.of(
-                topic(EXPLAINER, Topics.PREDICTIONS, AclOperation.READ),
-                topic(EXPLAINER, Topics.MODELS, AclOperation.READ),
-                topic(EXPLAINER, Topics.EXPLANATIONS, AclOperation.WRITE),
-                topic(EXPLAINER, Topics.PREDICTIONS_DLQ, AclOperation.WRITE),
-                topic(EXPLAINER, Topics.IMAGES, AclOperation.WRITE),
-                group(EXPLAINER, "explainer-service", PatternType.LITERAL),
-                group(EXPLAINER, "explainer-models-", PatternType.PREFIXED)));
+        acls.put(EXPLAINER, bindings(EXPLAINER, KafkaGrants.EXPLAINER));
         List<AclBinding> client = new ArrayList<>(List.of(topic(CLIENT, Topics.IMAGES, AclOperation.WRITE)));
         for (String results : List.of(Topics.PREDICTIONS, Topics.EXPLANATIONS, Topics.IMAGES_DLQ, Topics.PREDICTIONS_DLQ)) {
             client.add(topic(CLIENT, results, AclOperation.READ));
@@ -224,6 +213,16 @@ public final class SecureKafkaBroker implements AutoCloseable {
                         "*", b.entry().operation(), AclPermissionType.ALLOW)))
                 .toList());
         return java.util.Collections.unmodifiableMap(acls);
+    }
+
+    /** common's grants of one service ({@link KafkaGrants}, the KafkaUsers of deploy/k8s carry the same) as ACLs of {@code user}. */
+    private static List<AclBinding> bindings(String user, KafkaGrants.Grant grant) {
+        List<AclBinding> out = new ArrayList<>();
+        grant.reads().forEach(t -> out.add(topic(user, t, AclOperation.READ)));
+        grant.writes().forEach(t -> out.add(topic(user, t, AclOperation.WRITE)));
+        grant.groups().forEach(g -> out.add(group(user, g, PatternType.LITERAL)));
+        grant.groupPrefixes().forEach(g -> out.add(group(user, g, PatternType.PREFIXED)));
+        return List.copyOf(out);
     }
 
     private static AclBinding topic(String user, String topic, AclOperation operation) {

@@ -104,6 +104,19 @@ class ApiSchemaTest {
                 .anySatisfy(p -> assertThat(p).contains("ScaledObject/explainer-service").contains("scaleTargetRef"));
     }
 
+    @Test
+    void aTriggerAuthenticationWithAMisspelledFieldOrAnIncompleteSecretReferenceIsRejected() {
+        // `secretTargetRefs` is not a field; a secretTargetRef without its key cannot name a value
+        Manifests broken = Kustomize.overlay("dev").with("TriggerAuthentication", "inference-service-kafka", t -> {
+            ObjectNode spec = (ObjectNode) t.path("spec");
+            spec.set("secretTargetRefs", spec.remove("secretTargetRef"));
+        }).with("TriggerAuthentication", "explainer-service-kafka",
+                t -> ((ObjectNode) t.path("spec").path("secretTargetRef").path(0)).remove("key"));
+        assertThat(ApiSchemas.validate(broken)).hasSize(2)
+                .anySatisfy(p -> assertThat(p).contains("TriggerAuthentication/inference-service-kafka").contains("secretTargetRefs"))
+                .anySatisfy(p -> assertThat(p).contains("TriggerAuthentication/explainer-service-kafka").contains("key"));
+    }
+
     // ---- CloudNativePG (its CRD) ----
 
     @Test
@@ -140,7 +153,7 @@ class ApiSchemaTest {
 
     @Test
     void theStoredCrdsNameTheirSourceAndVersion() {
-        for (String crd : List.of("keda.sh_scaledobjects.yaml", "postgresql.cnpg.io_clusters.yaml", "monitoring.coreos.com_servicemonitors.yaml")) {
+        for (String crd : List.of("keda.sh_scaledobjects.yaml", "keda.sh_triggerauthentications.yaml", "postgresql.cnpg.io_clusters.yaml", "monitoring.coreos.com_servicemonitors.yaml")) {
             String text = Repo.read(Repo.ROOT.resolve("deploy/k8s-tests/src/test/resources/crds").resolve(crd));
             assertThat(text).as(crd).containsPattern("(?m)^# Source: https://github\\.com/[^ ]+/blob/v[0-9.]+/")
                     .containsPattern("\\(commit [0-9a-f]{40}\\)").contains("kind: CustomResourceDefinition");

@@ -234,12 +234,19 @@ final class Checks {
      * @param external Secrets created outside the manifests (name to the keys they must hold), as the README
      *                 documents them; everything else must be rendered.
      */
-    static List<String> references(Manifests m, Map<String, Set<String>> external) {
+    static List<String> references(Manifests m, Map<String, Set<String>> documented) {
         List<String> problems = new ArrayList<>();
+        // and the Secrets Strimzi creates: the cluster CA certificate, one per SCRAM KafkaUser
+        Map<String, Set<String>> external = new LinkedHashMap<>(documented);
+        external.putAll(KafkaSecurityChecks.strimziSecrets(m));
         for (Manifests.Pod pod : m.pods()) {
             for (JsonNode v : pod.spec().path("volumes")) {
                 if (v.has("secret")) {
-                    secret(m, external, pod.where(), v.path("secret").path("secretName").asText(), null, problems);
+                    String name = v.path("secret").path("secretName").asText();
+                    secret(m, external, pod.where(), name, null, problems);
+                    for (JsonNode item : v.path("secret").path("items")) {
+                        secret(m, external, pod.where() + " volume " + v.path("name").asText(), name, item.path("key").asText(), problems);
+                    }
                 }
                 if (v.has("configMap")) {
                     configMap(m, pod.where(), v.path("configMap").path("name").asText(), null, problems);
@@ -297,7 +304,22 @@ final class Checks {
                 });
             }
         }
+        for (ObjectNode ta : m.ofKind("TriggerAuthentication")) {
+            String where = "TriggerAuthentication/" + Manifests.name(ta);
+            for (JsonNode ref : ta.path("spec").path("secretTargetRef")) {
+                secret(m, external, where, ref.path("name").asText(), ref.path("key").asText(), problems);
+            }
+            for (JsonNode ref : ta.path("spec").path("configMapTargetRef")) {
+                configMap(m, where, ref.path("name").asText(), ref.path("key").asText(), problems);
+            }
+        }
         for (ObjectNode so : m.ofKind("ScaledObject")) {
+            for (JsonNode t : so.path("spec").path("triggers")) {
+                JsonNode auth = t.path("authenticationRef");
+                if (!auth.isMissingNode() && m.find("TriggerAuthentication", auth.path("name").asText()).isEmpty()) {
+                    problems.add("ScaledObject/" + Manifests.name(so) + ": TriggerAuthentication " + auth.path("name").asText() + " does not exist");
+                }
+            }
             String target = so.path("spec").path("scaleTargetRef").path("name").asText();
             if (m.find("Deployment", target).isEmpty()) {
                 problems.add("ScaledObject/" + Manifests.name(so) + ": target Deployment " + target + " does not exist");
@@ -375,7 +397,7 @@ final class Checks {
             }
         } else if (external.containsKey(name)) {
             if (key != null && !external.get(name).contains(key)) {
-                problems.add(where + ": the documented Secret " + name + " has no key " + key);
+                problems.add(where + ": Secret " + name + " (made outside the manifests: by hand or by an operator) has no key " + key);
             }
         } else {
             problems.add(where + ": Secret " + name + " is neither rendered nor documented as created beforehand");

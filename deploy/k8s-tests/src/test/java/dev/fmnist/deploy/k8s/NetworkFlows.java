@@ -36,7 +36,7 @@ final class NetworkFlows {
     static List<Flow> expected() {
         List<Flow> f = new ArrayList<>();
         for (String app : List.of("inference-service", "explainer-service", "fmnist-train", "fmnist-retrain")) {
-            f.add(new Flow(app, "kafka", 9092, "TCP", true));
+            f.add(new Flow(app, "kafka", 9093, "TCP", true));
             f.add(new Flow(app, "postgres", 5432, "TCP", true));
             f.add(new Flow(app, "kube-dns", 53, "UDP", true));
             f.add(new Flow(app, "postgres", 8000, "TCP", false));
@@ -45,16 +45,19 @@ final class NetworkFlows {
         f.add(new Flow("client", "explainer-service", 8083, "TCP", true));
         f.add(new Flow("prometheus", "inference-service", 8082, "TCP", true));
         f.add(new Flow("prometheus", "explainer-service", 8083, "TCP", true));
-        f.add(new Flow("keda-operator", "kafka", 9092, "TCP", true));
+        f.add(new Flow("keda-operator", "kafka", 9093, "TCP", true));
         f.add(new Flow("cnpg-operator", "postgres", 8000, "TCP", true));
         // the trainer's one-time dataset download from the official location
         f.add(new Flow("fmnist-train", "internet", 80, "TCP", true));
         f.add(new Flow("fmnist-retrain", "internet", 443, "TCP", true));
         // closed
         f.add(new Flow("intruder", "postgres", 5432, "TCP", false));
-        f.add(new Flow("intruder", "kafka", 9092, "TCP", false));
+        f.add(new Flow("intruder", "kafka", 9093, "TCP", false));
         f.add(new Flow("client", "postgres", 5432, "TCP", false));
-        f.add(new Flow("client", "kafka", 9092, "TCP", false));
+        f.add(new Flow("client", "kafka", 9093, "TCP", false));
+        // the TLS + SCRAM listener 9093 is Kafka's only one: no way to the old plaintext port
+        f.add(new Flow("inference-service", "kafka", 9092, "TCP", false));
+        f.add(new Flow("keda-operator", "kafka", 9092, "TCP", false));
         f.add(new Flow("client", "fmnist-train", 8081, "TCP", false));
         f.add(new Flow("prometheus", "fmnist-train", 8081, "TCP", false));
         f.add(new Flow("inference-service", "explainer-service", 8083, "TCP", false));

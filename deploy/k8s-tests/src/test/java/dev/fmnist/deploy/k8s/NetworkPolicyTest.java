@@ -34,7 +34,7 @@ class NetworkPolicyTest {
     void kafkaWithoutListenerPeersIsOpenToEveryPod() {
         Manifests open = Kustomize.overlay("dev").with("Kafka", "fmnist", k ->
                 ((com.fasterxml.jackson.databind.node.ObjectNode) k.path("spec").path("kafka").path("listeners").get(0)).remove("networkPolicyPeers"));
-        assertThat(NetworkFlows.violations(open)).contains("intruder -> kafka:9092/TCP must be denied, but it is allowed");
+        assertThat(NetworkFlows.violations(open)).contains("intruder -> kafka:9093/TCP must be denied, but it is allowed");
     }
 
     @Test

@@ -53,7 +53,7 @@ class ReferencesTest {
     void aBootstrapServerOutsideTheNamespaceOrUnknownIsCaught() {
         Manifests broken = Kustomize.overlay("dev").with("ScaledObject", "explainer-service", so ->
                 ((ObjectNode) so.path("spec").path("triggers").get(0).path("metadata"))
-                        .put("bootstrapServers", "fmnist-kafka-bootstrap.kafka.svc:9092"));
+                        .put("bootstrapServers", "fmnist-kafka-bootstrap.kafka.svc:9093"));
         assertThat(Checks.references(broken, Map.of("fmnist-db", Set.of("username", "password"))))
                 .singleElement().asString().contains("names namespace kafka");
         Manifests unknown = Kustomize.overlay("dev").with("ScaledObject", "explainer-service", so ->

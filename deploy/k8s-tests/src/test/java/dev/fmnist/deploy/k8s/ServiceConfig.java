@@ -215,9 +215,25 @@ final class ServiceConfig {
         return out;
     }
 
+    /**
+     * Kafka client settings in environment form ({@code KAFKA_SASL_JAAS_CONFIG} is {@code kafka.sasl.jaas.config}): every
+     * {@code kafka.*} key reaches the services' channels and plain clients (common's KafkaClientSettings), so each
+     * producer or consumer configuration name of kafka-clients is a key of every service.
+     */
+    static final Set<String> KAFKA_CLIENT_ENV = kafkaClientEnv();
+
+    private static Set<String> kafkaClientEnv() {
+        Set<String> out = new TreeSet<>();
+        java.util.stream.Stream.concat(org.apache.kafka.clients.producer.ProducerConfig.configNames().stream(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.configNames().stream())
+                .forEach(k -> out.add(envForm("kafka." + k)));
+        return out;
+    }
+
     /** Every environment variable name a container of this service may set. */
     Set<String> allowedEnv() {
         Set<String> out = new TreeSet<>(STANDARD_ENV);
+        out.addAll(KAFKA_CLIENT_ENV);
         out.addAll(RUN_JAVA_ENV);
         keys().forEach(k -> out.add(envForm(k)));
         mappingKeys().forEach(k -> out.add(envForm(k)));

@@ -4,6 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strimzi.api.kafka.model.kafka.Kafka;
+import io.strimzi.api.kafka.model.kafka.KafkaAuthorizationSimple;
+import io.strimzi.api.kafka.model.kafka.listener.KafkaListenerAuthenticationScramSha512;
+import io.strimzi.api.kafka.model.user.KafkaUser;
+import io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple;
+import io.strimzi.api.kafka.model.user.KafkaUserScramSha512ClientAuthentication;
+import io.strimzi.api.kafka.model.user.acl.StrimziAclOperation;
+import io.strimzi.api.kafka.model.user.acl.AclResourcePatternType;
+import io.strimzi.api.kafka.model.user.acl.AclRule;
+import io.strimzi.api.kafka.model.user.acl.AclRuleGroupResource;
+import io.strimzi.api.kafka.model.user.acl.AclRuleTopicResource;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -21,7 +32,7 @@ class StrimziModelTest {
     @ValueSource(strings = {"dev", "prod", "gpu"})
     void everyStrimziResourceIsValidForStrimzisV1Model(String overlay) {
         List<ObjectNode> strimzi = Overlays.strimzi(overlay);
-        assertThat(strimzi).extracting(d -> d.path("kind").asText()).contains("Kafka", "KafkaNodePool", "KafkaTopic");
+        assertThat(strimzi).extracting(d -> d.path("kind").asText()).contains("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser");
         assertThat(strimzi).hasSizeGreaterThanOrEqualTo(8);
         assertThat(StrimziModel.validate(strimzi)).as(overlay).isEmpty();
     }
@@ -102,6 +113,52 @@ class StrimziModelTest {
         assertThat(StrimziModel.validate(replicas)).singleElement().asString().contains("KafkaNodePool/controller").contains("replicas");
         ObjectNode noListeners = broken("prod", "Kafka", "fmnist", k -> ((ObjectNode) k.path("spec").path("kafka")).remove("listeners"));
         assertThat(StrimziModel.validate(noListeners)).singleElement().asString().isEqualTo("Kafka/fmnist: spec.kafka.listeners is required");
+    }
+
+    @Test
+    void strimzisModelReadsTheListenerAsTlsWithScramAndTheUsersAclsAsWritten() throws Exception {
+        // what the operator will see: the model's own types, not just a schema-valid tree
+        Kafka kafka = StrimziModel.STRICT.treeToValue(Overlays.get(Overlays.render("prod"), "Kafka", "fmnist"), Kafka.class);
+        assertThat(kafka.getSpec().getKafka().getListeners()).singleElement().satisfies(l -> {
+            assertThat(l.getPort()).isEqualTo(9093);
+            assertThat(l.isTls()).isTrue();
+            assertThat(l.getAuth()).isInstanceOf(KafkaListenerAuthenticationScramSha512.class);
+        });
+        assertThat(kafka.getSpec().getKafka().getAuthorization()).isInstanceOf(KafkaAuthorizationSimple.class);
+
+        KafkaUser inference = StrimziModel.STRICT.treeToValue(Overlays.get(Overlays.render("dev"), "KafkaUser", "fmnist-inference"), KafkaUser.class);
+        assertThat(inference.getSpec().getAuthentication()).isInstanceOf(KafkaUserScramSha512ClientAuthentication.class);
+        List<AclRule> acls = ((KafkaUserAuthorizationSimple) inference.getSpec().getAuthorization()).getAcls();
+        assertThat(acls).anySatisfy(a -> {
+            assertThat(a.getResource()).isInstanceOfSatisfying(AclRuleGroupResource.class, g -> {
+                assertThat(g.getName()).isEqualTo("inference-models-");
+                assertThat(g.getPatternType()).isEqualTo(AclResourcePatternType.PREFIX);
+            });
+            assertThat(a.getOperations()).containsExactly(StrimziAclOperation.READ);
+        });
+        assertThat(acls).anySatisfy(a -> {
+            assertThat(a.getResource()).isInstanceOfSatisfying(AclRuleTopicResource.class, t -> assertThat(t.getName()).isEqualTo("fmnist.predictions"));
+            assertThat(a.getOperations()).containsExactly(StrimziAclOperation.WRITE);
+        });
+    }
+
+    @Test
+    void anUnknownListenerAuthenticationOrAclOperationAndTheDeprecatedSingleOperationAreRejected() {
+        ObjectNode auth = broken("dev", "Kafka", "fmnist", k -> ((ObjectNode) listener(k).path("authentication")).put("type", "scram-sha-256"));
+        assertThat(StrimziModel.validate(auth)).singleElement().asString().contains("Kafka/fmnist").contains("scram-sha-256");
+        ObjectNode operation = broken("dev", "KafkaUser", "fmnist-trainer",
+                u -> ((ArrayNode) u.path("spec").path("authorization").path("acls").path(0).path("operations")).add("Publish"));
+        assertThat(StrimziModel.validate(operation)).singleElement().asString().contains("KafkaUser/fmnist-trainer").contains("Publish");
+        // v1beta2's single `operation` is gone from v1: only the list `operations`
+        ObjectNode single = broken("dev", "KafkaUser", "fmnist-keda", u -> {
+            ObjectNode rule = (ObjectNode) u.path("spec").path("authorization").path("acls").path(0);
+            rule.remove("operations");
+            rule.put("operation", "Describe");
+        });
+        assertThat(StrimziModel.validate(single)).isNotEmpty().anySatisfy(p -> assertThat(p).contains("KafkaUser/fmnist-keda").contains("operation"));
+        ObjectNode prefix = broken("prod", "KafkaUser", "fmnist-explainer",
+                u -> ((ObjectNode) u.path("spec").path("authorization").path("acls").path(0).path("resource")).put("patternType", "prefixed"));
+        assertThat(StrimziModel.validate(prefix)).singleElement().asString().contains("KafkaUser/fmnist-explainer").contains("prefixed");
     }
 
     private static ObjectNode listener(ObjectNode kafka) {
