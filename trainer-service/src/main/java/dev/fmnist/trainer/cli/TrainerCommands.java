@@ -95,7 +95,8 @@ public class TrainerCommands {
         }
     }
 
-    static int report(TrainingJob job, PrintStream out) {
+    /** Prints what a run registered, or its failure in one line; the exit code: 0 done, 1 failed. */
+    public static int report(TrainingJob job, PrintStream out) {
         TrainingJob.Status status = job.status();
         for (TrainingJob.Registered r : status.registered()) {
             out.printf("%-8s version %d  test accuracy %.2f%%  files %s%n", r.name(), r.version(), 100 * r.testAccuracy(),

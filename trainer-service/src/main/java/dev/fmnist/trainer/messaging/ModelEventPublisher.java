@@ -24,6 +24,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @ApplicationScoped
 public class ModelEventPublisher {
     public static final String CHANNEL = "models-out";
+    private static final java.util.regex.Pattern USERNAME = java.util.regex.Pattern.compile("username=\"([^\"]*)\"");
 
     private final MutinyEmitter<byte[]> emitter;
     private final Map<String, Object> kafka;
@@ -51,8 +52,10 @@ public class ModelEventPublisher {
         }
         Admin created;
         try {
+            // default.api.timeout.ms below request.timeout.ms (30 s by default) is a ConfigException: set both
             created = Admin.create(KafkaClientSettings.of(kafka).admin(Map.of(
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000)));
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000)));
         } catch (RuntimeException e) {
             // no answer rather than a misleading one: the caller keeps the announcement's own failure
             return Optional.empty();
@@ -67,6 +70,19 @@ public class ModelEventPublisher {
         } catch (RuntimeException e) {
             return Optional.of(KafkaAccess.explain(e));
         }
+    }
+
+    /**
+     * The Kafka principal this trainer logs in as, {@code User:<name>} from the user name of its
+     * {@code sasl.jaas.config}; empty without SASL settings (a plaintext broker names no principal).
+     */
+    public Optional<String> principal() {
+        Object jaas = kafka == null ? null : kafka.get("sasl.jaas.config");
+        if (jaas == null) {
+            return Optional.empty();
+        }
+        java.util.regex.Matcher m = USERNAME.matcher(jaas.toString());
+        return m.find() ? Optional.of("User:" + m.group(1)) : Optional.empty();
     }
 
     /** Completes when the broker acknowledged the event. Call only after the version committed. */

@@ -3,7 +3,9 @@ package dev.fmnist.trainer.service;
 import dev.fmnist.common.data.DatasetLocator;
 import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.common.kafka.KafkaAccess;
 import dev.fmnist.common.messaging.ModelPublished;
+import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.data.DataSplit;
 import dev.fmnist.trainer.domain.EpochMetrics;
@@ -121,6 +123,10 @@ public class TrainingService {
                 job.registered(trainOne(model, split, options, out, listener));
             }
             job.succeeded();
+        } catch (AnnouncementRefusedException e) {
+            // the sentence says it all; the Kafka client's stack trace would only bury it
+            LOG.errorf("training %s failed: %s", job.id(), e.getMessage());
+            job.failed(e.getMessage());
         } catch (RuntimeException e) {
             LOG.errorf(e, "training %s failed", job.id());
             job.failed(e.getMessage());
@@ -223,10 +229,16 @@ public class TrainingService {
             }
             // a secured broker's refusal (credentials, a missing ACL) in the words of KafkaAccess: the channel's
             // producer retries a refusal until the announcement times out, so ask the broker what it refuses
-            String why = dev.fmnist.common.kafka.KafkaAccess.isAccessFailure(e)
-                    ? dev.fmnist.common.kafka.KafkaAccess.explain(e)
-                    : publisher.accessProblem().orElse(e.getMessage() != null ? e.getMessage()
-                            : "no acknowledgement within 15 s (the channel's errors above say why)");
+            String what = v.name() + "/" + v.version() + " on " + Topics.MODELS;
+            Optional<String> refusal = KafkaAccess.isAccessFailure(e) ? Optional.of(KafkaAccess.explain(e))
+                    : publisher.accessProblem();
+            if (refusal.isPresent()) {
+                throw new AnnouncementRefusedException("Kafka refused the announcement of " + what
+                        + publisher.principal().map(p -> " by principal " + p).orElse("") + ", so the version was withdrawn: "
+                        + refusal.get(), e);
+            }
+            String why = e.getMessage() != null ? e.getMessage()
+                    : "no acknowledgement within 15 s (the channel's errors above say why)";
             throw new IllegalStateException("Kafka did not acknowledge " + v.name() + "/" + v.version()
                     + " after " + config.publishAttempts() + " attempts; the version was withdrawn: " + why, e);
         }
@@ -248,7 +260,9 @@ public class TrainingService {
                 return step.run();
             } catch (Exception e) {
                 last = e;
-                LOG.warnf("%s failed (attempt %d of %d): %s", what, attempt, config.publishAttempts(), e.getMessage());
+                LOG.warnf("%s failed (attempt %d of %d): %s", what, attempt, config.publishAttempts(),
+                        KafkaAccess.isAccessFailure(e) ? KafkaAccess.explain(e)
+                                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
                 if (attempt < config.publishAttempts()) {
                     try {
                         Thread.sleep(1000L << (attempt - 1));
