@@ -52,7 +52,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   <li>Kubernetes core kinds: strict deserialisation into fabric8's kubernetes-model (generated from
  *       the Kubernetes OpenAPI): an unknown field, a number where a string belongs (or the reverse),
  *       a scalar where a list belongs, an unknown enum value fail;</li>
- *   <li>custom resources of KEDA ({@code ScaledObject}, {@code TriggerAuthentication}), CloudNativePG and the Prometheus operator: the {@code openAPIV3Schema}
+ *   <li>custom resources of KEDA ({@code ScaledObject}, {@code TriggerAuthentication}), CloudNativePG and
+ *       the Prometheus operator: the {@code openAPIV3Schema}
  *       of the CRD of their release (src/test/resources/crds, source and version in each file's
  *       header), with a JSON Schema validator. A structural schema leaves out
  *       {@code additionalProperties}; the API server rejects unknown fields all the same (Strict), so
