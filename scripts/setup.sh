@@ -300,6 +300,10 @@ check_test_tools() {
   check_strimzi_jdk
   check_apt_tool chromium 'command -v chromedriver >/dev/null 2>&1 && { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }' \
     "chromium chromium-driver" "the web page's browser tests"
+  # Debian's protoc (3.21, with the well-known types in /usr/include): the Protobuf contract checked by a compiler
+  # nobody here wrote (inference-service ProtobufRecordsIT; skipped with a message without it)
+  check_apt_tool protoc 'command -v protoc >/dev/null 2>&1' \
+    "protobuf-compiler" "the Protobuf contract's outside check"
 }
 
 # ---- the verdicts ----

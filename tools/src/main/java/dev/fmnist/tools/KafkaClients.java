@@ -48,8 +48,17 @@ public final class KafkaClients {
         return new KafkaProducer<>(producerConfig(kafka));
     }
 
+    /**
+     * The producers' compression when the settings name none ({@code kafka.compression.type}): lz4 takes 40 % off
+     * the requests' bytes on the wire, JSON and Protobuf alike, for about 2 us of one core a record, a few per cent
+     * of what a record costs end to end; zstd takes 50-58 % off for 7 us (docs/protobuf.md, "Compression").
+     */
+    static final String DEFAULT_COMPRESSION = "lz4";
+
     static java.util.Properties producerConfig(KafkaClientSettings kafka) {
-        return kafka.producer(PRODUCER_TUNING);
+        java.util.Properties p = kafka.producer(PRODUCER_TUNING);
+        p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, DEFAULT_COMPRESSION);
+        return p;
     }
 
     static java.util.Properties consumerConfig(KafkaClientSettings kafka) {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fmnist", mixinStandardHelpOptions = true,
         description = "Clients that drive and measure a running platform.",
-        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, BenchmarkCommand.class, StreamTestSetCommand.class, ScoreImageCommand.class, LoadGeneratorCommand.class,
+        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, BenchmarkCommand.class, StreamTestSetCommand.class, ScoreImageCommand.class, LoadGeneratorCommand.class, dev.fmnist.tools.load.CompressionCommand.class,
                 BenchmarkReportCommand.class, CreateTopicsCommand.class})
 public final class ToolsMain implements Runnable {
 

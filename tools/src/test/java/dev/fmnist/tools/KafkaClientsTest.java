@@ -37,6 +37,17 @@ class KafkaClientsTest {
     }
 
     @Test
+    void producersCompressWithLz4UnlessTheSettingsSayOtherwise() {
+        KafkaClientSettings plain = KafkaClientSettings.of(java.util.Map.of("bootstrap.servers", "broker:9093"));
+        assertThat(new ProducerConfig(KafkaClients.producerConfig(plain)).getString("compression.type"))
+                .isEqualTo("lz4");
+        KafkaClientSettings none = KafkaClientSettings.of(java.util.Map.of("bootstrap.servers", "broker:9093",
+                "compression.type", "none"));
+        assertThat(new ProducerConfig(KafkaClients.producerConfig(none)).getString("compression.type"))
+                .isEqualTo("none");
+    }
+
+    @Test
     void consumerHasTheSharedSettingsAndTheToolsTuning() {
         Properties props = KafkaClients.consumerConfig(SETTINGS);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);

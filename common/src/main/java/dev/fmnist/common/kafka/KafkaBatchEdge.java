@@ -4,6 +4,7 @@ import dev.fmnist.common.messaging.BatchCompletion;
 import dev.fmnist.common.messaging.DeadLetterHeaders;
 import dev.fmnist.common.messaging.InvalidMessageException;
 import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.messaging.MessageCodec;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.common.messaging.Validated;
 import io.opentelemetry.api.trace.Span;
@@ -99,6 +100,20 @@ public final class KafkaBatchEdge<T> {
         /** Sends a record that the batch waits for, carrying {@code trace} ({@code traceparent}, {@code tracestate}). */
         public void send(String topic, String key, byte[] value, Context trace) {
             producer.send(topic, key, value, tracing.headers(trace), completion);
+        }
+
+        /**
+         * Sends a record that the batch waits for, with {@code headers} ({@code content-type}) and then
+         * {@code trace}'s.
+         */
+        public void send(String topic, String key, byte[] value, List<? extends Header> headers, Context trace) {
+            if (headers.isEmpty()) {
+                send(topic, key, value, trace);
+                return;
+            }
+            List<Header> all = new ArrayList<>(headers);
+            all.addAll(tracing.headers(trace));
+            producer.send(topic, key, value, all, completion);
         }
 
         /**
@@ -252,11 +267,12 @@ public final class KafkaBatchEdge<T> {
     }
 
     /**
-     * Parses and validates a record's value as a message of {@code type}; the record's timestamp fills
-     * an absent {@code submittedAt}/{@code scoredAt} ({@link Json#read(byte[], Class, Instant)}).
+     * Parses and validates a record's value as a message of {@code type}, JSON or Protobuf as its {@code content-type}
+     * header says ({@link MessageCodec}); the record's timestamp fills an absent {@code submittedAt}/{@code scoredAt}
+     * ({@link Json#read(byte[], Class, Instant)}).
      */
     public static <T extends Validated> T read(ConsumerRecord<?, byte[]> record, Class<T> type) {
         Instant received = record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : null;
-        return Json.read(record.value(), type, received);
+        return MessageCodec.read(record.headers(), record.value(), type, received);
     }
 }

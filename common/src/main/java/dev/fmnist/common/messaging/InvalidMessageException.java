@@ -8,7 +8,11 @@ public class InvalidMessageException extends IllegalArgumentException {
         INVALID_JSON("invalid-json"),
         INVALID_FIELD("invalid-field"),
         INVALID_IMAGE("invalid-image"),
-        UNKNOWN_MODEL("unknown-model");
+        UNKNOWN_MODEL("unknown-model"),
+        /** The record says it is Protobuf ({@code content-type}) and its bytes are not the message it names. */
+        INVALID_PROTOBUF("invalid-protobuf"),
+        /** The record's {@code content-type} header names a format or message type this topic does not carry. */
+        UNSUPPORTED_CONTENT_TYPE("unsupported-content-type");
 
         private final String code;
 

@@ -44,6 +44,26 @@ public interface InferenceConfig {
     /** The producer of predictions and dead letters. */
     Producer producer();
 
+    /** {@code inference.predictions.*}: the predictions written to Kafka. */
+    Predictions predictions();
+
+    /** {@code inference.predictions.*}. */
+    interface Predictions {
+        /**
+         * The encoding of a prediction on {@code fmnist.predictions} (docs/protobuf.md): {@code as-request}, that of
+         * the request it answers (a Protobuf producer gets Protobuf predictions, a JSON one JSON), or always
+         * {@code json} or {@code protobuf}.
+         */
+        @WithDefault("as-request")
+        Format format();
+
+        enum Format {
+            AS_REQUEST,
+            JSON,
+            PROTOBUF
+        }
+    }
+
     /** {@code inference.producer.*}: the plain Kafka producer of predictions and dead letters. */
     interface Producer {
         /** Where predictions go. */

@@ -6,11 +6,13 @@ import dev.fmnist.common.image.ImagePreprocessor;
 import dev.fmnist.common.kafka.KafkaBatchEdge;
 import dev.fmnist.common.kafka.RecordTracing;
 import dev.fmnist.common.messaging.DeadLetterHeaders;
-import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.messaging.MessageCodec;
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.common.messaging.Prediction;
+import dev.fmnist.common.messaging.ProtobufMessages;
 import dev.fmnist.common.messaging.ScoreRequest;
 import dev.fmnist.common.messaging.Topics;
+import dev.fmnist.common.messaging.WireFormat;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.runtime.scoring.ModelScorers;
 import dev.fmnist.inference.config.InferenceConfig;
@@ -48,7 +50,8 @@ import org.jboss.logging.Logger;
  * Scores {@code fmnist.images} in batches (docs/architecture.md, "Kafka edge"): each poll of up
  * to {@code max.poll.records} records is parsed and validated record by record, scored with one
  * model call per model, and answered with one {@link Prediction} per model and valid request on
- * {@code fmnist.predictions}; invalid records go to {@code fmnist.images.dlq} with their original
+ * {@code fmnist.predictions}, JSON or Protobuf as the request was ({@code inference.predictions.format},
+ * docs/protobuf.md); invalid records go to {@code fmnist.images.dlq} with their original
  * bytes and headers {@code error-class} and {@code error-message}. The batch is acknowledged (its
  * offsets become committable) only when the broker acknowledged every one of those records, so a
  * crash redelivers it (at-least-once). Batches are scored concurrently on the {@link #SCORING_POOL}
@@ -92,12 +95,13 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
     private final ChannelRegistry channels;
     private final MeterRegistry meters;
     private final String predictionsTopic;
+    private final InferenceConfig.Predictions.Format predictionFormat;
     private final KafkaBatchEdge<Valid> edge;
     private final Map<String, Timer> queueTimers = new ConcurrentHashMap<>();
     private volatile boolean consuming;
 
-    /** A record that passed validation. */
-    record Valid(ScoreRequest request, byte[] pixels, List<String> models) {
+    /** A record that passed validation, with the format its predictions are written in. */
+    record Valid(ScoreRequest request, byte[] pixels, List<String> models, WireFormat answer) {
     }
 
     public ImageBatchConsumer(ScoringService scoring, ModelHolder holder, ImagePreprocessor preprocessor,
@@ -110,6 +114,7 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
         this.channels = channels;
         this.meters = meters;
         this.predictionsTopic = config.producer().predictionsTopic();
+        this.predictionFormat = config.predictions().format();
         this.edge = new KafkaBatchEdge<>("images", results.producer(), config.producer().deadLetterTopic(),
                 config.maxBatchesInFlight(), this, new RecordTracing(openTelemetry), group);
     }
@@ -144,7 +149,17 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
     public Valid parse(ConsumerRecord<String, byte[]> record) {
         ScoreRequest request = KafkaBatchEdge.read(record, ScoreRequest.class);
         List<String> models = servedModels(request);
-        return new Valid(request, request.pixels(preprocessor), models);
+        return new Valid(request, request.pixels(preprocessor), models, answerFormat(record));
+    }
+
+    /** The format of the predictions answering {@code record} ({@code inference.predictions.format}). */
+    private WireFormat answerFormat(ConsumerRecord<String, byte[]> record) {
+        return switch (predictionFormat) {
+            case JSON -> WireFormat.JSON;
+            case PROTOBUF -> WireFormat.PROTOBUF;
+            // the record was read, so its content-type is one of the accepted ones
+            case AS_REQUEST -> WireFormat.of(record.headers(), ProtobufMessages.SCORE_REQUEST);
+        };
     }
 
     @Override
@@ -205,7 +220,9 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
                 Prediction prediction = new Prediction(request.id(), scored.model(), label,
                         FashionClass.ofLabel(label).displayName(), probabilities, images[rows[i]], scoredAt, latencyMs,
                         request.explain(), request.trueLabel());
-                batch.send(predictionsTopic, request.id(), Json.write(prediction), v.trace());
+                WireFormat format = v.value().answer();
+                batch.send(predictionsTopic, request.id(), MessageCodec.write(prediction, format),
+                        MessageCodec.headers(prediction, format), v.trace());
             }
         }
     }

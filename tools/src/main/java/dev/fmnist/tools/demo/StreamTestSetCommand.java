@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.messaging.MessageCodec;
+import dev.fmnist.common.messaging.ProtobufMessages;
+import dev.fmnist.common.messaging.WireFormat;
 import dev.fmnist.common.messaging.ScoreRequest;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.tools.KafkaClients;
@@ -44,6 +47,19 @@ public final class StreamTestSetCommand implements Callable<Integer> {
 
     @Mixin
     StackOptions stack;
+
+    @Option(names = "--format", defaultValue = "json", converter = FormatConverter.class,
+            description = "encoding of the requests: json or protobuf (fmnist.v1.ScoreRequest, content-type "
+                    + "application/x-protobuf; the predictions come back the same way) (default ${DEFAULT-VALUE})")
+    WireFormat format = WireFormat.JSON;
+
+    /** {@code json} or {@code protobuf}, in any case. */
+    public static final class FormatConverter implements picocli.CommandLine.ITypeConverter<WireFormat> {
+        @Override
+        public WireFormat convert(String value) {
+            return WireFormat.parse(value);
+        }
+    }
 
     @Option(names = "--idle-timeout", defaultValue = "300", description = "seconds without progress before giving up (default ${DEFAULT-VALUE})")
     int idleTimeoutSeconds;
@@ -93,7 +109,8 @@ public final class StreamTestSetCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 ScoreRequest request = new ScoreRequest(prefix + i, test.image(i), "all", asked[i], Instant.now(),
                         (int) labels[i]);
-                producer.send(new ProducerRecord<>(Topics.IMAGES, request.id(), Json.write(request)));
+                producer.send(new ProducerRecord<>(Topics.IMAGES, null, request.id(),
+                        MessageCodec.write(request, format), MessageCodec.headers(request, format)));
             }
             producer.flush();
             double sendSeconds = (System.nanoTime() - start) / 1e9;
@@ -144,6 +161,16 @@ public final class StreamTestSetCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             return -1;
         }
+        if (Topics.PREDICTIONS.equals(r.topic()) && isProtobuf(r)) {
+            dev.fmnist.common.messaging.proto.Prediction p;
+            try {
+                p = dev.fmnist.common.messaging.proto.Prediction.parseFrom(r.value());
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                return -1;
+            }
+            tally.prediction(index, p.getModelName(), p.getLabel());
+            return -1;
+        }
         // only a few fields are needed: read the tree, not the whole validated record
         JsonNode node;
         try {
@@ -159,6 +186,15 @@ public final class StreamTestSetCommand implements Callable<Integer> {
         int before = tally.explanations();
         tally.explanation(index, model, node.path("method").asText());
         return tally.explanations() > before ? index : -1;
+    }
+
+    /** Whether a prediction came as Protobuf (its content-type header; none: JSON). */
+    private static boolean isProtobuf(ConsumerRecord<String, byte[]> r) {
+        try {
+            return WireFormat.of(r.headers(), ProtobufMessages.PREDICTION) == WireFormat.PROTOBUF;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** {@code count} of {@code n} requests, evenly spread. */

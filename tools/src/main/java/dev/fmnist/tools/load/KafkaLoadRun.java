@@ -1,13 +1,17 @@
 package dev.fmnist.tools.load;
 
 import dev.fmnist.common.data.LabelledImages;
-import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.messaging.MessageCodec;
+import dev.fmnist.common.messaging.ProtobufMessages;
+import dev.fmnist.common.messaging.WireFormat;
 import dev.fmnist.common.messaging.ScoreRequest;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.common.kafka.KafkaClientSettings;
 import dev.fmnist.tools.KafkaClients;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -16,6 +20,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.header.Header;
 
 /**
  * One phase of the end-to-end load: sends {@code count} score requests for one model to
@@ -31,7 +38,8 @@ public final class KafkaLoadRun {
 
     /** What one phase measured. */
     public record Result(String phase, int sent, int received, int duplicates, double seconds,
-                         double imagesPerSecond, double targetRate, LatencyStats latency) {
+                         double imagesPerSecond, double targetRate, LatencyStats latency, String format,
+                         double recordBytes, double compressionRate) {
         public int lost() {
             return sent - received;
         }
@@ -47,12 +55,17 @@ public final class KafkaLoadRun {
 
     /** The request records of a phase, ready to send: the test images cycled to {@code count}. */
     public static byte[][] requests(String idPrefix, LabelledImages images, int count, String model) {
+        return requests(idPrefix, images, count, model, WireFormat.JSON);
+    }
+
+    /** {@link #requests(String, LabelledImages, int, String)} in {@code format}. */
+    public static byte[][] requests(String idPrefix, LabelledImages images, int count, String model, WireFormat format) {
         byte[][] values = new byte[count][];
         Instant now = Instant.now();
         for (int i = 0; i < count; i++) {
             int image = i % images.size();
-            values[i] = Json.write(new ScoreRequest(idPrefix + i, images.image(image), model, false, now,
-                    images.label(image)));
+            values[i] = MessageCodec.write(new ScoreRequest(idPrefix + i, images.image(image), model, false, now,
+                    images.label(image)), format);
         }
         return values;
     }
@@ -63,7 +76,16 @@ public final class KafkaLoadRun {
      * @param rate images per second to send at, or 0 for as fast as possible
      */
     public Result run(String phase, String idPrefix, byte[][] values, double rate, IntConsumer progress) {
+        return run(phase, idPrefix, values, WireFormat.JSON, rate, progress);
+    }
+
+    /** {@link #run(String, String, byte[][], double, IntConsumer)} of requests in {@code format} (its content-type header). */
+    public Result run(String phase, String idPrefix, byte[][] values, WireFormat format, double rate,
+                      IntConsumer progress) {
+        List<Header> headers = format == WireFormat.JSON ? List.of()
+                : List.of(format.header(ProtobufMessages.SCORE_REQUEST));
         int n = values.length;
+        double[] wire = {Double.NaN, Double.NaN};
         long[] sentAt = new long[n];
         long[] receivedAt = new long[n];
         AtomicInteger received = new AtomicInteger();
@@ -105,12 +127,13 @@ public final class KafkaLoadRun {
                     }
                 }
                 sentAt[i] = System.nanoTime();
-                producer.send(new ProducerRecord<>(Topics.IMAGES, idPrefix + i, values[i]));
+                producer.send(new ProducerRecord<>(Topics.IMAGES, null, idPrefix + i, values[i], headers));
                 if ((i + 1) % 1000 == 0) {
                     progress.accept(received.get());
                 }
             }
             producer.flush();
+            wire = wireBytes(producer, n);
             long lastProgress = System.nanoTime();
             int seen = received.get();
             while (seen < n && System.nanoTime() - lastProgress < idleTimeout.toNanos()) {
@@ -139,7 +162,32 @@ public final class KafkaLoadRun {
             }
             double seconds = ((count == 0 ? System.nanoTime() : last) - start) / 1e9;
             return new Result(phase, n, count, duplicates.get(), seconds, count / seconds, rate,
-                    LatencyStats.ofNanos(latencies, count));
+                    LatencyStats.ofNanos(latencies, count), format.name().toLowerCase(java.util.Locale.ROOT),
+                    wire[0], wire[1]);
         }
+    }
+
+    /**
+     * What the producer put on the wire for the phase: mean record size before compression ({@code record-size-avg})
+     * and the compressed/uncompressed ratio of its batches ({@code compression-rate-avg}; 1 without compression).
+     */
+    private static double[] wireBytes(KafkaProducer<String, byte[]> producer, int n) {
+        double size = Double.NaN;
+        double rate = Double.NaN;
+        for (Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
+            if (!"producer-metrics".equals(e.getKey().group())) {
+                continue;
+            }
+            Object v = e.getValue().metricValue();
+            if (!(v instanceof Double d)) {
+                continue;
+            }
+            switch (e.getKey().name()) {
+                case "record-size-avg" -> size = d;
+                case "compression-rate-avg" -> rate = d;
+                default -> { }
+            }
+        }
+        return new double[]{size, rate};
     }
 }

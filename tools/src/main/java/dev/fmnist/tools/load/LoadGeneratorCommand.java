@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.Json;
+import dev.fmnist.common.messaging.WireFormat;
+import dev.fmnist.common.kafka.KafkaClientSettings;
 import dev.fmnist.runtime.registry.ModelRegistryReader;
 import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.runtime.scoring.ExecutionProvider;
@@ -76,6 +78,15 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout", defaultValue = "30", description = "seconds without a new prediction before a phase gives up (default ${DEFAULT-VALUE})")
     int idleTimeoutSeconds;
 
+    @Option(names = "--format", defaultValue = "json", description = "encoding of the requests: json, protobuf "
+            + "(fmnist.v1.ScoreRequest, content-type application/x-protobuf), or both (the JSON phases, then a "
+            + "Protobuf full-load phase beside them) (default ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = "--compression", description = "compression.type of the generator's producer (fmnist.images): "
+            + "none, lz4, zstd, gzip or snappy (default: the kafka.* settings', else none)")
+    String compression;
+
     @Option(names = "--json", description = "also write the figures to this JSON file")
     Path json;
 
@@ -101,20 +112,37 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             raw = RawThroughput.imagesPerSecond(scorer, test, batch, 5);
         }
 
-        KafkaLoadRun runner = new KafkaLoadRun(kafka.settings(), Duration.ofSeconds(idleTimeoutSeconds));
+        boolean both = "both".equalsIgnoreCase(format);
+        WireFormat first = both ? WireFormat.JSON : WireFormat.parse(format);
+        KafkaClientSettings settings = kafka.settings();
+        if (compression != null) {
+            Map<String, Object> withCompression = new LinkedHashMap<>(settings.shared());
+            withCompression.put("compression.type", compression);
+            settings = KafkaClientSettings.of(withCompression);
+        }
+        KafkaLoadRun runner = new KafkaLoadRun(settings, Duration.ofSeconds(idleTimeoutSeconds));
         String run = "lg-" + Instant.now().toEpochMilli() + "-";
         if (warmUp > 0) {
             out.printf(Locale.ROOT, "warm-up: %,d requests%n", warmUp);
-            check(runner.run("warm-up", run + "w-", KafkaLoadRun.requests(run + "w-", test, warmUp, model), 0,
-                    progress("warm-up", warmUp)));
+            check(runner.run("warm-up", run + "w-", KafkaLoadRun.requests(run + "w-", test, warmUp, model, first),
+                    first, 0, progress("warm-up", warmUp)));
         }
-        byte[][] full = KafkaLoadRun.requests(run + "f-", test, images, model);
-        KafkaLoadRun.Result fullLoad = check(runner.run("full load", run + "f-", full, 0, progress("full load", images)));
+        byte[][] full = KafkaLoadRun.requests(run + "f-", test, images, model, first);
+        KafkaLoadRun.Result fullLoad = check(runner.run("full load", run + "f-", full, first, 0,
+                progress("full load", images)));
         full = null; // free the serialised requests before the next phase
         double halfRate = fullLoad.imagesPerSecond() / 2;
-        byte[][] half = KafkaLoadRun.requests(run + "h-", test, halfImages, model);
-        KafkaLoadRun.Result halfLoad = check(runner.run("half load", run + "h-", half, halfRate,
+        byte[][] half = KafkaLoadRun.requests(run + "h-", test, halfImages, model, first);
+        KafkaLoadRun.Result halfLoad = check(runner.run("half load", run + "h-", half, first, halfRate,
                 progress("half load", halfImages)));
+        half = null;
+        List<KafkaLoadRun.Result> phases = new java.util.ArrayList<>(List.of(fullLoad, halfLoad));
+        if (both) {
+            // the same load in Protobuf, beside the JSON figures: same images, same service, same run
+            byte[][] proto = KafkaLoadRun.requests(run + "p-", test, images, model, WireFormat.PROTOBUF);
+            phases.add(check(runner.run("full load", run + "p-", proto, WireFormat.PROTOBUF, 0,
+                    progress("full load, protobuf", images))));
+        }
 
         List<OipHttpRun.Result> httpResults = new java.util.ArrayList<>();
         if (httpRequests > 0) {
@@ -128,12 +156,12 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             httpResults.add(oip.run(httpConcurrency + " clients", bodies, httpConcurrency));
         }
 
-        printTable(stored, raw, List.of(fullLoad, halfLoad), httpResults);
+        printTable(stored, raw, phases, httpResults);
         if (json != null) {
-            writeJson(stored, raw, List.of(fullLoad, halfLoad), httpResults);
+            writeJson(stored, raw, phases, httpResults);
         }
         boolean httpOk = httpResults.stream().allMatch(r -> r.failed() == 0);
-        return fullLoad.lost() == 0 && halfLoad.lost() == 0 && httpOk ? 0 : 1;
+        return phases.stream().allMatch(r -> r.lost() == 0) && httpOk ? 0 : 1;
     }
 
     private StoredModel latestModel() throws Exception {
@@ -174,20 +202,23 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     void printTable(StoredModel stored, double raw, List<KafkaLoadRun.Result> results, List<OipHttpRun.Result> httpResults) {
         out.printf(Locale.ROOT, "%n%s v%d, %d CPUs%n", stored.name(), stored.version(),
                 Runtime.getRuntime().availableProcessors());
-        out.println("| measurement | images | images/s | p50 ms | p95 ms | p99 ms | max ms | lost | duplicates |");
-        out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        out.printf(Locale.ROOT, "| raw in-process, batch %d | | %,.0f | | | | | | |%n", batch, raw);
+        out.println("| measurement | images | images/s | p50 ms | p95 ms | p99 ms | max ms | lost | duplicates "
+                + "| request bytes | compressed/raw |");
+        out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        out.printf(Locale.ROOT, "| raw in-process, batch %d | | %,.0f | | | | | | | | |%n", batch, raw);
         for (KafkaLoadRun.Result r : results) {
             String label = r.targetRate() > 0
-                    ? String.format(Locale.ROOT, "end-to-end, %s (%,.0f/s offered)", r.phase(), r.targetRate())
-                    : "end-to-end, " + r.phase();
+                    ? String.format(Locale.ROOT, "end-to-end %s, %s (%,.0f/s offered)", r.format(), r.phase(),
+                    r.targetRate())
+                    : "end-to-end " + r.format() + ", " + r.phase();
             LatencyStats l = r.latency();
-            out.printf(Locale.ROOT, "| %s | %,d | %,.0f | %.1f | %.1f | %.1f | %.1f | %d | %d |%n", label, r.sent(),
-                    r.imagesPerSecond(), l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), r.lost(), r.duplicates());
+            out.printf(Locale.ROOT, "| %s | %,d | %,.0f | %.1f | %.1f | %.1f | %.1f | %d | %d | %,.0f | %.2f |%n", label,
+                    r.sent(), r.imagesPerSecond(), l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), r.lost(), r.duplicates(),
+                    r.recordBytes(), r.compressionRate());
         }
         for (OipHttpRun.Result r : httpResults) {
             LatencyStats l = r.latency();
-            out.printf(Locale.ROOT, "| OIP HTTP infer, 1 image per call, %s | %,d | %,.0f | %.2f | %.2f | %.2f | %.1f | %d failed | |%n",
+            out.printf(Locale.ROOT, "| OIP HTTP infer, 1 image per call, %s | %,d | %,.0f | %.2f | %.2f | %.2f | %.1f | %d failed | | | |%n",
                     r.phase(), r.requests(), r.requestsPerSecond(), l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), r.failed());
         }
         out.printf(Locale.ROOT, "end-to-end / raw at full load: %.2f%n", results.get(0).imagesPerSecond() / raw);

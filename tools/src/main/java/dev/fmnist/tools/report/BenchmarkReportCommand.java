@@ -31,6 +31,7 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
     static final String RAW = "Raw model throughput (JMH, in-process, all CPUs)";
     static final String KAFKA = "End-to-end Kafka scoring";
     static final String HTTP = "OIP HTTP (single image per call)";
+    static final String WIRE = "Kafka record sizes and compression (JSON and Protobuf, record batches of 256 KiB)";
     static final String XAI = "Explanations (default budgets, one thread)";
     static final String TRAINING = "Training";
     static final String SERVICES = "Start-up and resident memory";
@@ -66,6 +67,7 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         raw();
         kafkaAndHttp();
+        compression();
         explanations();
         training();
         services();
@@ -105,6 +107,23 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
         }
     }
 
+    /** {@code tools compression}: bytes on the wire and codec speed per topic, encoding and compression type. */
+    private void compression() throws IOException {
+        Optional<JsonNode> doc = read("compression.json");
+        if (doc.isEmpty()) {
+            return;
+        }
+        for (JsonNode r : doc.get().path("results")) {
+            String what = "`" + r.path("topic").asText() + "` " + r.path("format").asText() + ", "
+                    + r.path("compression").asText();
+            figures.add(new Figure(WIRE, what + ": bytes per record", r.path("bytesPerRecord").asDouble(), "bytes"));
+            if (!"none".equals(r.path("compression").asText())) {
+                figures.add(new Figure(WIRE, what + ": compress, one core", r.path("compressMbPerSecond").asDouble(),
+                        "MB/s"));
+            }
+        }
+    }
+
     private void kafkaAndHttp() throws IOException {
         for (String model : MODELS) {
             Optional<JsonNode> load = read("load-" + model + ".json");
@@ -118,10 +137,22 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
                     + " (the load generator's own, for the ratio)", raw, "img/s"));
             for (JsonNode phase : l.path("phases")) {
                 boolean full = phase.path("targetRate").asDouble() == 0;
-                String p = full ? "full load" : String.format(Locale.ROOT, "half load (%s/s offered)",
-                        Figures.format(phase.path("targetRate").asDouble()));
+                // the Protobuf phase (load --format both) sits beside JSON's; the targets are JSON's
+                boolean protobuf = "protobuf".equals(phase.path("format").asText());
+                String p = (full ? "full load" : String.format(Locale.ROOT, "half load (%s/s offered)",
+                        Figures.format(phase.path("targetRate").asDouble()))) + (protobuf ? ", Protobuf" : "");
+                full = full && !protobuf;
                 double rate = phase.path("imagesPerSecond").asDouble();
                 Figure throughput = new Figure(KAFKA, m + ": " + p + ", throughput", rate, "img/s");
+                if (protobuf) {
+                    figures.add(throughput);
+                    figures.add(new Figure(KAFKA, m + ": " + p + ", end-to-end / raw", rate / raw, ""));
+                    figures.add(new Figure(KAFKA, m + ": " + p + ", latency p99",
+                            phase.path("latency").path("p99Ms").asDouble(), "ms"));
+                    figures.add(new Figure(KAFKA, m + ": " + p + ", request record", phase.path("recordBytes")
+                            .asDouble(), "bytes"));
+                    continue;
+                }
                 if (full && model.equals("lenet")) {
                     throughput = throughput.withTarget(Target.atLeast(20000, "img/s"));
                 }
@@ -344,7 +375,7 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
         worstMiss().ifPresent(w -> md.append(String.format(Locale.ROOT, " Worst miss: %s, %s %s against %s (%.2fx off).",
                 w.name(), Figures.format(w.value()), w.unit(), w.target(), w.target().missFactor(w.value()))));
         md.append("\n");
-        for (String section : List.of(RAW, KAFKA, HTTP, XAI, TRAINING, SERVICES)) {
+        for (String section : List.of(RAW, KAFKA, WIRE, HTTP, XAI, TRAINING, SERVICES)) {
             List<Figure> rows = figures.stream().filter(f -> f.section().equals(section)).toList();
             md.append("\n## ").append(section).append("\n\n");
             if (rows.isEmpty()) {

@@ -165,7 +165,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         sampler = RssSampler.start(pid("inference-service"), benchDir.resolve("inference-service.peak-rss"));
         for (String model : UpCommand.MODELS) {
             say("  load: " + model);
-            List<String> args = new ArrayList<>(List.of("load", "--model", model));
+            // JSON's phases, then a Protobuf full-load phase beside them (results/benchmarks.md)
+            List<String> args = new ArrayList<>(List.of("load", "--model", model, "--format", "both"));
             args.addAll(loadArgs);
             args.addAll(List.of("--bootstrap", broker.bootstrapServers(), "--http", s.serviceUrl("inference-service", ""),
                     "--jdbc-url", datasource, "--db-user", s.env.getOrDefault("QUARKUS_DATASOURCE_USERNAME", "postgres"),
@@ -173,6 +174,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
             if (toolsJava("3g", args, Map.of("FMNIST_DB_PASSWORD", s.env.getOrDefault("QUARKUS_DATASOURCE_PASSWORD", ""))) != 0) {
                 say("  load " + model + " reported lost predictions or failed calls (see above)");
             }
+        }
+        say("  record sizes and compression, JSON and Protobuf (no broker)");
+        if (toolsJava("1g", List.of("compression", "--json", benchDir.resolve("compression.json").toString()),
+                Map.of()) != 0) {
+            say("  the compression measurement failed (see above)");
         }
         rssLoad.put("inference-service", sampler.stop());
         loadWhat.put("inference-service", "the load generator, lenet, cnn, xgboost");
