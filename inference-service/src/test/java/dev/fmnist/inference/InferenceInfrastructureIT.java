@@ -73,11 +73,11 @@ class InferenceInfrastructureIT {
         assertThat(InfrastructureChecks.databaseRoundTrip(dataSource, "inference row")).isEqualTo("inference row");
     }
 
-    /** A kafka.* setting of the test profile (compression.type=lz4) reaches the plain producer, with its own tuning. */
+    /** A kafka.* setting of the test profile (compression.type=gzip, not the default lz4) reaches the plain producer, with its own tuning. */
     @Test
     void predictionsProducerIsBuiltFromTheKafkaSettings() {
         var config = new org.apache.kafka.clients.producer.ProducerConfig(results.producer().config());
-        assertThat(config.getString("compression.type")).isEqualTo("lz4");
+        assertThat(config.getString("compression.type")).isEqualTo("gzip");
         assertThat(String.join(",", config.getList("bootstrap.servers"))).isEqualTo(KafkaBrokerTestResource.bootstrapServers());
         assertThat(config.getString("acks")).isIn("all", "-1");
         assertThat(config.getInt("batch.size")).isEqualTo(262_144);
