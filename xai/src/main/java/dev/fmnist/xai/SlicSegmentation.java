@@ -36,6 +36,12 @@ public record SlicSegmentation(int segments, double compactness) implements Segm
         }
     }
 
+    /** {@code slic}, the segments and the compactness: {@code slic50c0.5}. */
+    @Override
+    public String name() {
+        return "slic" + segments + "c" + java.math.BigDecimal.valueOf(compactness).stripTrailingZeros().toPlainString();
+    }
+
     @Override
     public short[] segment(float[] image) {
         Explanations.requireImage(image);
