@@ -283,12 +283,27 @@ function explanationFigure(x) {
     return el('figure', { class: 'map', 'data-testid': 'heatmap-failed', 'data-method': x.method },
       el('p', { class: 'error', text: `${name} failed: ${x.error}` }));
   }
+  // as the papers draw them: LIME's top positive segments outlined on the image (next to its map),
+  // SHAP's values as a diverging map, red positive, blue negative, symmetric around 0
+  const outline = x.method === 'lime'
+    ? el('img', { src: `${x.outline}?scale=8&top=${OUTLINE_TOP}`, 'data-testid': 'outline', 'data-method': x.method,
+      alt: `${name}: the ${OUTLINE_TOP} segments of highest positive weight outlined`,
+      title: `the ${OUTLINE_TOP} segments of highest positive weight, outlined on the image` })
+    : null;
   return el('figure', { class: 'map', 'data-method': x.method },
-    el('img', { src: x.heatmap + '?scale=8', alt: `${name} heatmap`, 'data-testid': 'heatmap', 'data-method': x.method }),
+    el('div', { class: 'row' }, outline,
+      el('img', { src: x.heatmap + '?scale=8', alt: `${name} heatmap`, 'data-testid': 'heatmap', 'data-method': x.method })),
     el('figcaption', {}, `${name} · class ${x.targetClassName} · `,
       el('span', { class: 'space', 'data-testid': 'output-space', title: SPACE_TITLES[x.outputSpace] || '',
-        text: SPACE_NAMES[x.outputSpace] || x.outputSpace || '' })));
+        text: SPACE_NAMES[x.outputSpace] || x.outputSpace || '' }),
+      x.segmentation ? ' · ' : null,
+      x.segmentation ? el('span', { class: 'space', 'data-testid': 'segmentation', text: x.segmentation,
+        title: 'the segments the method perturbed: gridN = N x N-pixel cells, slicNcC = about N SLIC superpixels of compactness C' })
+        : null));
 }
+
+// how many of LIME's segments the outline shows (the lime package's num_features=5)
+const OUTLINE_TOP = 5;
 
 // what an explanation's values are in (xai.explanation.output_space)
 const SPACE_NAMES = { probability: 'probability', log_odds: 'log-odds', margin: 'margin (before issue 18)' };

@@ -12,6 +12,7 @@ import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.explainer.messaging.PredictionBatchConsumer;
 import dev.fmnist.explainer.service.ExplanationPolicy;
+import dev.fmnist.xai.ExplainerSettings;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
@@ -58,6 +59,9 @@ class ExplanationPipelineIT {
 
     @Inject
     ExplanationPolicy policy;
+
+    @Inject
+    ExplainerSettings settings;
 
     /** One explanation row as the test sees it. */
     record Row(String requestId, String model, int version, String method, String status, String reason) {
@@ -293,11 +297,11 @@ class ExplanationPipelineIT {
                 assertThat(methods).containsAll(policy.methods("xgboost"));
             }
         }
-        // every method of a model explained the model's output space (log_odds by default), stored with each row;
-        // failed explanations have no values and no space
+        // every method of a model explained the model's output space (log_odds by default) over the configured
+        // segmentation, both stored with each row; failed explanations have no values, no space and no segmentation
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT model_name, status, output_space, count(*) FROM xai.explanation WHERE request_id LIKE ? "
-                        + "GROUP BY 1, 2, 3")) {
+                "SELECT model_name, status, output_space, segmentation, count(*) FROM xai.explanation "
+                        + "WHERE request_id LIKE ? GROUP BY 1, 2, 3, 4")) {
             ps.setString(1, prefix + "%");
             try (ResultSet rs = ps.executeQuery()) {
                 int groups = 0;
@@ -305,6 +309,8 @@ class ExplanationPipelineIT {
                     String model = rs.getString(1);
                     String expected = "succeeded".equals(rs.getString(2)) ? policy.outputSpace(model).column() : null;
                     assertThat(rs.getString(3)).as(model + " " + rs.getString(2) + " output space").isEqualTo(expected);
+                    assertThat(rs.getString(4)).as(model + " " + rs.getString(2) + " segmentation")
+                            .isEqualTo(expected == null ? null : settings.segmentation().name());
                     groups++;
                 }
                 assertThat(groups).isPositive();

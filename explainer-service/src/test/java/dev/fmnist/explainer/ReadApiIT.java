@@ -133,6 +133,9 @@ class ReadApiIT {
                 .body("explanations", hasSize(2))
                 .body("explanations.find { it.method == 'lime' }.href", equalTo("/api/explanations/" + explanationId))
                 .body("explanations.find { it.method == 'lime' }.limeR2", equalTo(0.8f))
+                .body("explanations.find { it.method == 'lime' }.segmentation", equalTo("grid4"))
+                .body("explanations.find { it.method == 'lime' }.outline",
+                        equalTo("/api/explanations/" + explanationId + "/outline.png"))
                 .body("explanations.find { it.method == 'kernel_shap' }.status", equalTo("failed"))
                 .body("explanations.find { it.method == 'kernel_shap' }.error", equalTo("it broke"));
         given().get("/api/predictions/no-such-request").then().statusCode(404)
@@ -171,6 +174,43 @@ class ReadApiIT {
         given().get("/api/explanations/999999999/heatmap.png").then().statusCode(404).contentType("application/json");
         given().get("/api/explanations/" + failedExplanationId + "/heatmap.png").then().statusCode(409)
                 .body("error", containsString("it broke"));
+    }
+
+    @Test
+    void outlineIsThePngOfTheImageWithTheTopPositiveSegmentsOutlined() throws Exception {
+        int yellow = 0xFFFF00;
+        byte[] png = given().get("/api/explanations/" + explanationId + "/outline.png?top=1").then().statusCode(200)
+                .contentType("image/png").extract().asByteArray();
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
+        assertThat(img.getWidth()).isEqualTo(280);
+        assertThat(img.getHeight()).isEqualTo(280);
+        // top 1: the bottom-right cell (rows and columns 24..27, output pixels 240..279), outlined on its edges
+        assertThat(img.getRGB(240, 240) & 0xFFFFFF).isEqualTo(yellow);
+        assertThat(img.getRGB(279, 279) & 0xFFFFFF).isEqualTo(yellow);
+        assertThat(img.getRGB(260, 241) & 0xFFFFFF).isEqualTo(yellow);
+        // inside it, and everywhere else, the image's grey (pixel i is i % 256)
+        assertThat(img.getRGB(260, 260) & 0xFFFFFF).isEqualTo(grey((26 * 28 + 26) % 256));
+        assertThat(img.getRGB(230, 240) & 0xFFFFFF).isEqualTo(grey((24 * 28 + 23) % 256));
+        assertThat(img.getRGB(0, 0) & 0xFFFFFF).isEqualTo(grey(0));
+        // top 5: four more cells of weight 0.1 (the lowest ids among the ties: 1..4), the negative cell 0 never
+        BufferedImage five = ImageIO.read(new ByteArrayInputStream(given()
+                .get("/api/explanations/" + explanationId + "/outline.png?top=5&scale=4").then().statusCode(200)
+                .extract().asByteArray()));
+        assertThat(five.getWidth()).isEqualTo(112);
+        assertThat(five.getRGB(4 * 4, 0) & 0xFFFFFF).as("cell 1's top-left corner").isEqualTo(yellow);
+        assertThat(five.getRGB(0, 0) & 0xFFFFFF).as("cell 0 has a negative weight").isEqualTo(grey(0));
+        assertThat(five.getRGB(20 * 4, 0) & 0xFFFFFF).as("cell 5 is sixth").isNotEqualTo(yellow);
+        given().get("/api/explanations/" + explanationId + "/outline.png?top=0").then().statusCode(400)
+                .body("error", containsString("top must be an integer 1..50"));
+        given().get("/api/explanations/" + explanationId + "/outline.png?scale=2").then().statusCode(400)
+                .body("error", containsString("scale"));
+        given().get("/api/explanations/999999999/outline.png").then().statusCode(404).contentType("application/json");
+        given().get("/api/explanations/" + failedExplanationId + "/outline.png").then().statusCode(409)
+                .body("error", containsString("it broke"));
+    }
+
+    private static int grey(int v) {
+        return (v << 16) | (v << 8) | v;
     }
 
     @Test
@@ -248,10 +288,12 @@ class ReadApiIT {
         }
         Float[] weights = new Float[49];
         java.util.Arrays.fill(weights, 0.1f);
+        weights[0] = -0.5f; // the top-left cell: never outlined
+        weights[48] = 0.9f; // the bottom-right cell: the highest, outlined first
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO xai.explanation (request_id, model_name, model_version, "
                 + "method, reason, status, error, target_class, attributions, segment_weights, segments, base_value, "
-                + "full_value, lime_r2, deletion_curve, deletion_area, samples, elapsed_ms, output_space) "
-                + "VALUES (?, ?, 1, ?, 'requested', ?, ?, ?, ?, ?, ?, 0.1, 0.95, ?, ?, 0.3, 500, 12.5, ?) RETURNING id")) {
+                + "full_value, lime_r2, deletion_curve, deletion_area, samples, elapsed_ms, output_space, segmentation) "
+                + "VALUES (?, ?, 1, ?, 'requested', ?, ?, ?, ?, ?, ?, 0.1, 0.95, ?, ?, 0.3, 500, 12.5, ?, ?) RETURNING id")) {
             ps.setString(1, s.id());
             ps.setString(2, s.model());
             ps.setString(3, method);
@@ -264,6 +306,7 @@ class ReadApiIT {
             ps.setObject(10, succeeded ? 0.8 : null, java.sql.Types.DOUBLE);
             ps.setArray(11, succeeded ? c.createArrayOf("real", new Float[] {0.95f, 0.5f, 0.1f}) : null);
             ps.setString(12, succeeded ? "probability" : null);
+            ps.setString(13, succeeded ? "grid4" : null);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

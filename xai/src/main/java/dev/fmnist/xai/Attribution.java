@@ -25,10 +25,21 @@ package dev.fmnist.xai;
  * @param elapsedMs       wall time of the explanation
  * @param outputSpace     what {@code segmentWeights}, {@code attributions}, {@code baseValue}, {@code fullValue},
  *                        {@code intercept}, {@code efficiencyGap} and {@code deletionCurve} are in
+ * @param segmentation    the {@link Segmentation#name()} that gave {@code segments} ({@code grid4}, {@code slic50c0.5});
+ *                        null when not known
  */
 public record Attribution(String method, int targetClass, short[] segments, float[] segmentWeights,
                           float[] attributions, double baseValue, double fullValue, Double intercept,
                           Double limeR2, Double efficiencyGap, float[] deletionCurve, double deletionArea,
                           int samples, double elapsedMs,
-                          OutputSpace outputSpace) {
+                          OutputSpace outputSpace, String segmentation) {
+
+    /** An attribution whose segmentation is not named. */
+    public Attribution(String method, int targetClass, short[] segments, float[] segmentWeights, float[] attributions,
+                       double baseValue, double fullValue, Double intercept, Double limeR2, Double efficiencyGap,
+                       float[] deletionCurve, double deletionArea, int samples, double elapsedMs,
+                       OutputSpace outputSpace) {
+        this(method, targetClass, segments, segmentWeights, attributions, baseValue, fullValue, intercept, limeR2,
+                efficiencyGap, deletionCurve, deletionArea, samples, elapsedMs, outputSpace, null);
+    }
 }

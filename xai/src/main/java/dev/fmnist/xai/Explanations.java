@@ -51,8 +51,10 @@ final class Explanations {
      * {@link System#nanoTime()}), so the elapsed time covers everything.
      *
      * @param samples the model evaluations of the method itself; the deletion curve's M + 1 are not counted
+     * @param segmentation what gave the scorer's segments
      */
-    static Attribution assemble(String method, int targetClass, MaskedScorer scorer, float[] segmentWeights,
+    static Attribution assemble(String method, Segmentation segmentation, int targetClass, MaskedScorer scorer,
+                                float[] segmentWeights,
                                 float[] attributions, double baseValue, double fullValue, Double intercept,
                                 Double limeR2, Double efficiencyGap, int samples, long startNanos) {
         double[] weights = new double[segmentWeights.length];
@@ -63,6 +65,6 @@ final class Explanations {
         double elapsedMs = (System.nanoTime() - startNanos) / 1e6;
         return new Attribution(method, targetClass, scorer.segments().ids(), segmentWeights, attributions, baseValue,
                 fullValue, intercept, limeR2, efficiencyGap, curve.values(), curve.area(), samples, elapsedMs,
-                scorer.outputSpace());
+                scorer.outputSpace(), segmentation.name());
     }
 }

@@ -28,6 +28,12 @@ public record GridSegmentation(int cell) implements Segmentation {
         return cellsPerSide() * cellsPerSide();
     }
 
+    /** {@code grid} and the cell side: {@code grid4}. */
+    @Override
+    public String name() {
+        return "grid" + cell;
+    }
+
     @Override
     public short[] segment(float[] image) {
         Explanations.requireImage(image);

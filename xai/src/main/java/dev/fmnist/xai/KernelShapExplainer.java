@@ -60,7 +60,7 @@ public final class KernelShapExplainer extends SegmentExplainer {
         double full = ends[1];
         double[] phi = scorer.toSegments(shapleyValues(scorer, empty, full, settings.shapBudgetFor(k) - 2, seed));
         float[] segmentWeights = Explanations.toFloats(phi);
-        return Explanations.assemble(name(), targetClass, scorer, segmentWeights, segments.spread(phi), empty, full,
+        return Explanations.assemble(name(), settings.segmentation(), targetClass, scorer, segmentWeights, segments.spread(phi), empty, full,
                 null, null, Explanations.efficiencyGap(segmentWeights, empty, full), scorer.evaluations(), start);
     }
 

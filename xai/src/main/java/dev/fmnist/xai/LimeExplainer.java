@@ -60,7 +60,7 @@ public final class LimeExplainer extends SegmentExplainer {
         double r2 = weightedR2(x, y, w, intercept, coefficients);
         double[] weights = scorer.toSegments(coefficients);
         float[] segmentWeights = Explanations.toFloats(weights);
-        return Explanations.assemble(name(), targetClass, scorer, segmentWeights, segments.spread(weights),
+        return Explanations.assemble(name(), settings.segmentation(), targetClass, scorer, segmentWeights, segments.spread(weights),
                 intercept, y[0], intercept, r2, null, scorer.evaluations(), start);
     }
 

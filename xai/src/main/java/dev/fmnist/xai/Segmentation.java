@@ -16,6 +16,43 @@ public interface Segmentation {
     short[] segment(float[] image);
 
     /**
+     * This segmentation with its settings in a few characters, as {@link #parse} reads it ({@code grid4},
+     * {@code slic50c0.5}): what the benchmark tables and the stored explanations call it.
+     */
+    default String name() {
+        return toString();
+    }
+
+    /**
+     * The segmentation of a {@link #name()}: {@code gridN} (cells of N x N pixels), {@code slicN} (about N
+     * superpixels of the default compactness), {@code slicNcC} (compactness C) or {@code qsKdDrR} (quickshift of
+     * kernel size K, max distance D, ratio R).
+     */
+    static Segmentation parse(String name) {
+        String s = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (s.startsWith("grid")) {
+                return new GridSegmentation(Integer.parseInt(s.substring(4)));
+            }
+            if (s.startsWith("qs")) {
+                String[] kernel = s.substring(2).split("d", 2);
+                String[] distance = kernel[1].split("r", 2);
+                return new QuickshiftSegmentation(Double.parseDouble(kernel[0]), Double.parseDouble(distance[0]),
+                        Double.parseDouble(distance[1]));
+            }
+            if (s.startsWith("slic")) {
+                String[] parts = s.substring(4).split("c", 2);
+                return new SlicSegmentation(Integer.parseInt(parts[0]),
+                        parts.length == 2 ? Double.parseDouble(parts[1]) : SlicSegmentation.DEFAULT_COMPACTNESS);
+            }
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException("a segmentation is gridN, slicN, slicNcC or qsKdDrR (e.g. grid4, slic50c0.5, "
+                + "qs1d10r0.2), got '" + name + "'");
+    }
+
+    /**
      * The segmentation a configuration names: {@code grid} (cells of {@code gridCell} pixels) or
      * {@code slic} ({@code slicSegments} superpixels of the given compactness).
      */

@@ -76,7 +76,7 @@ public final class TreeShapExplainer extends SegmentExplainer {
         float[] segmentWeights = Explanations.toFloats(segments.sum(pixelValues));
         // one image through the booster (its contributions and its margins)
         int samples = 1;
-        return Explanations.assemble(name(), targetClass, scorer, segmentWeights, pixels, base, full, null, null,
+        return Explanations.assemble(name(), settings.segmentation(), targetClass, scorer, segmentWeights, pixels, base, full, null, null,
                 Explanations.efficiencyGap(segmentWeights, base, full), samples, start);
     }
 }

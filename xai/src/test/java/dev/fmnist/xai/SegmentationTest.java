@@ -9,6 +9,7 @@ import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.runtime.scoring.TestModels;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -65,12 +66,82 @@ class SegmentationTest {
     }
 
     @Test
+    void quickshiftAssignsEveryPixelToOneConnectedSegmentAndIsDeterministic() {
+        QuickshiftSegmentation qs = new QuickshiftSegmentation(1, 10, 0.2);
+        int total = 0;
+        for (int i = 0; i < images.size(); i++) {
+            float[] image = TestModels.input(images, i, 1);
+            short[] ids = qs.segment(image);
+            Segments s = Segments.of(ids);
+            assertConnected(s);
+            assertThat(qs.segment(image.clone())).containsExactly(ids);
+            total += s.count();
+        }
+        double mean = (double) total / images.size();
+        System.out.printf("quickshift(1, 10, 0.2): %.1f segments on average over %d test images%n", mean, images.size());
+        assertThat(mean).isBetween(10.0, 120.0);
+        assertThat(mixedSegments(Segments.of(qs, TestModels.input(images, 0, 1)), TestModels.input(images, 0, 1)))
+                .isLessThan(mixedSegments(Segments.of(new GridSegmentation(4), TestModels.input(images, 0, 1)),
+                        TestModels.input(images, 0, 1)));
+        assertThatThrownBy(() -> new QuickshiftSegmentation(0, 10, 0.2)).hasMessageContaining("kernel size");
+        assertThatThrownBy(() -> new QuickshiftSegmentation(1, 0, 0.2)).hasMessageContaining("max distance");
+        assertThatThrownBy(() -> new QuickshiftSegmentation(1, 10, 2)).hasMessageContaining("ratio must be 0..1");
+    }
+
+    @Test
     void slicFollowsTheGarmentEdgeWhileAGridCutsThroughIt() {
         float[] image = TestModels.input(images, 0, 1);
         Segments slic = Segments.of(new SlicSegmentation(49, 0.1), image);
         Segments grid = Segments.of(new GridSegmentation(4), image);
         // segments mixing background (0) and garment (> 0.2) pixels: fewer for SLIC than for the grid
         assertThat(mixedSegments(slic, image)).isLessThan(mixedSegments(grid, image));
+    }
+
+    @Test
+    void slicSegmentsOfASyntheticImageNeverCrossItsEdgeWhichCutsThroughGridCells() {
+        // a vertical edge between columns 9 and 10 (inside the grid's cells of columns 8..11), and a
+        // diagonal one: dark (0.1) on one side, bright (0.9) on the other
+        float[] vertical = new float[Pixels.COUNT];
+        float[] diagonal = new float[Pixels.COUNT];
+        for (int y = 0; y < Pixels.SIDE; y++) {
+            for (int x = 0; x < Pixels.SIDE; x++) {
+                vertical[y * Pixels.SIDE + x] = x >= 10 ? 0.9f : 0.1f;
+                diagonal[y * Pixels.SIDE + x] = y > x + 3 ? 0.9f : 0.1f;
+            }
+        }
+        for (float[] image : List.of(vertical, diagonal)) {
+            for (double compactness : new double[] {0.1, 0.5}) {
+                Segments slic = Segments.of(new SlicSegmentation(49, compactness), image);
+                assertConnected(slic);
+                assertThat(slic.count()).isBetween(25, 100);
+                assertThat(sidesOfEdge(slic, image)).as("SLIC(49, %s) segments that straddle the edge", compactness)
+                        .isZero();
+            }
+            Segments quickshift = Segments.of(new QuickshiftSegmentation(1, 10, 0.2), image);
+            assertConnected(quickshift);
+            assertThat(sidesOfEdge(quickshift, image)).as("quickshift segments that straddle the edge").isZero();
+            // a flat region is one tree, not a segment per pixel
+            assertThat(quickshift.count()).isLessThan(20);
+            assertThat(sidesOfEdge(Segments.of(new GridSegmentation(4), image), image)).isPositive();
+        }
+    }
+
+    /** Segments holding pixels of both sides of a two-level image. */
+    private static int sidesOfEdge(Segments s, float[] image) {
+        boolean[] dark = new boolean[s.count()];
+        boolean[] bright = new boolean[s.count()];
+        for (int p = 0; p < Pixels.COUNT; p++) {
+            if (image[p] < 0.5f) {
+                dark[s.ids()[p]] = true;
+            } else {
+                bright[s.ids()[p]] = true;
+            }
+        }
+        int both = 0;
+        for (int j = 0; j < s.count(); j++) {
+            both += dark[j] && bright[j] ? 1 : 0;
+        }
+        return both;
     }
 
     @Test
@@ -93,9 +164,24 @@ class SegmentationTest {
         assertThat(Segmentation.of(" GRID ", 7, 50, 0.1)).isEqualTo(new GridSegmentation(7));
         assertThat(Segmentation.of("slic", 4, 30, 0.2)).isEqualTo(new SlicSegmentation(30, 0.2));
         assertThatThrownBy(() -> new GridSegmentation(4).segment(new float[10])).hasMessageContaining("784");
+        assertThatThrownBy(() -> Segmentation.parse("quickshift")).hasMessageContaining("gridN, slicN, slicNcC or qsKdDrR");
+        assertThatThrownBy(() -> Segmentation.parse("gridx")).hasMessageContaining("'gridx'");
         short[] gap = new short[Pixels.COUNT];
         gap[0] = 2;
         assertThatThrownBy(() -> Segments.of(gap)).hasMessageContaining("contiguous");
+    }
+
+    @Test
+    void namesReadBackAsTheSameSegmentation() {
+        for (Segmentation s : List.of(new GridSegmentation(4), new GridSegmentation(3), new SlicSegmentation(50, 0.5),
+                new SlicSegmentation(30, 0.1), new SlicSegmentation(60, 1), new QuickshiftSegmentation(1.5, 10, 0.2))) {
+            assertThat(Segmentation.parse(s.name())).isEqualTo(s);
+        }
+        assertThat(new GridSegmentation(4).name()).isEqualTo("grid4");
+        assertThat(new SlicSegmentation(50, 0.5).name()).isEqualTo("slic50c0.5");
+        assertThat(new SlicSegmentation(60, 1).name()).isEqualTo("slic60c1");
+        assertThat(new QuickshiftSegmentation(1.5, 10, 0.2).name()).isEqualTo("qs1.5d10r0.2");
+        assertThat(Segmentation.parse("slic50")).isEqualTo(new SlicSegmentation(50, SlicSegmentation.DEFAULT_COMPACTNESS));
     }
 
     private static int mixedSegments(Segments s, float[] image) {

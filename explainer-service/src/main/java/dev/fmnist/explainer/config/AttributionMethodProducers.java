@@ -25,12 +25,23 @@ public class AttributionMethodProducers {
                 config.kernelShap().budget(), config.maxBatch(), segmentation(config.segmentation()), config.deadline());
     }
 
+    /**
+     * {@code grid} and {@code slic} with their own keys, or any {@link Segmentation#name()} the benchmarks
+     * measure ({@code grid3}, {@code slic60c0.5}, {@code qs1d10r0.5}).
+     */
     static Segmentation segmentation(ExplainerConfig.Segmentation s) {
-        return switch (s.kind().trim().toLowerCase(Locale.ROOT)) {
+        String kind = s.kind().trim().toLowerCase(Locale.ROOT);
+        return switch (kind) {
             case "grid" -> new GridSegmentation(s.gridCell());
             case "slic" -> new SlicSegmentation(s.slicSegments(), s.slicCompactness());
-            default -> throw new IllegalArgumentException("explainer.segmentation.kind must be grid or slic, got '"
-                    + s.kind() + "'");
+            default -> {
+                try {
+                    yield Segmentation.parse(kind);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("explainer.segmentation.kind must be grid, slic or a segmentation "
+                            + "name (gridN, slicNcC, qsKdDrR, e.g. grid3, slic50c0.5, qs1d10r0.5), got '" + s.kind() + "'");
+                }
+            }
         };
     }
 

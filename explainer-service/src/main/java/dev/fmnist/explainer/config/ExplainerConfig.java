@@ -159,7 +159,10 @@ public interface ExplainerConfig {
     Segmentation segmentation();
 
     interface Segmentation {
-        /** {@code grid} (square cells) or {@code slic} (superpixels). */
+        /**
+         * {@code grid} (square cells of {@code grid-cell}), {@code slic} (superpixels, {@code slic-*}), or a
+         * segmentation's name as the benchmarks write it ({@code grid3}, {@code slic50c0.5}, {@code qs1d10r0.5}).
+         */
         @WithDefault("grid")
         String kind();
 
@@ -171,8 +174,8 @@ public interface ExplainerConfig {
         @WithDefault("50")
         int slicSegments();
 
-        /** SLIC's trade-off between intensity and space. */
-        @WithDefault("0.1")
+        /** SLIC's trade-off between intensity and space (0.5 tuned on validation images). */
+        @WithDefault("0.5")
         double slicCompactness();
     }
 

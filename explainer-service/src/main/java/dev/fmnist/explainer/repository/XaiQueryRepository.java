@@ -33,7 +33,7 @@ import javax.sql.DataSource;
 public class XaiQueryRepository {
     private static final String EXPLANATION_SUMMARY_COLUMNS = "e.id, e.request_id, e.model_name, e.model_version, "
             + "e.method, e.reason, e.status, e.error, e.target_class, e.base_value, e.full_value, e.intercept, e.lime_r2, "
-            + "e.efficiency_gap, e.deletion_area, e.samples, e.elapsed_ms, e.created_at, e.output_space";
+            + "e.efficiency_gap, e.deletion_area, e.samples, e.elapsed_ms, e.created_at, e.output_space, e.segmentation";
 
     private final DataSource dataSource;
 
@@ -226,8 +226,8 @@ public class XaiQueryRepository {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new ExplanationDetail(summary(rs), shorts(rs.getArray(20)), floats(rs.getArray(21)),
-                        floats(rs.getArray(22)), floats(rs.getArray(23)), Pixels.toBase64(rs.getBytes(24))));
+                return Optional.of(new ExplanationDetail(summary(rs), shorts(rs.getArray(21)), floats(rs.getArray(22)),
+                        floats(rs.getArray(23)), floats(rs.getArray(24)), Pixels.toBase64(rs.getBytes(25))));
             }
         }
     }
@@ -289,8 +289,8 @@ public class XaiQueryRepository {
                 rs.getString(6), rs.getString(7), rs.getString(8), target, FashionClass.ofLabel(target).displayName(),
                 nullableDouble(rs, 10), nullableDouble(rs, 11), nullableDouble(rs, 12), nullableDouble(rs, 13),
                 nullableDouble(rs, 14), nullableDouble(rs, 15), nullableInt(rs, 16), nullableDouble(rs, 17),
-                rs.getTimestamp(18).toInstant(), rs.getString(19), "/api/explanations/" + id,
-                "/api/explanations/" + id + "/heatmap.png");
+                rs.getTimestamp(18).toInstant(), rs.getString(19), rs.getString(20), "/api/explanations/" + id,
+                "/api/explanations/" + id + "/heatmap.png", "/api/explanations/" + id + "/outline.png");
     }
 
     // ---- JDBC helpers ----

@@ -165,7 +165,8 @@ public class XaiWriteRepository {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO xai.explanation (request_id, model_name, "
                 + "model_version, method, reason, status, error, target_class, attributions, segment_weights, segments, "
                 + "base_value, full_value, intercept, lime_r2, efficiency_gap, deletion_curve, deletion_area, samples, "
-                + "elapsed_ms, output_space) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "elapsed_ms, output_space, segmentation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                + "?, ?, ?) "
                 + "ON CONFLICT (request_id, model_name, model_version, method) DO NOTHING RETURNING id")) {
             ps.setString(1, key.requestId());
             ps.setString(2, key.model().name());
@@ -177,7 +178,7 @@ public class XaiWriteRepository {
             ps.setShort(8, (short) targetClass);
             if (a == null) {
                 // a failed explanation has no values, so no output space either (V5's check)
-                for (int i = 9; i <= 21; i++) {
+                for (int i = 9; i <= 22; i++) {
                     ps.setNull(i, Types.NULL);
                 }
             } else {
@@ -198,6 +199,7 @@ public class XaiWriteRepository {
                 ps.setInt(19, a.samples());
                 ps.setDouble(20, a.elapsedMs());
                 ps.setString(21, a.outputSpace() == null ? null : a.outputSpace().column());
+                ps.setString(22, a.segmentation());
             }
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {

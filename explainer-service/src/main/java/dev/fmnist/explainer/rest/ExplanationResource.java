@@ -5,6 +5,7 @@ import dev.fmnist.explainer.config.ExplainerConfig;
 import dev.fmnist.explainer.domain.ExplanationDetail;
 import dev.fmnist.explainer.repository.XaiQueryRepository;
 import dev.fmnist.explainer.service.HeatmapRenderer;
+import dev.fmnist.explainer.service.OutlineRenderer;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -16,7 +17,10 @@ import java.sql.SQLException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
-/** One explanation: in full as JSON, or as a PNG heatmap over its image. */
+/**
+ * One explanation: in full as JSON, as a PNG heatmap over its image (the diverging map SHAP's papers draw),
+ * or with its top positive segments outlined (the picture LIME's paper draws).
+ */
 @Path("/api/explanations")
 public class ExplanationResource {
     private final XaiQueryRepository repository;
@@ -50,6 +54,27 @@ public class ExplanationResource {
                     + e.summary().error() + ")");
         }
         byte[] png = HeatmapRenderer.png(Pixels.fromBase64(e.image()), e.attributions(), s);
+        return Response.ok(png, "image/png").build();
+    }
+
+    @GET
+    @Path("/{id}/outline.png")
+    @Produces({"image/png", MediaType.APPLICATION_JSON})
+    @Operation(summary = "LIME's picture: the top positive segments outlined in yellow over the grey image")
+    public Response outline(@PathParam("id") String id,
+                            @Parameter(description = "upscaling of the 28x28 image, 4..32 (default explainer.heatmap.scale)")
+                            @QueryParam("scale") String scale,
+                            @Parameter(description = "how many segments of highest positive weight to outline, 1..50 (default 5)")
+                            @QueryParam("top") String top) throws SQLException {
+        int s = QueryParameters.scale(scale, config.heatmap().defaultScale(), HeatmapRenderer.MIN_SCALE,
+                HeatmapRenderer.MAX_SCALE);
+        int k = QueryParameters.top(top, OutlineRenderer.DEFAULT_TOP, OutlineRenderer.MAX_TOP);
+        ExplanationDetail e = find(id);
+        if (e.segments() == null || e.segmentWeights() == null) {
+            throw new ApiException(409, "explanation " + id + " has no segments: it failed ("
+                    + e.summary().error() + ")");
+        }
+        byte[] png = OutlineRenderer.png(Pixels.fromBase64(e.image()), e.segments(), e.segmentWeights(), k, s);
         return Response.ok(png, "image/png").build();
     }
 

@@ -20,4 +20,20 @@ final class QueryParameters {
         }
         throw ApiException.badRequest("scale must be an integer " + min + ".." + max + ", got '" + raw + "'");
     }
+
+    /** How many segments to outline, 1..{@code max}; {@code defaultTop} when absent. */
+    static int top(String raw, int defaultTop, int max) {
+        if (raw == null || raw.isBlank()) {
+            return defaultTop;
+        }
+        try {
+            int t = Integer.parseInt(raw.trim());
+            if (t >= 1 && t <= max) {
+                return t;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.badRequest("top must be an integer 1.." + max + ", got '" + raw + "'");
+    }
 }

@@ -194,7 +194,7 @@ public final class HeatmapRenderer {
         return pngBytes(render(pixels, attributions, scale));
     }
 
-    private static byte[] pngBytes(BufferedImage image) {
+    static byte[] pngBytes(BufferedImage image) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             if (!ImageIO.write(image, "png", out)) {
