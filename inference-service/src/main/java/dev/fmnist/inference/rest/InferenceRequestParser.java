@@ -326,7 +326,7 @@ public final class InferenceRequestParser {
     public static void requireDatatype(String datatype) {
         if (!UINT8.equals(datatype) && !FP32.equals(datatype) && !BYTES.equals(datatype)) {
             throw OipException.badRequest("datatype " + datatype + " is not accepted for input '" + INPUT
-                    + "': use UINT8 (pixels 0..255), FP32 (pixel / 255) or BYTES (base64 PNG/JPEG)");
+                    + "': use UINT8 (pixels 0..255), FP32 (pixel / 255) or BYTES (PNG/JPEG files, base64 in JSON)");
         }
     }
 
