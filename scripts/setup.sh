@@ -92,12 +92,12 @@ check_ports() {
   local busy=() p name
   for p in "kafka:$KAFKA_PORT" "controller:${FMNIST_KAFKA_CONTROLLER_PORT:-9093}" \
     "trainer:${FMNIST_TRAINER_PORT:-8081}" "inference:${FMNIST_INFERENCE_PORT:-8082}" \
-    "explainer:${FMNIST_EXPLAINER_PORT:-8083}"; do
+    "explainer:${FMNIST_EXPLAINER_PORT:-8083}" "inference gRPC:${FMNIST_INFERENCE_GRPC_PORT:-8085}"; do
     name="${p%%:*}"
     port_open "${p##*:}" && busy+=("${p##*:} ($name)")
   done
   if [ ${#busy[@]} -eq 0 ]; then
-    check_line ok ports "$KAFKA_PORT, ${FMNIST_KAFKA_CONTROLLER_PORT:-9093}, ${FMNIST_TRAINER_PORT:-8081}-${FMNIST_EXPLAINER_PORT:-8083} free"
+    check_line ok ports "$KAFKA_PORT, ${FMNIST_KAFKA_CONTROLLER_PORT:-9093}, ${FMNIST_TRAINER_PORT:-8081}-${FMNIST_EXPLAINER_PORT:-8083}, ${FMNIST_INFERENCE_GRPC_PORT:-8085} free"
   elif stack_running && [ "$SETUP_MODE" = up ]; then
     check_line FAIL ports "in use by this project's stack, already running" "./fmnist down"
   elif stack_running; then

@@ -52,7 +52,8 @@ class NewcomerPathIT {
         PostgresDatabaseTestResource.Database db = PostgresDatabaseTestResource.freshDatabase();
         env = Map.of("FMNIST_KAFKA_PORT", freePort(), "FMNIST_KAFKA_CONTROLLER_PORT", freePort(),
                 "FMNIST_TRAINER_PORT", freePort(), "FMNIST_INFERENCE_PORT", freePort(),
-                "FMNIST_EXPLAINER_PORT", freePort(), "QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl(),
+                "FMNIST_EXPLAINER_PORT", freePort(), "FMNIST_INFERENCE_GRPC_PORT", freePort(),
+                "QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl(),
                 "FMNIST_RUNS_DIR", Platform.WORK_DIR.resolve("newcomer-runs").toString());
         up = tools(List.of("up", "--models", "lenet,xgboost", "--images", "300", "--explain", "3"), LOG);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);

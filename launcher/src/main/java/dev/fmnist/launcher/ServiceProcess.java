@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One packaged Quarkus service ({@code <module>/target/quarkus-app/quarkus-run.jar}) run as its own
  * JVM, with its output in a log file: the local stack's services ({@code ./fmnist up}, fixed ports, see
- * {@link Options}) and the process-level tests' (free ports). A separate process, so that tests of the
+ * {@link Options}) and the process-level tests' (free ports; inference-service's gRPC port too). A separate process, so that tests of the
  * whole platform can also kill it for real ({@link #kill()} is {@code kill -9}).
  */
 public final class ServiceProcess implements AutoCloseable {
@@ -23,12 +23,17 @@ public final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private final int grpcPort;
 
-    private ServiceProcess(String name, Process process, Path log, int port) {
+    /** The services with a gRPC server of their own (quarkus.grpc.server.port): inference-service's OIP v2. */
+    static final List<String> GRPC_SERVICES = List.of("inference-service");
+
+    private ServiceProcess(String name, Process process, Path log, int port, int grpcPort) {
         this.name = name;
         this.process = process;
         this.log = log;
         this.port = port;
+        this.grpcPort = grpcPort;
     }
 
     /** The repository root: the nearest folder, from the working directory up, that holds the service modules. */
@@ -61,6 +66,7 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static final class Options {
         private int port;
+        private int grpcPort;
         private List<String> jvmOptions = List.of("-Xmx768m", "-XX:+UseSerialGC");
         private Path log;
         private boolean detached;
@@ -68,6 +74,12 @@ public final class ServiceProcess implements AutoCloseable {
         /** A fixed HTTP port on 127.0.0.1 (0: a free one). */
         public Options port(int port) {
             this.port = port;
+            return this;
+        }
+
+        /** A fixed gRPC port on 127.0.0.1 for a service that has one (0: a free one). */
+        public Options grpcPort(int grpcPort) {
+            this.grpcPort = grpcPort;
             return this;
         }
 
@@ -124,9 +136,15 @@ public final class ServiceProcess implements AutoCloseable {
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        int grpcPort = -1;
+        if (GRPC_SERVICES.contains(module)) {
+            grpcPort = options.grpcPort > 0 ? options.grpcPort : freePort();
+            pb.environment().put("QUARKUS_GRPC_SERVER_HOST", "127.0.0.1");
+            pb.environment().put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(grpcPort));
+        }
         Process process = pb.start();
         awaitExec(process, jar(module).toString());
-        return new ServiceProcess(module, process, log, port);
+        return new ServiceProcess(module, process, log, port, grpcPort);
     }
 
     /**
@@ -169,6 +187,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The gRPC port, -1 for a service without a gRPC server. */
+    public int grpcPort() {
+        return grpcPort;
     }
 
     public String url(String path) {

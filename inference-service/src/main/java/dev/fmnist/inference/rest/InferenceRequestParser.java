@@ -161,6 +161,41 @@ public final class InferenceRequestParser {
         return new Parsed(parsed.id(), parsed.n(), parsed.input(), parsed.pixels(), outputs, binaryOutputs);
     }
 
+    /**
+     * The input tensor as another wire format carries it (gRPC's {@code raw_input_contents}, or its typed contents
+     * written out the same way): {@code datatype} and {@code shape} as declared, {@code raw} the elements row-major
+     * and little-endian (BYTES: each a 4-byte little-endian length and its bytes), {@code field} the name of the
+     * field that held them, for the error messages. The same checks and words as the binary tensor data of a REST
+     * request.
+     */
+    public Parsed fromRaw(String id, String datatype, long[] shape, byte[] raw, String field, Set<String> outputs) {
+        int n = imageCount(datatype, shape);
+        int width = switch (datatype) {
+            case UINT8 -> 1;
+            case FP32 -> Float.BYTES;
+            default -> 0;
+        };
+        long expected = (long) n * Pixels.COUNT * width;
+        if (width > 0 && raw.length != expected) {
+            throw OipException.badRequest(field + " holds " + raw.length + " bytes but a " + datatype + " tensor of shape "
+                    + Arrays.toString(shape) + " has " + expected);
+        }
+        return binary(id, n, datatype, raw, 0, outputs, Set.of());
+    }
+
+    /** The outputs asked for by name (none: all), each one the model gives. */
+    public static Set<String> requestedOutputs(List<String> names) {
+        Set<String> requested = new LinkedHashSet<>();
+        for (String name : names) {
+            if (!OUTPUTS.contains(name)) {
+                throw OipException.badRequest("unknown output '" + name + "': the model gives " + OUTPUT_PROBABILITIES
+                        + " and " + OUTPUT_LABEL);
+            }
+            requested.add(name);
+        }
+        return requested.isEmpty() ? OUTPUTS : requested;
+    }
+
     private static int jsonLength(int bodyLength, String headerLength) {
         if (headerLength == null) {
             return bodyLength;
@@ -287,13 +322,20 @@ public final class InferenceRequestParser {
         }
     }
 
+    /** {@code datatype} is one the input accepts. */
+    public static void requireDatatype(String datatype) {
+        if (!UINT8.equals(datatype) && !FP32.equals(datatype) && !BYTES.equals(datatype)) {
+            throw OipException.badRequest("datatype " + datatype + " is not accepted for input '" + INPUT
+                    + "': use UINT8 (pixels 0..255), FP32 (pixel / 255) or BYTES (PNG/JPEG files, base64 in JSON)");
+        }
+    }
+
     private int imageCount(String datatype, long[] shape) {
+        requireDatatype(datatype);
         boolean ok = switch (datatype) {
             case UINT8, FP32 -> (shape.length == 2 && shape[1] == Pixels.COUNT)
                     || (shape.length == 4 && shape[1] == 1 && shape[2] == Pixels.SIDE && shape[3] == Pixels.SIDE);
-            case BYTES -> shape.length == 1 || (shape.length == 2 && shape[1] == 1);
-            default -> throw OipException.badRequest("datatype " + datatype + " is not accepted for input '" + INPUT
-                    + "': use UINT8 (pixels 0..255), FP32 (pixel / 255) or BYTES (base64 PNG/JPEG)");
+            default -> shape.length == 1 || (shape.length == 2 && shape[1] == 1);
         };
         if (!ok) {
             throw OipException.badRequest("shape " + Arrays.toString(shape) + " does not fit datatype " + datatype

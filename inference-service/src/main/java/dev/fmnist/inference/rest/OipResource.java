@@ -1,11 +1,9 @@
 package dev.fmnist.inference.rest;
 
 import dev.fmnist.common.image.ImagePreprocessor;
-import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.runtime.scoring.ModelScorers;
 import dev.fmnist.inference.config.InferenceConfig;
-import dev.fmnist.runtime.scoring.LoadedModel;
 import dev.fmnist.inference.rest.OipDtos.InferenceResponse;
 import dev.fmnist.inference.rest.OipDtos.ModelMetadata;
 import dev.fmnist.inference.rest.OipDtos.ModelReady;
@@ -14,9 +12,8 @@ import dev.fmnist.inference.rest.OipDtos.ServerLive;
 import dev.fmnist.inference.rest.OipDtos.ServerMetadata;
 import dev.fmnist.inference.rest.OipDtos.ServerReady;
 import dev.fmnist.inference.rest.OipDtos.TensorMetadata;
-import dev.fmnist.inference.service.ModelHolder;
 import dev.fmnist.inference.service.ModelLoader;
-import dev.fmnist.inference.service.ModelUnavailableException;
+import dev.fmnist.inference.service.ServedModels;
 import dev.fmnist.inference.service.ScoringService;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,7 +52,7 @@ public class OipResource {
             new TensorMetadata(InferenceRequestParser.OUTPUT_PROBABILITIES, InferenceRequestParser.FP32, new long[] {-1, 10}),
             new TensorMetadata(InferenceRequestParser.OUTPUT_LABEL, "INT64", new long[] {-1}));
 
-    private final ModelHolder holder;
+    private final ServedModels models;
     private final ModelLoader loader;
     private final ScoringService scoring;
     private final InferenceRequestParser parser;
@@ -63,12 +60,12 @@ public class OipResource {
     private final String version;
     private final ObjectMapper mapper;
 
-    public OipResource(ModelHolder holder, ModelLoader loader, ScoringService scoring, ImagePreprocessor preprocessor,
+    public OipResource(ServedModels models, ModelLoader loader, ScoringService scoring, ImagePreprocessor preprocessor,
                        InferenceConfig config, ObjectMapper mapper,
                        @ConfigProperty(name = "quarkus.application.name") String name,
                        @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.mapper = mapper;
-        this.holder = holder;
+        this.models = models;
         this.loader = loader;
         this.scoring = scoring;
         this.parser = new InferenceRequestParser(preprocessor, config.httpMaxImages());
@@ -140,11 +137,11 @@ public class OipResource {
     @Blocking
     public Response inferVersion(@PathParam("model") String model, @PathParam("version") String version,
                                  @HeaderParam(InferenceRequestParser.HEADER_LENGTH) String headerLength, byte[] body) {
-        return infer(model, requireVersion(model, version), headerLength, body);
+        return infer(model, models.requireVersion(model, version), headerLength, body);
     }
 
     private Response infer(String model, Integer version, String headerLength, byte[] body) {
-        requireConfigured(model);
+        models.requireConfigured(model);
         InferenceRequestParser.Parsed request;
         try {
             request = parser.parse(body, headerLength);
@@ -208,51 +205,12 @@ public class OipResource {
     }
 
     private ModelMetadata metadata(String model, String version) {
-        requireConfigured(model);
-        if (version != null) {
-            requireVersion(model, version);
-        }
-        LoadedModel loaded = holder.peek(model).orElseThrow(() -> notLoaded(model));
-        String platform = ModelPublished.FORMAT_ONNX.equals(loaded.scorer().format()) ? "onnxruntime_onnx" : "xgboost_ubj";
-        return new ModelMetadata(model, List.of(Integer.toString(loaded.version())), platform, INPUTS, OUTPUTS);
+        ServedModels.Served served = models.metadata(model, version);
+        return new ModelMetadata(model, List.of(Integer.toString(served.version())), served.platform(), INPUTS, OUTPUTS);
     }
 
     private Response readiness(String model, String version) {
-        requireConfigured(model);
-        if (version != null) {
-            requireVersion(model, version);
-        }
-        boolean ready = holder.version(model).isPresent();
+        boolean ready = models.ready(model, version);
         return Response.status(ready ? 200 : 503).entity(new ModelReady(model, ready)).build();
-    }
-
-    private void requireConfigured(String model) {
-        if (!holder.isConfigured(model)) {
-            throw new ModelUnavailableException(ModelUnavailableException.Kind.NOT_CONFIGURED,
-                    "unknown model '" + model + "' (served: " + holder.configured() + ")");
-        }
-    }
-
-    /** The version path segment as a number, which must be the version served now. */
-    private int requireVersion(String model, String version) {
-        requireConfigured(model);
-        int v;
-        try {
-            v = Integer.parseInt(version);
-        } catch (NumberFormatException e) {
-            throw new ModelUnavailableException(ModelUnavailableException.Kind.VERSION_NOT_LOADED,
-                    "unknown version '" + version + "' of model '" + model + "' (versions are numbers)");
-        }
-        int served = holder.version(model).orElseThrow(() -> notLoaded(model));
-        if (served != v) {
-            throw new ModelUnavailableException(ModelUnavailableException.Kind.VERSION_NOT_LOADED,
-                    "version " + v + " of model '" + model + "' is not served (served: version " + served + ")");
-        }
-        return v;
-    }
-
-    private static ModelUnavailableException notLoaded(String model) {
-        return new ModelUnavailableException(ModelUnavailableException.Kind.NOT_LOADED,
-                "model '" + model + "' has no loaded version yet");
     }
 }

@@ -35,6 +35,7 @@ public class ScoringService {
     /** Where requests come from, the {@code source} tag of the metrics. */
     public static final String KAFKA = "kafka";
     public static final String HTTP = "http";
+    public static final String GRPC = "grpc";
 
     static final AttributeKey<Long> MODEL_VERSION = AttributeKey.longKey("fmnist.model.version");
     static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("fmnist.batch.size");

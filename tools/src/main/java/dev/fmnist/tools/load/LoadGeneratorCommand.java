@@ -60,6 +60,9 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     @Option(names = "--http-requests", defaultValue = "5000", description = "single-image OIP calls per HTTP phase, 0 = no HTTP phases (default ${DEFAULT-VALUE})")
     int httpRequests;
 
+    @Option(names = "--grpc", description = "inference-service gRPC host:port: a phase of --http-requests single-image OIP gRPC calls, 1 client (default: none)")
+    String grpc;
+
     @Option(names = "--http-concurrency", defaultValue = "4", description = "clients of the concurrent HTTP phase (default ${DEFAULT-VALUE})")
     int httpConcurrency;
 
@@ -156,11 +159,23 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             httpResults.add(oip.run(httpConcurrency + " clients", bodies, httpConcurrency));
         }
 
-        printTable(stored, raw, phases, httpResults);
-        if (json != null) {
-            writeJson(stored, raw, phases, httpResults);
+        List<OipHttpRun.Result> grpcResults = new java.util.ArrayList<>();
+        if (grpc != null && !grpc.isBlank() && httpRequests > 0) {
+            try (OipGrpcRun oip = new OipGrpcRun(grpc)) {
+                byte[][] requests = OipGrpcRun.requests(test, model, httpRequests);
+                oip.probe(requests[0]);
+                out.printf(Locale.ROOT, "OIP gRPC: %,d single-image calls, 1 client%n", httpRequests);
+                oip.run("warm-up", java.util.Arrays.copyOf(requests, Math.min(requests.length, 1000)));
+                grpcResults.add(oip.run("1 client", requests));
+            }
         }
-        boolean httpOk = httpResults.stream().allMatch(r -> r.failed() == 0);
+
+        printTable(stored, raw, phases, httpResults, grpcResults);
+        if (json != null) {
+            writeJson(stored, raw, phases, httpResults, grpcResults);
+        }
+        boolean httpOk = httpResults.stream().allMatch(r -> r.failed() == 0)
+                && grpcResults.stream().allMatch(r -> r.failed() == 0);
         return phases.stream().allMatch(r -> r.lost() == 0) && httpOk ? 0 : 1;
     }
 
@@ -199,7 +214,8 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
         };
     }
 
-    void printTable(StoredModel stored, double raw, List<KafkaLoadRun.Result> results, List<OipHttpRun.Result> httpResults) {
+    void printTable(StoredModel stored, double raw, List<KafkaLoadRun.Result> results, List<OipHttpRun.Result> httpResults,
+                    List<OipHttpRun.Result> grpcResults) {
         out.printf(Locale.ROOT, "%n%s v%d, %d CPUs%n", stored.name(), stored.version(),
                 Runtime.getRuntime().availableProcessors());
         out.println("| measurement | images | images/s | p50 ms | p95 ms | p99 ms | max ms | lost | duplicates "
@@ -221,11 +237,16 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "| OIP HTTP infer, 1 image per call, %s | %,d | %,.0f | %.2f | %.2f | %.2f | %.1f | %d failed | | | |%n",
                     r.phase(), r.requests(), r.requestsPerSecond(), l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), r.failed());
         }
+        for (OipHttpRun.Result r : grpcResults) {
+            LatencyStats l = r.latency();
+            out.printf(Locale.ROOT, "| OIP gRPC infer, 1 image per call, %s | %,d | %,.0f | %.2f | %.2f | %.2f | %.1f | %d failed | | | |%n",
+                    r.phase(), r.requests(), r.requestsPerSecond(), l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), r.failed());
+        }
         out.printf(Locale.ROOT, "end-to-end / raw at full load: %.2f%n", results.get(0).imagesPerSecond() / raw);
     }
 
     private void writeJson(StoredModel stored, double raw, List<KafkaLoadRun.Result> results,
-                           List<OipHttpRun.Result> httpResults) throws IOException {
+                           List<OipHttpRun.Result> httpResults, List<OipHttpRun.Result> grpcResults) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", stored.name());
         doc.put("version", stored.version());
@@ -234,6 +255,7 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
         doc.put("rawImagesPerSecond", raw);
         doc.put("phases", results);
         doc.put("http", httpResults);
+        doc.put("grpc", grpcResults);
         doc.put("measuredAt", Instant.now().toString());
         if (json.getParent() != null) {
             Files.createDirectories(json.getParent());

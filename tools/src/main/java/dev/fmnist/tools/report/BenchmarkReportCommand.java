@@ -32,6 +32,7 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
     static final String KAFKA = "End-to-end Kafka scoring";
     static final String HTTP = "OIP HTTP (single image per call)";
     static final String WIRE = "Kafka record sizes and compression (JSON and Protobuf, record batches of 256 KiB)";
+    static final String GRPC = "OIP gRPC (single image per call, raw UINT8 input)";
     static final String XAI = "Explanations (default budgets, one thread)";
     static final String TRAINING = "Training";
     static final String SERVICES = "Start-up and resident memory";
@@ -185,6 +186,12 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
                     figures.add(new Figure(HTTP, m + ": " + c + ", latency p50", lat.path("p50Ms").asDouble(), "ms"));
                     figures.add(new Figure(HTTP, m + ": " + c + ", latency p99", lat.path("p99Ms").asDouble(), "ms"));
                 }
+            }
+            for (JsonNode g : l.path("grpc")) {
+                JsonNode lat = g.path("latency");
+                figures.add(new Figure(GRPC, m + ": 1 client, latency p50", lat.path("p50Ms").asDouble(), "ms")
+                        .withTarget(Target.atMost(1, "ms")));
+                figures.add(new Figure(GRPC, m + ": 1 client, latency p99", lat.path("p99Ms").asDouble(), "ms"));
             }
         }
     }
@@ -375,7 +382,7 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
         worstMiss().ifPresent(w -> md.append(String.format(Locale.ROOT, " Worst miss: %s, %s %s against %s (%.2fx off).",
                 w.name(), Figures.format(w.value()), w.unit(), w.target(), w.target().missFactor(w.value()))));
         md.append("\n");
-        for (String section : List.of(RAW, KAFKA, WIRE, HTTP, XAI, TRAINING, SERVICES)) {
+        for (String section : List.of(RAW, KAFKA, WIRE, HTTP, GRPC, XAI, TRAINING, SERVICES)) {
             List<Figure> rows = figures.stream().filter(f -> f.section().equals(section)).toList();
             md.append("\n## ").append(section).append("\n\n");
             if (rows.isEmpty()) {

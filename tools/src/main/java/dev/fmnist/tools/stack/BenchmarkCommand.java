@@ -169,6 +169,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
             List<String> args = new ArrayList<>(List.of("load", "--model", model, "--format", "both"));
             args.addAll(loadArgs);
             args.addAll(List.of("--bootstrap", broker.bootstrapServers(), "--http", s.serviceUrl("inference-service", ""),
+                    "--grpc", "127.0.0.1:" + s.inferenceGrpcPort(),
                     "--jdbc-url", datasource, "--db-user", s.env.getOrDefault("QUARKUS_DATASOURCE_USERNAME", "postgres"),
                     "--json", benchDir.resolve("load-" + model + ".json").toString()));
             if (toolsJava("3g", args, Map.of("FMNIST_DB_PASSWORD", s.env.getOrDefault("QUARKUS_DATASOURCE_PASSWORD", ""))) != 0) {
@@ -274,7 +275,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         long start = System.nanoTime();
         say(svc + ": starting on port " + port + " (log: " + run.log(svc) + ")");
         ServiceProcess p = ServiceProcess.start(svc, env, s.root,
-                new ServiceProcess.Options().port(port).jvmOptions(jvm).log(run.log(svc)).detached(true));
+                new ServiceProcess.Options().port(port).grpcPort(s.inferenceGrpcPort()).jvmOptions(jvm).log(run.log(svc))
+                        .detached(true));
         PidFile pid = run.pidFile(svc);
         pid.write(p.pid());
         long deadline = start + Duration.ofSeconds(s.startTimeout).toNanos();

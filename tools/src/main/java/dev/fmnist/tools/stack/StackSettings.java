@@ -55,6 +55,11 @@ final class StackSettings {
         };
     }
 
+    /** inference-service's gRPC port (OIP v2 over gRPC). */
+    int inferenceGrpcPort() {
+        return port("FMNIST_INFERENCE_GRPC_PORT", 8085);
+    }
+
     String bootstrap() {
         return "127.0.0.1:" + kafkaPort;
     }

@@ -35,6 +35,9 @@ final class StackSteps {
         for (String svc : services) {
             ports.put(svc, s.servicePort(svc));
         }
+        if (services.contains("inference-service")) {
+            ports.put("inference-service gRPC", s.inferenceGrpcPort());
+        }
         ports.forEach((name, port) -> {
             if (KafkaBrokerProcess.portOpen(port)) {
                 throw new StackException("port " + port + " (" + name + ") is already in use on 127.0.0.1",

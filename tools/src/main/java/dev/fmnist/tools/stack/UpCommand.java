@@ -186,7 +186,8 @@ public final class UpCommand implements Callable<Integer> {
         List<String> jvm = StackSteps.serviceJvm(s);
         say(svc + ": starting on port " + port + " (log: " + run.log(svc) + ")");
         ServiceProcess p = ServiceProcess.start(svc, env, s.root,
-                new ServiceProcess.Options().port(port).jvmOptions(jvm).log(run.log(svc)).detached(true));
+                new ServiceProcess.Options().port(port).grpcPort(s.inferenceGrpcPort()).jvmOptions(jvm).log(run.log(svc))
+                        .detached(true));
         run.pidFile(svc).write(p.pid());
     }
 
@@ -469,6 +470,9 @@ public final class UpCommand implements Callable<Integer> {
         System.out.println("  PostgreSQL   " + datasource);
         for (String svc : s.services) {
             System.out.printf("  %-18s http://127.0.0.1:%s/q/health   /q/metrics   /q/openapi%n", svc, s.servicePort(svc));
+        }
+        if (s.services.contains("inference-service")) {
+            System.out.println("  OIP gRPC     127.0.0.1:" + s.inferenceGrpcPort() + " (inference.GRPCInferenceService)");
         }
         if (s.services.contains("explainer-service")) {
             System.out.println("  Web page     " + s.explainerUrl() + "/");

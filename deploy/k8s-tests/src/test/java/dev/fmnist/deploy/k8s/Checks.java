@@ -113,6 +113,10 @@ final class Checks {
         if (Repo.SERVICES.contains(service) && !portNumbers.contains(config(service).httpPort())) {
             problems.add(where + ": no containerPort " + config(service).httpPort() + " (quarkus.http.port of " + service + ")");
         }
+        Optional<Integer> grpcPort = Repo.SERVICES.contains(service) ? config(service).grpcPort() : Optional.empty();
+        if (grpcPort.isPresent() && !portNumbers.contains(grpcPort.get())) {
+            problems.add(where + ": no containerPort " + grpcPort.get() + " (quarkus.grpc.server.port of " + service + ")");
+        }
         // inference-service: readiness on the models alone (health group `models`), so that neither a registry nor a
         // Kafka outage takes OIP serving out of its Service (docs/architecture.md, Readiness)
         Map<String, String> wanted = Map.of("readinessProbe",
@@ -133,8 +137,15 @@ final class Checks {
                 problems.add(where + ": " + e.getKey() + " port " + port + " is not a container port");
             }
         }
+        // the startup probe: HTTP on /q/health, or the standard gRPC health service on the service's gRPC port
         JsonNode startup = c.path("startupProbe");
-        if (!startup.isMissingNode() && !startup.path("httpGet").path("path").asText().startsWith("/q/health")) {
+        if (startup.has("grpc")) {
+            int port = startup.path("grpc").path("port").asInt();
+            if (grpcPort.isEmpty() || port != grpcPort.get()) {
+                problems.add(where + ": startupProbe grpc port " + port + " is not quarkus.grpc.server.port of " + service
+                        + " (" + grpcPort.map(String::valueOf).orElse("none") + ")");
+            }
+        } else if (!startup.isMissingNode() && !startup.path("httpGet").path("path").asText().startsWith("/q/health")) {
             problems.add(where + ": startupProbe is not on /q/health");
         }
         return problems;

@@ -42,6 +42,7 @@ final class NetworkFlows {
             f.add(new Flow(app, "postgres", 8000, "TCP", false));
         }
         f.add(new Flow("client", "inference-service", 8082, "TCP", true));
+        f.add(new Flow("client", "inference-service", 8085, "TCP", true));
         f.add(new Flow("client", "explainer-service", 8083, "TCP", true));
         f.add(new Flow("prometheus", "inference-service", 8082, "TCP", true));
         f.add(new Flow("prometheus", "explainer-service", 8083, "TCP", true));
@@ -62,6 +63,7 @@ final class NetworkFlows {
         f.add(new Flow("prometheus", "fmnist-train", 8081, "TCP", false));
         f.add(new Flow("inference-service", "explainer-service", 8083, "TCP", false));
         f.add(new Flow("explainer-service", "inference-service", 8082, "TCP", false));
+        f.add(new Flow("explainer-service", "inference-service", 8085, "TCP", false));
         f.add(new Flow("fmnist-train", "inference-service", 8082, "TCP", false));
         f.add(new Flow("inference-service", "internet", 443, "TCP", false));
         f.add(new Flow("explainer-service", "internet", 443, "TCP", false));

@@ -67,6 +67,11 @@ final class ServiceConfig {
         return Integer.parseInt(prod("quarkus.http.port").orElse("8080"));
     }
 
+    /** The gRPC server's port ({@code quarkus.grpc.server.port}), empty for a service without one. */
+    Optional<Integer> grpcPort() {
+        return prod("quarkus.grpc.server.port").map(Integer::parseInt);
+    }
+
     String applicationName() {
         return prod("quarkus.application.name").orElse(service);
     }
