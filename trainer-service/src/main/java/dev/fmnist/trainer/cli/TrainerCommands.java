@@ -101,8 +101,16 @@ public class TrainerCommands {
                 + " chose (cross-validation, seed 42) instead of searching again per seed")
         boolean noSearch;
 
+        @Option(names = "--report-only", description = "seed study only: write the section \"Seeds\" again from"
+                + " training-seeds.json, training nothing")
+        boolean reportOnly;
+
         @Override
         public Integer call() throws Exception {
+            if (reportOnly) {
+                System.out.println("wrote " + SeedStudyReport.write(java.util.List.of(), "", java.nio.file.Path.of(out)));
+                return 0;
+            }
             training.dataset();
             if (seeds > 0) {
                 return seedStudy();
