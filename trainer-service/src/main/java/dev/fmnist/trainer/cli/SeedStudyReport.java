@@ -107,7 +107,9 @@ public final class SeedStudyReport {
                     mean(g.stream().mapToDouble(Record::trainSeconds).toArray())));
         }
         md.append("\n### Per-class test accuracy, mean over the seeds (%)\n\n| class |");
-        groups.values().forEach(g -> md.append(' ').append(g.get(0).model()).append(" (").append(g.size()).append(") |"));
+        // model, settings and seeds: one model may have runs of two settings
+        groups.values().forEach(g -> md.append(' ').append(g.get(0).model()).append(" (").append(g.get(0).settings())
+                .append(", ").append(g.size()).append(") |"));
         md.append("\n| --- |");
         groups.values().forEach(g -> md.append(" --- |"));
         md.append('\n');
