@@ -95,7 +95,10 @@ public class BenchmarkReport {
             md.append('\n');
         }
         Path mdFile = out.resolve("training.md");
-        Files.writeString(mdFile, md.toString());
+        // the seed study's section (SeedStudyReport) stays below the registered versions' table
+        String previous = Files.exists(mdFile) ? Files.readString(mdFile) : "";
+        int seeds = previous.indexOf(SeedStudyReport.SECTION);
+        Files.writeString(mdFile, md + (seeds >= 0 ? "\n" + previous.substring(seeds) : ""));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("machine", machine());
         json.put("wallSeconds", wallSeconds);

@@ -1,12 +1,12 @@
 package dev.fmnist.trainer.cli;
 
-import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.runtime.scoring.ModelScorers;
 import dev.fmnist.runtime.scoring.ScorerOptions;
 import dev.fmnist.trainer.config.TrainerConfig;
-import dev.fmnist.trainer.evaluation.Evaluation;
+import dev.fmnist.trainer.evaluation.Evaluator;
+import dev.fmnist.trainer.evaluation.HeldOutTestSet;
 import dev.fmnist.trainer.repository.ModelRegistryRepository;
 import dev.fmnist.trainer.service.TrainingService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,14 +62,11 @@ public class RegistryCommands {
         @Override
         public Integer call() throws Exception {
             StoredModel stored = find(which);
-            LabelledImages test = training.dataset().test();
+            HeldOutTestSet test = HeldOutTestSet.of(training.dataset().test(), config.seed(), 0);
             try (ModelScorer scorer = ModelScorers.open(stored, ScorerOptions.cpu().withThreads(config.effectiveThreads()))) {
-                long t0 = System.nanoTime();
-                float[] probabilities = scorer.score(test.modelInput(), test.size());
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                Evaluation e = Evaluation.of("test", test, Evaluation.argmax(probabilities, test.size()));
+                Evaluator.Timed timed = Evaluator.testTimed(scorer, test);
                 System.out.printf("%s version %d on %d test images (%.0f images/s)%n%n%s", stored.name(), stored.version(),
-                        test.size(), test.size() / seconds, e.perClassTable());
+                        test.size(), timed.imagesPerSecond(), timed.evaluation().perClassTable());
             }
             return 0;
         }

@@ -74,17 +74,54 @@ public class TrainerCommands {
     }
 
     @Command(name = "benchmark", mixinStandardHelpOptions = true,
-            description = "Train all three models on the full data and write results/training.md and .json.")
+            description = {"Without --seeds: train the models on the full data, register them and write results/training.md and .json.",
+                    "With --seeds N: the seed study: train each model N times (seeds --first-seed, +1, ...), evaluate each run on"
+                            + " train, validation and test, register none, and write the mean and standard deviation over the seeds"
+                            + " to the section \"Seeds\" of training.md (runs kept in training-seeds.json, so chunks add up)."})
     class Benchmark implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "results", description = "folder of training.md and training.json")
         String out;
 
-        @Option(names = "--models", defaultValue = "all", description = "lenet, cnn, xgboost or all")
+        @Option(names = "--models", defaultValue = "all", description = "lenet, cnn, xgboost, forest or all")
         String models;
+
+        @Option(names = "--seeds", defaultValue = "0", description = "runs per model for the seed study (0: the registered full run)")
+        int seeds;
+
+        @Option(names = "--first-seed", description = "the first seed of the study (default trainer.seed, 42)")
+        Long firstSeed;
+
+        @Option(names = "--epochs", description = "seed study only: epochs (CNNs), boosting rounds (xgboost) or trees per class (forest)")
+        Integer epochs;
+
+        @Option(names = "--limit", defaultValue = "0", description = "seed study only: train on a stratified subset of N images (0 = all)")
+        int limit;
+
+        @Option(names = "--no-search", description = "seed study only: fit the tree models at the grid point the full search"
+                + " chose (cross-validation, seed 42) instead of searching again per seed")
+        boolean noSearch;
+
+        @Option(names = "--report-only", description = "seed study only: write the section \"Seeds\" again from"
+                + " training-seeds.json, training nothing")
+        boolean reportOnly;
 
         @Override
         public Integer call() throws Exception {
+            if (reportOnly) {
+                System.out.println("wrote " + SeedStudyReport.write(java.util.List.of(), "", java.nio.file.Path.of(out)));
+                return 0;
+            }
             training.dataset();
+            if (seeds > 0) {
+                return seedStudy();
+            }
+            if (seeds < 0) {
+                throw new IllegalArgumentException("--seeds must be a positive number of runs, got " + seeds);
+            }
+            if (epochs != null || limit != 0 || noSearch) {
+                throw new IllegalArgumentException("--epochs, --limit and --no-search belong to the seed study (--seeds N);"
+                        + " the registered benchmark run uses the full settings");
+            }
             long t0 = System.nanoTime();
             TrainingJob job = training.runNow(new TrainingRequest(models, null, 0, null), new ConsoleProgressBar(System.err));
             int code = report(job, System.out);
@@ -92,6 +129,42 @@ public class TrainerCommands {
                 System.out.println("wrote " + benchmark.write(job, java.nio.file.Path.of(out), (System.nanoTime() - t0) / 1e9));
             }
             return code;
+        }
+
+        private int seedStudy() throws java.io.IOException {
+            TrainingRequest request = new TrainingRequest(models, epochs, limit, null); // validates the model and numbers
+            long first = firstSeed != null ? firstSeed : training.seed();
+            String settings = settingsLabel();
+            java.util.List<TrainingService.SeedRun> runs = new java.util.ArrayList<>();
+            ConsoleProgressBar progress = new ConsoleProgressBar(System.err);
+            for (String model : request.models()) {
+                for (int i = 0; i < seeds; i++) {
+                    long seed = first + i;
+                    TrainingService.SeedRun run = training.trainForSeedStudy(model, seed, epochs, limit, !noSearch, progress);
+                    runs.add(run);
+                    System.out.printf("%-8s seed %d  train %.2f%%  validation %.2f%%  test %.2f%%  (%.0f s)%n", model, seed,
+                            100 * run.evaluation("train").accuracy(), 100 * run.evaluation("validation").accuracy(),
+                            100 * run.evaluation("test").accuracy(), run.trainSeconds());
+                    // written after every run, so an interrupted chunk keeps what it finished
+                    SeedStudyReport.write(java.util.List.of(run), settings, java.nio.file.Path.of(out));
+                }
+            }
+            System.out.println("wrote " + java.nio.file.Path.of(out).resolve("training.md") + " (" + runs.size() + " runs)");
+            return 0;
+        }
+
+        private String settingsLabel() {
+            java.util.List<String> parts = new java.util.ArrayList<>();
+            if (epochs != null) {
+                parts.add("--epochs " + epochs);
+            }
+            if (limit > 0) {
+                parts.add("--limit " + limit);
+            }
+            if (noSearch) {
+                parts.add("--no-search");
+            }
+            return parts.isEmpty() ? "full" : String.join(" ", parts);
         }
     }
 

@@ -7,8 +7,16 @@ package dev.fmnist.trainer.domain;
  * @param limit   train on a stratified subset of this many images; 0 = the full dataset
  * @param seed    seeds the split, the initialisation and the batch order
  * @param threads native threads for the training engines
+ * @param searchHyperParameters false skips the tree models' grid search and fits the point that the
+ *                              full search chose on cross-validation ({@code XgboostModelTrainer#searchedPoint}):
+ *                              the seed study's shorter runs; true for every registered training
  */
-public record TrainingOptions(Integer epochs, int limit, long seed, int threads) {
+public record TrainingOptions(Integer epochs, int limit, long seed, int threads, boolean searchHyperParameters) {
+
+    public TrainingOptions(Integer epochs, int limit, long seed, int threads) {
+        this(epochs, limit, seed, threads, true);
+    }
+
     public TrainingOptions {
         if (epochs != null && epochs < 1) {
             throw new IllegalArgumentException("epochs must be a positive number, got " + epochs);

@@ -7,7 +7,7 @@ import dev.fmnist.trainer.cnn.CnnTrainingSettings;
 import dev.fmnist.trainer.cnn.DjlCnnTrainer;
 import dev.fmnist.trainer.cnn.OnnxCnnExporter;
 import dev.fmnist.trainer.config.TrainerConfig;
-import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.data.TrainingData;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.runtime.scoring.ModelScorers;
 import dev.fmnist.runtime.scoring.ScorerOptions;
@@ -50,14 +50,14 @@ public class CnnModelTrainer implements ModelTrainer {
     }
 
     @Override
-    public TrainedModel train(String model, DataSplit split, TrainingOptions options, TrainingListener listener) {
+    public TrainedModel train(String model, TrainingData data, TrainingOptions options, TrainingListener listener) {
         DjlCnnTrainer.configureEngine(Path.of(config.engineCacheDir()), options.threads());
         CnnArchitecture architecture = CnnArchitecture.byName(model);
         CnnTrainingSettings defaults = CnnTrainingSettings.defaultsFor(model);
         CnnTrainingSettings settings = defaults
                 .withEpochs(options.epochs() == null ? defaults.epochs() : options.epochs())
                 .withSeed(options.seed()).withThreads(options.threads());
-        DjlCnnTrainer.Result result = DjlCnnTrainer.train(architecture, split.train(), split.validation(), settings, listener);
+        DjlCnnTrainer.Result result = DjlCnnTrainer.train(architecture, data.train(), data.validation(), settings, listener);
 
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("architecture", architecture.layers().toString());
@@ -82,10 +82,10 @@ public class CnnModelTrainer implements ModelTrainer {
         // evaluation runs on the exported graph, so the figures are those of the artifact that is served
         ModelScorer scorer = ModelScorers.open(model, 0, ModelPublished.FORMAT_ONNX,
                 exporter.apply(result.weights(), Map.of("name", model)), ScorerOptions.cpu().withThreads(options.threads()));
-        listener.stage(model, "ONNX parity check on " + Math.min(OnnxParity.IMAGES, split.validation().size())
+        listener.stage(model, "ONNX parity check on " + Math.min(OnnxParity.IMAGES, data.validation().size())
                 + " validation images");
         try {
-            OnnxParity.Result parity = OnnxParity.check(model, result.weights(), scorer, split.validation());
+            OnnxParity.Result parity = OnnxParity.check(model, result.weights(), scorer, data.validation());
             metrics.put("onnxParityImages", parity.images());
             metrics.put("onnxParityMaxDifference", parity.maxDifference());
         } catch (RuntimeException e) {

@@ -1,6 +1,6 @@
 package dev.fmnist.trainer.service;
 
-import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.data.TrainingData;
 import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.domain.TrainingOptions;
@@ -9,5 +9,5 @@ import dev.fmnist.trainer.domain.TrainingOptions;
 public interface ModelTrainer {
     boolean supports(String model);
 
-    TrainedModel train(String model, DataSplit split, TrainingOptions options, TrainingListener listener);
+    TrainedModel train(String model, TrainingData data, TrainingOptions options, TrainingListener listener);
 }

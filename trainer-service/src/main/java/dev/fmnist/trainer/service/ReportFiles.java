@@ -3,10 +3,11 @@ package dev.fmnist.trainer.service;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.trainer.config.TrainerConfig;
-import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.data.TrainingData;
 import dev.fmnist.trainer.report.ReportWriter;
 import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.evaluation.Evaluation;
+import dev.fmnist.trainer.evaluation.HeldOutTestSet;
 import dev.fmnist.trainer.repository.ModelRegistryRepository;
 import dev.fmnist.trainer.repository.ModelRegistryRepository.VersionInfo;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,7 +36,8 @@ public class ReportFiles {
         this.config = config;
     }
 
-    public Path write(Path out, VersionInfo version, TrainedModel trained, List<Evaluation> evaluations, DataSplit split) {
+    public Path write(Path out, VersionInfo version, TrainedModel trained, List<Evaluation> evaluations, TrainingData data,
+                      HeldOutTestSet testSet) {
         try {
             Path folder = TrainingService.versionFolder(out, version.name(), version.version());
             StoredModel stored = registry.artifact(version.name(), version.version())
@@ -60,8 +62,8 @@ public class ReportFiles {
                         .append(e.perClassTable()).append("```\n\n");
             }
             Files.writeString(folder.resolve("evaluation.md"), md.toString());
-            ReportWriter.writeAll(out, version.name(), Integer.toString(version.version()), new ReportWriter.ReportData(
-                    split.train(), split.test(), evaluations, trained.epochs(), trained.importance(),
+            ReportWriter.writeAll(out, version.name(), Integer.toString(version.version()), testSet.reportData(
+                    data.train(), evaluations, trained.epochs(), trained.importance(),
                     "gain importance per pixel", 10, config.reportEmbeddingImages(), config.effectiveThreads(), config.seed()));
             return folder;
         } catch (IOException e) {

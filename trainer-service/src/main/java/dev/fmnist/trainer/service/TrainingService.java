@@ -7,13 +7,15 @@ import dev.fmnist.common.kafka.KafkaAccess;
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.common.messaging.Topics;
 import dev.fmnist.trainer.config.TrainerConfig;
-import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.data.TrainingData;
 import dev.fmnist.trainer.domain.EpochMetrics;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.domain.TrainingOptions;
 import dev.fmnist.trainer.evaluation.Evaluation;
+import dev.fmnist.trainer.evaluation.Evaluator;
+import dev.fmnist.trainer.evaluation.HeldOutTestSet;
 import dev.fmnist.trainer.messaging.ModelEventPublisher;
 import dev.fmnist.trainer.repository.ModelRegistryRepository;
 import dev.fmnist.trainer.repository.ModelRegistryRepository.VersionInfo;
@@ -40,6 +42,10 @@ import org.jboss.logging.Logger;
 /**
  * Trains, evaluates, registers and announces models. One training at a time (the engines use
  * every core); REST submissions queue behind each other on a single worker thread.
+ *
+ * <p>The protocol (docs/training.md, "Protocol"): the trainer receives {@link TrainingData} (train
+ * and validation) and nothing else; the official test images are a {@link HeldOutTestSet} that
+ * this class hands to the {@link Evaluator} once per model, after training.
  *
  * <p>Per model: train; evaluate on train, validation and test; register artifact, metrics and
  * evaluations in one transaction; write the human-readable copy; announce on
@@ -92,6 +98,11 @@ public class TrainingService {
         return job;
     }
 
+    /** The configured seed ({@code trainer.seed}): the registered trainings' and the seed study's first. */
+    public long seed() {
+        return config.seed();
+    }
+
     /** The dataset, loaded once (about 1 s); a missing dataset fails with the locator's message. */
     public FashionMnist dataset() {
         FashionMnist d = data;
@@ -117,10 +128,11 @@ public class TrainingService {
             TrainingRequest request = job.request();
             TrainingOptions options = new TrainingOptions(request.epochs(), request.limit(), config.seed(),
                     config.effectiveThreads());
-            DataSplit split = DataSplit.of(dataset(), options.seed(), options.limit());
+            TrainingData data = TrainingData.of(dataset().train(), options.seed(), options.limit());
+            HeldOutTestSet testSet = HeldOutTestSet.of(dataset().test(), options.seed(), options.limit());
             Path out = Path.of(request.outDir() != null ? request.outDir() : config.outputDir());
             for (String model : request.models()) {
-                job.registered(trainOne(model, split, options, out, listener));
+                job.registered(trainOne(model, data, testSet, options, out, listener));
             }
             job.succeeded();
         } catch (AnnouncementRefusedException e) {
@@ -133,10 +145,14 @@ public class TrainingService {
         }
     }
 
-    private TrainingJob.Registered trainOne(String model, DataSplit split, TrainingOptions options, Path out,
-                                            TrainingListener listener) {
-        ModelTrainer trainer = trainers.stream().filter(t -> t.supports(model)).findFirst()
+    private ModelTrainer trainerOf(String model) {
+        return trainers.stream().filter(t -> t.supports(model)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no trainer for model " + model));
+    }
+
+    private TrainingJob.Registered trainOne(String model, TrainingData data, HeldOutTestSet testSet, TrainingOptions options,
+                                            Path out, TrainingListener listener) {
+        ModelTrainer trainer = trainerOf(model);
         UUID runId = UUID.randomUUID();
         Map<String, Object> runParams = Map.of("limit", options.limit(), "seed", options.seed(),
                 "epochs", options.epochs() == null ? "default" : options.epochs(), "threads", options.threads());
@@ -166,23 +182,17 @@ public class TrainingService {
             }
         };
         try {
-            TrainedModel trained = trainer.train(model, split, options, recording);
-            List<Evaluation> evaluations = new ArrayList<>();
-            try (ModelScorer scorer = trained.scorer()) {
-                listener.stage(model, "evaluation");
-                evaluations.add(evaluate(scorer, "train", split.train()));
-                evaluations.add(evaluate(scorer, "validation", split.validation()));
-                evaluations.add(evaluate(scorer, "test", split.test()));
-            }
+            TrainedModel trained = trainer.train(model, data, options, recording);
+            List<Evaluation> evaluations = evaluate(model, trained, data, testSet, listener);
             Evaluation test = evaluations.get(2);
             Map<String, Object> metrics = new LinkedHashMap<>(trained.metrics());
             metrics.put("trainAccuracy", evaluations.get(0).accuracy());
             metrics.put("validationAccuracy", evaluations.get(1).accuracy());
             metrics.put("testAccuracy", test.accuracy());
             metrics.put("testImages", test.images());
-            metrics.put("trainImages", split.train().size());
+            metrics.put("trainImages", data.train().size());
             VersionInfo version = register(model, trained, runId, metrics, evaluations);
-            Path folder = reportFiles.write(out, version, trained, evaluations, split);
+            Path folder = reportFiles.write(out, version, trained, evaluations, data, testSet);
             announce(version);
             withRetries("finish training run of " + model, () -> {
                 registry.finishRun(runId, "succeeded", null);
@@ -200,9 +210,40 @@ public class TrainingService {
         }
     }
 
-    private static Evaluation evaluate(ModelScorer scorer, String name, LabelledImages images) {
-        float[] probabilities = scorer.score(images.modelInput(), images.size());
-        return Evaluation.of(name, images, Evaluation.argmax(probabilities, images.size()));
+    /** Train, validation and test evaluations of a trained model: the test set's one reading. */
+    private static List<Evaluation> evaluate(String model, TrainedModel trained, TrainingData data, HeldOutTestSet testSet,
+                                             TrainingListener listener) {
+        try (ModelScorer scorer = trained.scorer()) {
+            listener.stage(model, "evaluation");
+            return List.of(Evaluator.evaluate(scorer, "train", data.train()),
+                    Evaluator.evaluate(scorer, "validation", data.validation()), Evaluator.test(scorer, testSet));
+        }
+    }
+
+    /**
+     * One run of the seed study ({@code trainer benchmark --seeds N}): {@code model} trained with
+     * {@code seed} (the split, the initialisation, the batch order, XGBoost's sampling), evaluated on
+     * train, validation and test, not registered: a measurement of the spread over seeds, not a
+     * version to serve.
+     */
+    public SeedRun trainForSeedStudy(String model, long seed, Integer epochs, int limit, boolean searchHyperParameters,
+                                     TrainingListener listener) {
+        TrainingOptions options = new TrainingOptions(epochs, limit, seed, config.effectiveThreads(), searchHyperParameters);
+        TrainingData data = TrainingData.of(dataset().train(), seed, limit);
+        HeldOutTestSet testSet = HeldOutTestSet.of(dataset().test(), seed, limit);
+        long t0 = System.nanoTime();
+        TrainedModel trained = trainerOf(model).train(model, data, options, listener);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<Evaluation> evaluations = evaluate(model, trained, data, testSet, listener);
+        return new SeedRun(model, seed, seconds, trained.metrics(), trained.params(), evaluations);
+    }
+
+    /** A seed-study run: wall time of the training (no evaluation), the trainer's metrics and params, the evaluations. */
+    public record SeedRun(String model, long seed, double trainSeconds, Map<String, Object> metrics,
+                          Map<String, Object> params, List<Evaluation> evaluations) {
+        public Evaluation evaluation(String split) {
+            return evaluations.stream().filter(e -> e.split().equals(split)).findFirst().orElseThrow();
+        }
     }
 
     VersionInfo register(String model, TrainedModel trained, UUID runId, Map<String, Object> metrics,

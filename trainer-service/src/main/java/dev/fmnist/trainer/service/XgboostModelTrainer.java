@@ -2,7 +2,7 @@ package dev.fmnist.trainer.service;
 
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.common.messaging.ModelPublished;
-import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.data.TrainingData;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.domain.TrainingListener;
@@ -34,8 +34,18 @@ public class XgboostModelTrainer implements ModelTrainer {
         return ModelNames.FOREST.equals(model) ? XgboostSettings.forestDefaults() : XgboostSettings.defaults();
     }
 
+    /**
+     * The grid point the full search chose with the default seed (cross-validation on the training
+     * split, {@link XgboostSettings}): fitted directly when {@link TrainingOptions#searchHyperParameters()}
+     * is false.
+     */
+    static XgboostSettings.GridPoint searchedPoint(String model) {
+        return ModelNames.FOREST.equals(model) ? new XgboostSettings.GridPoint(20, 0.15, "colsample_bynode")
+                : new XgboostSettings.GridPoint(4, 0.5);
+    }
+
     @Override
-    public TrainedModel train(String model, DataSplit split, TrainingOptions options, TrainingListener listener) {
+    public TrainedModel train(String model, TrainingData data, TrainingOptions options, TrainingListener listener) {
         XgboostSettings settings = defaultsFor(model).withThreads(options.threads()).withSeed(options.seed());
         if (options.epochs() != null && settings.ensemble().isForest()) {
             // a forest has one round: --epochs caps its trees per class instead (quick runs)
@@ -46,11 +56,14 @@ public class XgboostModelTrainer implements ModelTrainer {
                     .withSearch(settings.gridEta(), Math.min(settings.gridMaxRounds(), options.epochs()),
                             settings.gridEarlyStoppingRounds(), settings.cvFolds(), settings.gridSubsample());
         }
-        XgboostResult result = new XgboostTrainer(model, settings, listener).train(split);
+        XgboostTrainer trainer = new XgboostTrainer(model, settings, listener);
+        XgboostResult result = options.searchHyperParameters() ? trainer.train(data)
+                : trainer.fit(data.train(), data.validation(), searchedPoint(model), List.of(), 0, 0);
 
         Map<String, Object> params = new LinkedHashMap<>(result.params());
         params.put("ensemble", settings.ensemble().name());
-        params.put("grid", settings.gridPoints().stream().map(Object::toString).toList());
+        params.put("grid", options.searchHyperParameters()
+                ? settings.gridPoints().stream().map(Object::toString).toList() : List.of("not searched: " + result.chosen()));
         params.put("cvFolds", settings.cvFolds());
         params.put("gridSubsample", result.gridImages());
         Map<String, Object> metrics = new LinkedHashMap<>();

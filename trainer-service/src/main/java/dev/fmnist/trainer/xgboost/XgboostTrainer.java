@@ -6,7 +6,7 @@ import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.runtime.scoring.ScorerOptions;
 import dev.fmnist.runtime.scoring.XgboostScorer;
-import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.data.TrainingData;
 import dev.fmnist.trainer.domain.EpochMetrics;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.xgboost.XgboostSettings.GridPoint;
@@ -63,8 +63,8 @@ public final class XgboostTrainer {
     }
 
     /** Grid search on the training split, then the final fit with early stopping on the validation split. */
-    public XgboostResult train(DataSplit split) {
-        return train(split.train(), split.validation());
+    public XgboostResult train(TrainingData data) {
+        return train(data.train(), data.validation());
     }
 
     /** Grid search on {@code train}, then the final fit on {@code train} with early stopping on {@code validation}. */
@@ -82,7 +82,7 @@ public final class XgboostTrainer {
     /** The stratified, seeded subsample of the training split that the grid search uses. */
     public LabelledImages gridSubsample(LabelledImages train) {
         int n = settings.gridSubsample();
-        return n == 0 ? train : DataSplit.stratifiedSample(train, n, settings.seed());
+        return n == 0 ? train : TrainingData.stratifiedSample(train, n, settings.seed());
     }
 
     /** Cross-validation of every grid point on {@code data} (used whole: subsample beforehand). */

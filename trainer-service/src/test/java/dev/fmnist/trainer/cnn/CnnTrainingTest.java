@@ -12,7 +12,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.common.data.LabelledImages;
-import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.data.TrainingData;
 import dev.fmnist.trainer.domain.EpochMetrics;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.evaluation.Evaluation;
@@ -26,16 +26,16 @@ import org.junit.jupiter.api.Test;
 
 /** LeNet as in the paper, training on a real subset, and ONNX export checked against the training engine. */
 class CnnTrainingTest {
-    static DataSplit split;
-    /** The parity check's 1,000 images (the split's own test part has 670). */
+    static TrainingData split;
+    /** The parity check's 1,000 images: training images, as the parity check needs no held-out ones. */
     static LabelledImages parityImages;
 
     @BeforeAll
     static void setUp() {
         DjlCnnTrainer.configureEngine(Path.of("target", "djl-cache"), 2);
         FashionMnist data = FashionMnist.load();
-        split = DataSplit.of(data, 42, 4_000);
-        parityImages = DataSplit.stratifiedSample(data.test(), OnnxParity.IMAGES, 5);
+        split = TrainingData.of(data.train(), 42, 4_000);
+        parityImages = TrainingData.stratifiedSample(data.train(), OnnxParity.IMAGES, 5);
     }
 
     @Test

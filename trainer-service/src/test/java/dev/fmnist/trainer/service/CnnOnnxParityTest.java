@@ -8,7 +8,7 @@ import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.trainer.cnn.CnnWeights;
 import dev.fmnist.trainer.cnn.OnnxCnnExporter;
 import dev.fmnist.trainer.cnn.OnnxParity;
-import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.data.TrainingData;
 import dev.fmnist.trainer.domain.TrainedModel;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.domain.TrainingOptions;
@@ -27,11 +27,11 @@ import org.junit.jupiter.api.Test;
  */
 class CnnOnnxParityTest {
     /** 10,000 images: 9,000 to train one quick epoch on, 1,000 validation images for the check. */
-    static DataSplit split;
+    static TrainingData split;
 
     @BeforeAll
     static void load() {
-        split = DataSplit.of(FashionMnist.load(), 42, 10_000);
+        split = TrainingData.of(FashionMnist.load().train(), 42, 10_000);
     }
 
     @Test

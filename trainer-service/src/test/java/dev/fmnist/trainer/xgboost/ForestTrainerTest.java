@@ -8,7 +8,7 @@ import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.runtime.scoring.XgboostScorer;
-import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.data.TrainingData;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.evaluation.Evaluation;
 import java.nio.charset.StandardCharsets;
@@ -37,10 +37,10 @@ class ForestTrainerTest {
     @BeforeAll
     static void trainOnce() {
         FashionMnist data = FashionMnist.load();
-        DataSplit split = DataSplit.of(data, 7);
-        LabelledImages train = DataSplit.stratifiedSample(split.train(), 2_000, 1);
-        LabelledImages validation = DataSplit.stratifiedSample(split.validation(), 500, 2);
-        test = DataSplit.stratifiedSample(data.test(), 1_000, 3);
+        TrainingData split = TrainingData.of(data.train(), 7);
+        LabelledImages train = TrainingData.stratifiedSample(split.train(), 2_000, 1);
+        LabelledImages validation = TrainingData.stratifiedSample(split.validation(), 500, 2);
+        test = TrainingData.stratifiedSample(data.test(), 1_000, 3);
         TrainingListener listener = new TrainingListener() {
             @Override
             public void stage(String name, String stage) {

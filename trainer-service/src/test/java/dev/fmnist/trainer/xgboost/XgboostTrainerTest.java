@@ -9,7 +9,7 @@ import dev.fmnist.common.FashionClass;
 import dev.fmnist.common.Pixels;
 import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.common.data.LabelledImages;
-import dev.fmnist.trainer.data.DataSplit;
+import dev.fmnist.trainer.data.TrainingData;
 import dev.fmnist.trainer.domain.EpochMetrics;
 import dev.fmnist.trainer.domain.TrainingListener;
 import dev.fmnist.trainer.evaluation.Evaluation;
@@ -42,10 +42,10 @@ class XgboostTrainerTest {
     @BeforeAll
     static void trainOnce() {
         FashionMnist data = FashionMnist.load();
-        DataSplit split = DataSplit.of(data, 7);
-        train = DataSplit.stratifiedSample(split.train(), 3_000, 1);
-        validation = DataSplit.stratifiedSample(split.validation(), 600, 2);
-        test = DataSplit.stratifiedSample(data.test(), 1_000, 3);
+        TrainingData split = TrainingData.of(data.train(), 7);
+        train = TrainingData.stratifiedSample(split.train(), 3_000, 1);
+        validation = TrainingData.stratifiedSample(split.validation(), 600, 2);
+        test = TrainingData.stratifiedSample(data.test(), 1_000, 3);
         TrainingListener listener = new TrainingListener() {
             @Override
             public void stage(String model, String stage) {

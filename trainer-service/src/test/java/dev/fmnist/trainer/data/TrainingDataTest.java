@@ -7,7 +7,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class DataSplitTest {
+class TrainingDataTest {
     static FashionMnist data;
 
     @BeforeAll
@@ -16,24 +16,22 @@ class DataSplitTest {
     }
 
     @Test
-    void fullSplitIsStratifiedNinetyTen() {
-        DataSplit split = DataSplit.of(data, 42);
+    void fullSplitIsStratifiedNinetyTenOfTheTrainingImages() {
+        TrainingData split = TrainingData.of(data.train(), 42);
         assertThat(split.train().size()).isEqualTo(54_000);
         assertThat(split.validation().size()).isEqualTo(6_000);
-        assertThat(split.test().size()).isEqualTo(10_000);
         assertThat(split.validation().classCounts()).containsOnly(600);
         assertThat(split.train().classCounts()).containsOnly(5_400);
     }
 
     @Test
     void sameSeedSameSplitOtherSeedOtherSplit() {
-        DataSplit a = DataSplit.of(data, 7, 2_000);
-        DataSplit b = DataSplit.of(data, 7, 2_000);
-        DataSplit c = DataSplit.of(data, 8, 2_000);
+        TrainingData a = TrainingData.of(data.train(), 7, 2_000);
+        TrainingData b = TrainingData.of(data.train(), 7, 2_000);
+        TrainingData c = TrainingData.of(data.train(), 8, 2_000);
         assertThat(a.validation().pixels()).isEqualTo(b.validation().pixels());
         assertThat(Arrays.equals(a.validation().pixels(), c.validation().pixels())).isFalse();
         assertThat(a.train().size() + a.validation().size()).isEqualTo(2_000);
         assertThat(a.validation().classCounts()).containsOnly(20);
-        assertThat(Arrays.stream(a.test().classCounts()).boxed().toList()).allSatisfy(n -> assertThat(n).isBetween(33, 34));
     }
 }

@@ -1,39 +1,41 @@
 package dev.fmnist.trainer.data;
 
 import dev.fmnist.common.FashionClass;
-import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.common.data.LabelledImages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * Training, validation and test sets (docs/architecture.md, "Dataset"): the official 10,000 test
- * images are the test set; a stratified, seeded 10 % of the 60,000 training images is the
- * validation set.
+ * What a trainer sees: the training and validation sets (docs/architecture.md, "Dataset"), a
+ * stratified, seeded 90 / 10 split of the official 60,000 training images. Every choice a trainer
+ * makes (early stopping, the grid search's cross-validation, the best epoch) is made on these.
+ *
+ * <p>The official 10,000 test images are not here and cannot be reached from here: they are the
+ * evaluator's {@code evaluation.HeldOutTestSet}, which {@code TrainingService} hands to
+ * {@code evaluation.Evaluator} once a model is trained. {@code TestSetIsolationTest} fails the build
+ * when a trainer class (this package, {@code cnn}, {@code xgboost}, the {@code *ModelTrainer}s)
+ * refers to the test set, the dataset loader or the test IDX files.
  */
-public record DataSplit(LabelledImages train, LabelledImages validation, LabelledImages test) {
+public record TrainingData(LabelledImages train, LabelledImages validation) {
 
     public static final double VALIDATION_FRACTION = 0.1;
 
-    /** The standard split of the full dataset. */
-    public static DataSplit of(FashionMnist data, long seed) {
-        return of(data, seed, 0);
+    /** The standard split of the official training images {@code pool} (54,000 / 6,000). */
+    public static TrainingData of(LabelledImages pool, long seed) {
+        return of(pool, seed, 0);
     }
 
     /**
-     * The standard split; with {@code limit > 0} a stratified subset of at most {@code limit}
-     * training images (before the validation split) and {@code limit / 6} test images, for quick runs.
+     * The standard split of {@code pool}, the official training images; with {@code limit > 0} a
+     * stratified subset of at most {@code limit} of them first, for quick runs.
      */
-    public static DataSplit of(FashionMnist data, long seed, int limit) {
-        LabelledImages pool = data.train();
-        LabelledImages test = data.test();
+    public static TrainingData of(LabelledImages pool, long seed, int limit) {
         if (limit > 0) {
             pool = stratifiedSample(pool, limit, seed);
-            test = stratifiedSample(test, Math.max(FashionClass.COUNT, limit / 6), seed + 1);
         }
         int[][] parts = stratifiedSplit(pool.labels(), VALIDATION_FRACTION, seed);
-        return new DataSplit(pool.select(parts[0]), pool.select(parts[1]), test);
+        return new TrainingData(pool.select(parts[0]), pool.select(parts[1]));
     }
 
     /** Indices of the training part and the held-out part, each class split in the same proportion. */
