@@ -2,6 +2,8 @@ package dev.fmnist.common.messaging;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -11,6 +13,9 @@ import org.apache.kafka.common.header.Headers;
  * {@link ScoreRequest} or {@link Prediction} (docs/protobuf.md).
  */
 public final class MessageCodec {
+    /** The Protobuf header per message type, built once: inference adds it to every prediction it writes. */
+    private static final Map<String, List<Header>> PROTOBUF_HEADERS = new ConcurrentHashMap<>();
+
     private MessageCodec() {
     }
 
@@ -44,6 +49,6 @@ public final class MessageCodec {
         if (messageType == null) {
             throw new IllegalArgumentException("no Protobuf form for " + message.getClass().getName());
         }
-        return List.of(format.header(messageType));
+        return PROTOBUF_HEADERS.computeIfAbsent(messageType, t -> List.of(format.header(t)));
     }
 }
