@@ -59,18 +59,16 @@ public final class GpuCheck {
      */
     static Row check(StoredModel stored, float[] input, int n) {
         ScorerOptions cpuOptions = ScorerOptions.cpu();
-        float[] cpu;
-        double cpuRate;
-        try (ModelScorer scorer = ModelScorers.open(stored, cpuOptions)) {
-            cpu = scoreAll(scorer, input, n);
-            cpuRate = throughput(scorer, input);
-        }
-        try (ModelScorer scorer = ModelScorers.open(stored, cpuOptions.withProvider(ExecutionProvider.CUDA))) {
-            if (scorer.provider() != ExecutionProvider.Chosen.CUDA) {
-                throw new ExecutionProvider.CudaUnavailableException(stored.name() + " runs on " + scorer.provider());
+        // CUDA opened first: a machine without it is told so before any CPU work is spent
+        try (ModelScorer gpu = ModelScorers.open(stored, cpuOptions.withProvider(ExecutionProvider.CUDA));
+             ModelScorer cpu = ModelScorers.open(stored, cpuOptions)) {
+            if (gpu.provider() != ExecutionProvider.Chosen.CUDA) {
+                throw new ExecutionProvider.CudaUnavailableException(stored.name() + " runs on " + gpu.provider());
             }
-            float[] cuda = scoreAll(scorer, input, n);
-            return compare(stored.name(), stored.version(), cpu, cuda, cpuRate, throughput(scorer, input));
+            float[] onCpu = scoreAll(cpu, input, n);
+            double cpuRate = throughput(cpu, input);
+            float[] onCuda = scoreAll(gpu, input, n);
+            return compare(stored.name(), stored.version(), onCpu, onCuda, cpuRate, throughput(gpu, input));
         }
     }
 
