@@ -6,7 +6,7 @@ import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelNames;
-import dev.fmnist.runtime.registry.ModelRegistryReader;
+import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.runtime.scoring.ModelScorers;
@@ -39,7 +39,9 @@ import java.util.Optional;
  * <p>Per model and method: time per explanation, the time of the model calls alone (the same number
  * of images scored in batches of the same size) and their ratio, the overhead of the algorithm
  * itself; then the sustained rate of fully explained lenet images (LIME and KernelSHAP each, one
- * after another). Usage: {@code ExplanationCost [images per model, default 20] [json file]}.
+ * after another). Usage: {@code ExplanationCost [images per model, default 20] [json file] [--model NAME=FILE ...]}:
+ * with {@code --model}, those model files (ONNX, or XGBoost UBJSON for a name ending in {@code xgboost} or
+ * {@code forest}) instead of the registry's newest versions.
  */
 public final class ExplanationCost {
 
@@ -54,9 +56,18 @@ public final class ExplanationCost {
     }
 
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        Path json = args.length > 1 ? Path.of(args[1]) : null;
-        ModelRegistryReader reader = RegistryModels.reader();
+        List<String> positional = new ArrayList<>();
+        Map<String, Path> files = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--model") && i + 1 < args.length && args[i + 1].contains("=")) {
+                String[] kv = args[++i].split("=", 2);
+                files.put(kv[0], Path.of(kv[1]));
+            } else {
+                positional.add(args[i]);
+            }
+        }
+        int n = positional.size() > 0 ? Integer.parseInt(positional.get(0)) : 20;
+        Path json = positional.size() > 1 ? Path.of(positional.get(1)) : null;
         LabelledImages images = FashionMnist.load().test().head(n);
         ExplainerSettings settings = ExplainerSettings.defaults();
         List<AttributionMethod> methods = List.of(new LimeExplainer(settings), new KernelShapExplainer(settings),
@@ -66,13 +77,13 @@ public final class ExplanationCost {
         Sustained sustained = null;
         System.out.printf(Locale.ROOT, "%-8s %-4s %-12s %6s %9s %9s %9s %9s %10s %9s %9s%n", "model", "ver", "method",
                 "images", "mean ms", "p50 ms", "max ms", "samples", "quality", "model ms", "overhead");
-        for (String name : ModelNames.KNOWN) {
-            Optional<StoredModel> stored = reader.latest(name);
-            if (stored.isEmpty()) {
+        for (String name : files.isEmpty() ? ModelNames.KNOWN : files.keySet()) {
+            Optional<ModelScorer> opened = open(name, files.get(name), options);
+            if (opened.isEmpty()) {
                 System.out.printf("%-8s (no published version)%n", name);
                 continue;
             }
-            try (ModelScorer model = ModelScorers.open(stored.get(), options)) {
+            try (ModelScorer model = opened.get()) {
                 model.warmUp(settings.batchSize());
                 for (AttributionMethod method : methods) {
                     if (method.supports(model)) {
@@ -103,6 +114,16 @@ public final class ExplanationCost {
             }
             Files.write(json, Json.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
         }
+    }
+
+    /** The model file given for {@code name}, else the registry's newest version of it. */
+    static Optional<ModelScorer> open(String name, Path file, ScorerOptions options) throws Exception {
+        if (file == null) {
+            Optional<StoredModel> stored = RegistryModels.reader().latest(name);
+            return stored.isEmpty() ? Optional.empty() : Optional.of(ModelScorers.open(stored.get(), options));
+        }
+        String format = name.endsWith("xgboost") || name.endsWith("forest") ? ModelPublished.FORMAT_XGBOOST_UBJ : ModelPublished.FORMAT_ONNX;
+        return Optional.of(ModelScorers.open(name, 0, format, Files.readAllBytes(file), options));
     }
 
     private static MethodCost measure(ModelScorer model, AttributionMethod method, LabelledImages images, int n,
