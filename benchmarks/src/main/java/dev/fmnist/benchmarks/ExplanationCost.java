@@ -15,6 +15,7 @@ import dev.fmnist.xai.Attribution;
 import dev.fmnist.xai.AttributionMethod;
 import dev.fmnist.xai.ExplainerSettings;
 import dev.fmnist.xai.KernelShapExplainer;
+import dev.fmnist.xai.LimeAndKernelShap;
 import dev.fmnist.xai.LimeExplainer;
 import dev.fmnist.xai.StableHash;
 import dev.fmnist.xai.TreeShapExplainer;
@@ -39,7 +40,8 @@ import java.util.Optional;
  * <p>Per model and method: time per explanation, the time of the model calls alone (the same number
  * of images scored in batches of the same size) and their ratio, the overhead of the algorithm
  * itself; then the sustained rate of fully explained lenet images (LIME and KernelSHAP each, one
- * after another). Usage: {@code ExplanationCost [images per model, default 20] [json file] [--model NAME=FILE ...]}:
+ * after another). Usage: {@code ExplanationCost [images per model, default 20] [json file] [--model NAME=FILE ...]
+ * [--train-xgboost N]} ({@code --train-xgboost}: also an XGBoost model of 40 rounds trained here on N training images):
  * with {@code --model}, those model files (ONNX, or XGBoost UBJSON for a name ending in {@code xgboost} or
  * {@code forest}) instead of the registry's newest versions.
  */
@@ -50,18 +52,25 @@ public final class ExplanationCost {
                              double maxMs, int samples, double meanQuality, double modelCallMs, double overhead) {
     }
 
-    /** LIME and KernelSHAP of each image in turn, on one thread. */
+    /**
+     * LIME and KernelSHAP of each image in turn, on one thread, as the service makes them (one set of model
+     * evaluations for both, {@link LimeAndKernelShap}); {@code separateMsPerImage} is the two made separately in
+     * the same run, {@code modelCallMs} the pair's model evaluations scored alone.
+     */
     public record Sustained(String model, int version, int images, double seconds, double imagesPerSecond,
-                            double msPerImage) {
+                            double msPerImage, double separateMsPerImage, double modelCallMs) {
     }
 
     public static void main(String[] args) throws Exception {
         List<String> positional = new ArrayList<>();
         Map<String, Path> files = new LinkedHashMap<>();
+        int trainXgboost = 0;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--model") && i + 1 < args.length && args[i + 1].contains("=")) {
                 String[] kv = args[++i].split("=", 2);
                 files.put(kv[0], Path.of(kv[1]));
+            } else if (args[i].equals("--train-xgboost") && i + 1 < args.length) {
+                trainXgboost = Integer.parseInt(args[++i]);
             } else {
                 positional.add(args[i]);
             }
@@ -77,6 +86,13 @@ public final class ExplanationCost {
         Sustained sustained = null;
         System.out.printf(Locale.ROOT, "%-8s %-4s %-12s %6s %9s %9s %9s %9s %10s %9s %9s%n", "model", "ver", "method",
                 "images", "mean ms", "p50 ms", "max ms", "samples", "quality", "model ms", "overhead");
+        if (trainXgboost > 0) {
+            // a short XGBoost model for the cost of its explanations (SegmentationChoice's: 40 rounds, depth 4)
+            Path trained = Files.createTempFile("explanation-cost-xgboost", ".ubj");
+            trained.toFile().deleteOnExit();
+            Files.write(trained, SegmentationChoice.trainXgboost(FashionMnist.load().train(), images, trainXgboost));
+            files.put("xgboost", trained);
+        }
         for (String name : files.isEmpty() ? ModelNames.KNOWN : files.keySet()) {
             Optional<ModelScorer> opened = open(name, files.get(name), options);
             if (opened.isEmpty()) {
@@ -94,11 +110,19 @@ public final class ExplanationCost {
                                 cost.samples(), cost.meanQuality(), cost.modelCallMs(), cost.overhead());
                     }
                 }
+                MethodCost pair = measurePair(model, new LimeAndKernelShap(settings), images, n, settings.batchSize());
+                costs.add(pair);
+                System.out.printf(Locale.ROOT, "%-8s %-4d %-12s %6d %9.1f %9.1f %9.1f %9d %10.4g %9.1f %8.2fx%n",
+                        pair.model(), pair.version(), "lime+kshap", n, pair.meanMs(), pair.p50Ms(), pair.maxMs(),
+                        pair.samples(), pair.meanQuality(), pair.modelCallMs(), pair.overhead());
                 if (name.equals("lenet")) {
-                    sustained = sustained(model, images, n, methods.get(0), methods.get(1));
+                    sustained = sustained(model, images, n, methods.get(0), methods.get(1), new LimeAndKernelShap(settings),
+                            pair.samples(), settings.batchSize());
                     System.out.printf(Locale.ROOT, "sustained lenet/%d: %d images fully explained (lime + kernel_shap) "
-                                    + "in %.2f s: %.1f images/s, %.1f ms per image%n", sustained.version(), n,
-                            sustained.seconds(), sustained.imagesPerSecond(), sustained.msPerImage());
+                                    + "in %.2f s: %.1f images/s, %.1f ms per image (separately %.1f ms; the model calls "
+                                    + "alone %.1f ms)%n", sustained.version(), n, sustained.seconds(),
+                            sustained.imagesPerSecond(), sustained.msPerImage(), sustained.separateMsPerImage(),
+                            sustained.modelCallMs());
                 }
             }
         }
@@ -171,7 +195,7 @@ public final class ExplanationCost {
     }
 
     private static Sustained sustained(ModelScorer model, LabelledImages images, int n, AttributionMethod lime,
-                                       AttributionMethod kernelShap) {
+                                       AttributionMethod kernelShap, LimeAndKernelShap pair, int pairSamples, int batch) {
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             float[] x = Pixels.toModelInput(images.image(i));
@@ -179,7 +203,44 @@ public final class ExplanationCost {
             lime.explain(model, x, label, StableHash.seed("sustained-" + i, lime.name()));
             kernelShap.explain(model, x, label, StableHash.seed("sustained-" + i, kernelShap.name()));
         }
+        double separate = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            float[] x = Pixels.toModelInput(images.image(i));
+            int label = ModelScorers.argmax(model.score(x, 1), 0);
+            pair.explain(model, x, label, StableHash.seed("sustained-" + i, lime.name()),
+                    StableHash.seed("sustained-" + i, kernelShap.name()));
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Sustained(model.name(), model.version(), n, seconds, n / seconds, 1000 * seconds / n);
+        return new Sustained(model.name(), model.version(), n, seconds, n / seconds, 1000 * seconds / n,
+                1000 * separate / n, modelCallMs(model, images, n, pairSamples, batch));
     }
+
+    /** LIME and KernelSHAP made together, as one method: {@code samples} are their model evaluations together. */
+    private static MethodCost measurePair(ModelScorer model, LimeAndKernelShap pair, LabelledImages images, int n,
+                                          int batch) {
+        double[] ms = new double[n];
+        double quality = 0;
+        int samples = 0;
+        pair.explain(model, Pixels.toModelInput(images.image(0)), 0, 1, 2); // warm-up
+        for (int i = 0; i < n; i++) {
+            float[] x = Pixels.toModelInput(images.image(i));
+            int label = ModelScorers.argmax(model.score(x, 1), 0);
+            long t0 = System.nanoTime();
+            LimeAndKernelShap.Pair p = pair.explain(model, x, label, StableHash.seed("bench-" + i, "lime"),
+                    StableHash.seed("bench-" + i, "kernel_shap"));
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+            samples = p.kernelShap().samples() + pair.ownLimeSamples() - 1;
+            quality += p.lime().limeR2();
+        }
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        double mean = Arrays.stream(ms).average().orElse(0);
+        double modelMs = modelCallMs(model, images, n, samples, batch);
+        return new MethodCost(model.name(), model.version(), PAIR, n, mean, sorted[n / 2], sorted[n - 1], samples,
+                quality / n, modelMs, mean / modelMs);
+    }
+
+    /** The method name of LIME and KernelSHAP made together in the JSON and the report. */
+    public static final String PAIR = "lime+kernel_shap";
 }

@@ -63,6 +63,9 @@ class ExplanationPipelineIT {
     @Inject
     ExplainerSettings settings;
 
+    @Inject
+    dev.fmnist.explainer.config.ExplainerConfig config;
+
     /** One explanation row as the test sees it. */
     record Row(String requestId, String model, int version, String method, String status, String reason) {
     }
@@ -296,6 +299,24 @@ class ExplanationPipelineIT {
                 }
                 assertThat(methods).containsAll(policy.methods("xgboost"));
             }
+        }
+        // LIME and KernelSHAP of one prediction came from one set of model calls (ExplanationPairs): LIME's fit
+        // has its own masks and every image KernelSHAP scored
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT l.samples, k.samples FROM xai.explanation l JOIN xai.explanation k ON k.request_id = l.request_id "
+                        + "AND k.model_name = l.model_name AND k.model_version = l.model_version "
+                        + "WHERE l.request_id LIKE ? AND l.method = 'lime' AND k.method = 'kernel_shap' "
+                        + "AND l.status = 'succeeded' AND k.status = 'succeeded'")) {
+            ps.setString(1, prefix + "%");
+            int own = Math.min(config.lime().sharedSamples(), settings.limeSamples());
+            int pairs = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    assertThat(rs.getInt(1)).as("LIME's rows beside KernelSHAP's " + rs.getInt(2)).isEqualTo(own + rs.getInt(2));
+                    pairs++;
+                }
+            }
+            assertThat(pairs).as("predictions explained by both LIME and KernelSHAP").isPositive();
         }
         // every method of a model explained the model's output space (log_odds by default) over the configured
         // segmentation, both stored with each row; failed explanations have no values, no space and no segmentation

@@ -3,6 +3,7 @@ package dev.fmnist.xai;
 import dev.fmnist.common.messaging.ExplanationStored;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
@@ -72,27 +73,57 @@ public final class KernelShapExplainer extends SegmentExplainer {
      */
     public static double[] shapleyValues(CoalitionGame game, double empty, double full, int coalitionBudget, long seed) {
         int k = game.players();
+        Coalitions plan = plan(k, coalitionBudget, seed);
+        return solve(plan, plan.masks().length == 0 ? new double[0] : game.values(plan.masks()), empty, full);
+    }
+
+    /**
+     * The coalitions KernelSHAP scores for {@code k} players besides the empty and the full one: every
+     * coalition when they fit in {@code coalitionBudget} (or up to {@link #EXACT_MAX_SEGMENTS} players),
+     * else the stratified paired sample of the class comment; none for fewer than 2 players.
+     */
+    static Coalitions plan(int k, int coalitionBudget, long seed) {
+        if (k < 2) {
+            double[] inclusion = new double[k + 1];
+            Arrays.fill(inclusion, 1);
+            return new Coalitions(new boolean[0][], new double[0], true, inclusion);
+        }
+        if (k <= EXACT_MAX_SEGMENTS || (k < 31 && (1L << k) - 2 <= coalitionBudget)) {
+            return allCoalitions(k);
+        }
+        return sampledCoalitions(k, Math.max(1, coalitionBudget), seed);
+    }
+
+    /**
+     * The Shapley value estimate from the worth {@code values} of {@code plan}'s coalitions, in order,
+     * and of the empty and the full coalition: exact from the table when the plan enumerates them all,
+     * else the constrained regression.
+     */
+    static double[] solve(Coalitions plan, double[] values, double empty, double full) {
+        int k = plan.inclusionBySize().length - 1;
         if (k == 0) {
             return new double[0];
         }
         if (k == 1) {
             return new double[] {full - empty};
         }
-        if (k <= EXACT_MAX_SEGMENTS || (k < 31 && (1L << k) - 2 <= coalitionBudget)) {
-            Coalitions all = allCoalitions(k);
-            double[] values = game.values(all.masks());
+        if (plan.exhaustive()) {
             double[] table = new double[1 << k];
             table[0] = empty;
             System.arraycopy(values, 0, table, 1, values.length);
             table[table.length - 1] = full;
             return ShapleyValues.fromTable(table, k);
         }
-        Coalitions coalitions = sampledCoalitions(k, Math.max(1, coalitionBudget), seed);
-        return constrainedFit(coalitions, game.values(coalitions.masks()), empty, full);
+        return constrainedFit(plan, values, empty, full);
     }
 
-    /** Coalitions (true = segment visible) and their regression weights. */
-    record Coalitions(boolean[][] masks, double[] weights) {
+    /**
+     * Coalitions (true = segment visible) and their regression weights; {@code exhaustive} when they are
+     * every coalition but the empty and the full one, in the order of their bits; {@code inclusionBySize[s]}
+     * is the chance that a given coalition of size s is among them (1 for sizes 0 and M, which are always
+     * scored, and for enumerated sizes), which {@link LimeAndKernelShap} needs to reuse them as LIME samples.
+     */
+    record Coalitions(boolean[][] masks, double[] weights, boolean exhaustive, double[] inclusionBySize) {
     }
 
     /**
@@ -137,7 +168,9 @@ public final class KernelShapExplainer extends SegmentExplainer {
             }
             weights[bits - 1] = (m - 1) / (binomial(m, size) * size * (m - size));
         }
-        return new Coalitions(masks, weights);
+        double[] inclusion = new double[m + 1];
+        Arrays.fill(inclusion, 1);
+        return new Coalitions(masks, weights, true, inclusion);
     }
 
     /**
@@ -184,6 +217,9 @@ public final class KernelShapExplainer extends SegmentExplainer {
         double[] allocWeight = sizeShares(m);
         List<boolean[]> masks = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
+        double[] inclusion = new double[m + 1];
+        inclusion[0] = 1;
+        inclusion[m] = 1;
         int left = coalitionBudget;
         double weightLeft = 1;
         int s = 1;
@@ -201,6 +237,8 @@ public final class KernelShapExplainer extends SegmentExplainer {
                     weights.add(each);
                 }
             }
+            inclusion[s] = 1;
+            inclusion[m - s] = 1;
             left -= (int) subsets;
             weightLeft -= allocWeight[s];
         }
@@ -213,6 +251,8 @@ public final class KernelShapExplainer extends SegmentExplainer {
                 }
                 List<boolean[]> drawn = counts[c] >= classSize(m, c) ? wholeClass(m, c) : drawPaired(m, c, counts[c], random);
                 double each = classWeight[c] / drawn.size();
+                inclusion[c] = drawn.size() / classSize(m, c);
+                inclusion[m - c] = inclusion[c];
                 for (boolean[] mask : drawn) {
                     masks.add(mask);
                     weights.add(each);
@@ -223,7 +263,7 @@ public final class KernelShapExplainer extends SegmentExplainer {
         for (int i = 0; i < w.length; i++) {
             w[i] = weights.get(i);
         }
-        return new Coalitions(masks.toArray(new boolean[0][]), w);
+        return new Coalitions(masks.toArray(new boolean[0][]), w, false, inclusion);
     }
 
     /**

@@ -42,6 +42,25 @@ public final class LimeExplainer extends SegmentExplainer {
         int m = scorer.players();
         boolean[][] masks = randomMasks(settings.limeSamples(), m, seed);
         double[] y = scorer.targetValues(masks);
+        double[] sampling = new double[masks.length];
+        Arrays.fill(sampling, 1);
+        Surrogate fit = surrogate(masks, y, sampling, m, settings);
+        double[] weights = scorer.toSegments(fit.coefficients());
+        return Explanations.assemble(name(), settings.segmentation(), targetClass, scorer, Explanations.toFloats(weights),
+                segments.spread(weights), fit.intercept(), y[0], fit.intercept(), fit.r2(), null, scorer.evaluations(), start);
+    }
+
+    /** LIME's weighted linear surrogate: intercept, one coefficient per player, weighted R^2 on its samples. */
+    record Surrogate(double intercept, double[] coefficients, double r2) {
+    }
+
+    /**
+     * Fits the surrogate to the masks and the model's outputs {@code y} on them: each sample weighted by the
+     * reference kernel times {@code sampling[i]}, which is 1 for LIME's own samples when they are all there is
+     * (the reference), and the importance weight of each sample when LIME reuses KernelSHAP's ({@link
+     * LimeAndKernelShap}).
+     */
+    static Surrogate surrogate(boolean[][] masks, double[] y, double[] sampling, int m, ExplainerSettings settings) {
         double[] w = new double[masks.length];
         double[][] x = new double[masks.length][m];
         for (int i = 0; i < masks.length; i++) {
@@ -52,16 +71,12 @@ public final class LimeExplainer extends SegmentExplainer {
                     visible++;
                 }
             }
-            w[i] = kernelWeight(visible, m, settings.kernelWidth());
+            w[i] = kernelWeight(visible, m, settings.kernelWidth()) * sampling[i];
         }
         double[] fit = WeightedLeastSquares.fit(x, y, w, settings.ridgeAlpha(), true);
         double intercept = fit[0];
         double[] coefficients = Arrays.copyOfRange(fit, 1, fit.length);
-        double r2 = weightedR2(x, y, w, intercept, coefficients);
-        double[] weights = scorer.toSegments(coefficients);
-        float[] segmentWeights = Explanations.toFloats(weights);
-        return Explanations.assemble(name(), settings.segmentation(), targetClass, scorer, segmentWeights, segments.spread(weights),
-                intercept, y[0], intercept, r2, null, scorer.evaluations(), start);
+        return new Surrogate(intercept, coefficients, weightedR2(x, y, w, intercept, coefficients));
     }
 
     /** {@code n} masks over {@code m} segments, each segment visible with probability 1/2; the first shows all. */

@@ -144,6 +144,13 @@ public interface ExplainerConfig {
         /** Ridge penalty of the surrogate. */
         @WithDefault("1.0")
         double ridgeAlpha();
+
+        /**
+         * For a model also explained by KernelSHAP: LIME's own masks beside every image KernelSHAP scored,
+         * importance-weighted (xai {@code LimeAndKernelShap}); 0 = LIME always alone, with {@link #samples()} masks.
+         */
+        @WithDefault("100")
+        int sharedSamples();
     }
 
     /** KernelSHAP (module {@code xai}). */

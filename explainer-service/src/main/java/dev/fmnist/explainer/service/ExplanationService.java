@@ -9,6 +9,7 @@ import dev.fmnist.runtime.scoring.LoadedModel;
 import dev.fmnist.xai.Attribution;
 import dev.fmnist.xai.AttributionMethod;
 import dev.fmnist.xai.DeadlineExceededException;
+import dev.fmnist.xai.OutputSpace;
 import dev.fmnist.xai.StableHash;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +22,8 @@ import org.jboss.logging.Logger;
  * seed a stable hash of the request id and the method. A permanent problem (the method throws or
  * returns nonsense, the version is not in the registry or is corrupt, the deadline passed) is a
  * result with an error, stored as a failed explanation; a passing one (the registry cannot be read
- * within {@code explainer.db-retry.timeout}) is thrown, and the item is tried again later.
+ * within {@code explainer.db-retry.timeout}) is thrown, and the item is tried again later. LIME and KernelSHAP
+ * of a model explained by both share their model evaluations ({@link ExplanationPairs}).
  */
 @Startup // a configured method without an implementation fails start-up, not the first item
 @ApplicationScoped
@@ -41,13 +43,15 @@ public class ExplanationService {
     private final AttributionMethods methods;
     private final ScorerCache models;
     private final DatabaseRetry retry;
+    private final ExplanationPairs pairs;
 
     public ExplanationService(ExplanationPolicy policy, AttributionMethods methods, ScorerCache models,
-                              DatabaseRetry retry) {
+                              DatabaseRetry retry, ExplanationPairs pairs) {
         this.policy = policy;
         this.methods = methods;
         this.models = models;
         this.retry = retry;
+        this.pairs = pairs;
         methods.requireAll(policy);
     }
 
@@ -72,8 +76,11 @@ public class ExplanationService {
                 error = key.method() + " cannot explain " + model + " (" + loaded.scorer().format() + ")";
             } else {
                 float[] image = Pixels.toModelInput(pixels);
-                Attribution a = method.explain(loaded.scorer(), image, label, StableHash.seed(key.requestId(),
-                        key.method()), policy.outputSpace(model.name()));
+                OutputSpace space = policy.outputSpace(model.name());
+                Attribution a = pairs.covers(policy.methods(model.name()), key.method())
+                        ? pairs.explain(key.requestId(), model, key.method(), loaded.scorer(), image, label, space)
+                        : method.explain(loaded.scorer(), image, label, StableHash.seed(key.requestId(), key.method()),
+                        space);
                 String problem = problem(a, key.method(), label);
                 if (problem == null) {
                     attribution = a;

@@ -221,8 +221,14 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
         JsonNode s = doc.get().path("sustained");
         if (!s.isMissingNode() && !s.isNull()) {
             String m = "`" + s.path("model").asText() + "` v" + s.path("version").asInt() + " LIME + KernelSHAP";
-            figures.add(new Figure(XAI, m + ": ms per fully explained image", s.path("msPerImage").asDouble(), "ms")
-                    .withTarget(Target.atMost(100, "ms")));
+            Figure perImage = new Figure(XAI, m + ": ms per fully explained image", s.path("msPerImage").asDouble(), "ms")
+                    .withTarget(Target.atMost(45, "ms"));
+            if (s.has("separateMsPerImage")) {
+                perImage = perImage.withNote("one set of model calls for both; separately "
+                        + Figures.format(s.path("separateMsPerImage").asDouble()) + " ms, the model calls alone "
+                        + Figures.format(s.path("modelCallMs").asDouble()) + " ms, same run");
+            }
+            figures.add(perImage);
             figures.add(new Figure(XAI, m + ": sustained fully explained images, one worker",
                     s.path("imagesPerSecond").asDouble(), "img/s").withTarget(Target.atLeast(10, "img/s")));
         }
