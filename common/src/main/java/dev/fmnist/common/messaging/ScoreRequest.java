@@ -59,6 +59,23 @@ public record ScoreRequest(String id, String image, String model, boolean explai
         if (image.isEmpty()) {
             throw InvalidMessageException.field(Reason.INVALID_IMAGE, "image", IMAGE, "\"\"");
         }
+        validateModelAndLabel();
+    }
+
+    /**
+     * The checks of {@link #validate()} for a request whose image came as raw bytes beside it, not in {@link #image()}
+     * (Protobuf, {@link ProtobufMessages#readScoreRequestRaw}): the same checks in the same order, so the same
+     * dead-letter reason, with {@code imageGiven} standing for a non-empty image.
+     */
+    void validateWithRawImage(boolean imageGiven) {
+        Validated.requireId("id", id);
+        if (!imageGiven) {
+            throw InvalidMessageException.missing(Reason.INVALID_IMAGE, "image", IMAGE);
+        }
+        validateModelAndLabel();
+    }
+
+    private void validateModelAndLabel() {
         if (!ModelNames.ALL.equals(model) && !ModelNames.isKnown(model)) {
             throw InvalidMessageException.field(Reason.UNKNOWN_MODEL, "model", MODEL, JsonFields.show(model));
         }
@@ -83,6 +100,14 @@ public record ScoreRequest(String id, String image, String model, boolean explai
             throw InvalidMessageException.field(Reason.INVALID_IMAGE, "image", IMAGE,
                     "text that is not valid base64 (" + e.getMessage() + ")", e);
         }
+        return pixels(bytes, preprocessor);
+    }
+
+    /**
+     * {@link #pixels(ImagePreprocessor)} of an image given as its bytes (raw pixels or a PNG/JPEG file), as a Protobuf
+     * request carries it: the 784 raw pixels are returned as they are (not copied).
+     */
+    public static byte[] pixels(byte[] bytes, ImagePreprocessor preprocessor) {
         if (ImagePreprocessor.looksEncoded(bytes)) {
             try {
                 return preprocessor.preprocess(bytes);

@@ -97,6 +97,25 @@ class ProtobufMessagesTest {
         assertThat(p.pixels()).isEqualTo(PIXELS);
     }
 
+    @Test
+    void theRawReadGivesTheSameRequestWithTheImageAsItsBytes() {
+        ScoreRequest r = new ScoreRequest("r-1", PIXELS, "lenet", true, Instant.parse("2026-01-02T03:04:05Z"), 3);
+        ProtobufMessages.RawScoreRequest raw = ProtobufMessages.readScoreRequestRaw(ProtobufMessages.write(r), RECEIVED);
+        assertThat(raw.image()).isEqualTo(PIXELS);
+        assertThat(raw.request().image()).isNull();
+        assertThat(new ScoreRequest(raw.request().id(), raw.image(), raw.request().model(), raw.request().explain(),
+                raw.request().submittedAt(), raw.request().trueLabel())).isEqualTo(r);
+    }
+
+    @Test
+    void aPredictionWrittenFromRawPixelsIsTheSameRecordAsFromItsBase64() {
+        Prediction p = new Prediction("r-1", new ModelRef("lenet", 2), 9, "Ankle boot", PROBS,
+                Base64.getEncoder().encodeToString(PIXELS), Instant.parse("2026-01-02T03:04:05.5Z"), 12.5, true, 9);
+        Prediction withoutImage = new Prediction(p.requestId(), p.model(), p.label(), p.className(), p.probabilities(),
+                null, p.scoredAt(), p.latencyMs(), p.explain(), p.trueLabel());
+        assertThat(ProtobufMessages.writePrediction(withoutImage, PIXELS)).isEqualTo(ProtobufMessages.write(p));
+    }
+
     static Stream<Arguments> malformedRequests() {
         return Stream.of(
                 Arguments.of(new byte[0], Reason.INVALID_PROTOBUF,
@@ -208,6 +227,19 @@ class ProtobufMessagesTest {
         assertThatThrownBy(() -> KafkaBatchEdge.read(record(proto, null), ScoreRequest.class))
                 .isInstanceOfSatisfying(InvalidMessageException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.INVALID_JSON));
+    }
+
+    @Test
+    void aContentTypeAlreadySeenIsJudgedAgainForEachMessageTypeAndARefusalIsNeverKept() {
+        String value = "application/x-protobuf; messageType=fmnist.v1.Prediction";
+        RecordHeaders headers = new RecordHeaders(new RecordHeader[]{
+                new RecordHeader(WireFormat.HEADER, value.getBytes(StandardCharsets.UTF_8))});
+        for (int i = 0; i < 3; i++) {
+            assertThat(WireFormat.of(headers, ProtobufMessages.PREDICTION)).isEqualTo(WireFormat.PROTOBUF);
+            assertThatThrownBy(() -> WireFormat.of(headers, ProtobufMessages.SCORE_REQUEST))
+                    .isInstanceOfSatisfying(InvalidMessageException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_CONTENT_TYPE));
+        }
     }
 
     @Test

@@ -76,41 +76,60 @@ public class XaiWriteRepository {
         }
     }
 
+    /**
+     * Predictions per INSERT statement: one statement of many rows, not a JDBC batch of one-row statements. Under
+     * load the batch of one-row INSERTs was the explainer's largest cost after parsing (results/benchmarks.md,
+     * notes); 13 parameters a row stay far below PostgreSQL's 32,767 per statement.
+     */
+    static final int ROWS_PER_INSERT = 256;
+    private static final String PREDICTION_INSERT = "INSERT INTO xai.prediction (request_id, model_name, "
+            + "model_version, label, class_name, confidence, probabilities, image, true_label, explain, latency_ms, "
+            + "scored_at, traceparent) VALUES ";
+    private static final String PREDICTION_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String FULL_PREDICTION_INSERT = predictionInsert(ROWS_PER_INSERT);
+
+    private static String predictionInsert(int rows) {
+        StringBuilder sql = new StringBuilder(PREDICTION_INSERT.length() + rows * (PREDICTION_ROW.length() + 2) + 32)
+                .append(PREDICTION_INSERT);
+        for (int i = 0; i < rows; i++) {
+            sql.append(i == 0 ? "" : ", ").append(PREDICTION_ROW);
+        }
+        return sql.append(" ON CONFLICT DO NOTHING").toString();
+    }
+
     private static int insertPredictions(Connection c, List<Prediction> predictions, List<String> traceparents)
             throws SQLException {
-        if (predictions.isEmpty()) {
-            return 0;
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO xai.prediction (request_id, model_name, "
-                + "model_version, label, class_name, confidence, probabilities, image, true_label, explain, latency_ms, "
-                + "scored_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            for (int i = 0; i < predictions.size(); i++) {
-                Prediction p = predictions.get(i);
-                ps.setString(1, p.requestId());
-                ps.setString(2, p.model().name());
-                ps.setInt(3, p.model().version());
-                ps.setShort(4, (short) p.label());
-                ps.setString(5, p.className());
-                ps.setFloat(6, p.probabilities()[p.label()]);
-                ps.setArray(7, realArray(c, p.probabilities()));
-                ps.setBytes(8, p.pixels());
-                if (p.trueLabel() == null) {
-                    ps.setNull(9, Types.SMALLINT);
-                } else {
-                    ps.setShort(9, p.trueLabel().shortValue());
+        int added = 0;
+        for (int from = 0; from < predictions.size(); from += ROWS_PER_INSERT) {
+            int rows = Math.min(ROWS_PER_INSERT, predictions.size() - from);
+            try (PreparedStatement ps = c.prepareStatement(rows == ROWS_PER_INSERT ? FULL_PREDICTION_INSERT
+                    : predictionInsert(rows))) {
+                int k = 0;
+                for (int i = from; i < from + rows; i++) {
+                    Prediction p = predictions.get(i);
+                    ps.setString(++k, p.requestId());
+                    ps.setString(++k, p.model().name());
+                    ps.setInt(++k, p.model().version());
+                    ps.setShort(++k, (short) p.label());
+                    ps.setString(++k, p.className());
+                    ps.setFloat(++k, p.probabilities()[p.label()]);
+                    ps.setArray(++k, realArray(c, p.probabilities()));
+                    ps.setBytes(++k, p.pixels());
+                    if (p.trueLabel() == null) {
+                        ps.setNull(++k, Types.SMALLINT);
+                    } else {
+                        ps.setShort(++k, p.trueLabel().shortValue());
+                    }
+                    ps.setBoolean(++k, p.explain());
+                    ps.setDouble(++k, p.latencyMs());
+                    ps.setTimestamp(++k, Timestamp.from(p.scoredAt()));
+                    ps.setString(++k, traceparents == null ? null : traceparents.get(i));
                 }
-                ps.setBoolean(10, p.explain());
-                ps.setDouble(11, p.latencyMs());
-                ps.setTimestamp(12, Timestamp.from(p.scoredAt()));
-                ps.setString(13, traceparents == null ? null : traceparents.get(i));
-                ps.addBatch();
+                // ON CONFLICT DO NOTHING: the count is of the rows actually inserted, a replayed one adds nothing
+                added += ps.executeUpdate();
             }
-            int added = 0;
-            for (int n : ps.executeBatch()) {
-                added += Math.max(0, n);
-            }
-            return added;
         }
+        return added;
     }
 
     private static int insertWork(Connection c, List<WorkItem.New> work) throws SQLException {

@@ -147,18 +147,29 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
 
     @Override
     public Valid parse(ConsumerRecord<String, byte[]> record) {
-        ScoreRequest request = KafkaBatchEdge.read(record, ScoreRequest.class);
+        // the format is read once; a Protobuf image stays the bytes it came as (no base64 string in between)
+        WireFormat format = WireFormat.of(record.headers(), ProtobufMessages.SCORE_REQUEST);
+        ScoreRequest request;
+        byte[] pixels;
+        if (format == WireFormat.PROTOBUF) {
+            ProtobufMessages.RawScoreRequest raw = ProtobufMessages.readScoreRequestRaw(record.value(),
+                    record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : null);
+            request = raw.request();
+            pixels = ScoreRequest.pixels(raw.image(), preprocessor);
+        } else {
+            request = KafkaBatchEdge.read(record, ScoreRequest.class);
+            pixels = request.pixels(preprocessor);
+        }
         List<String> models = servedModels(request);
-        return new Valid(request, request.pixels(preprocessor), models, answerFormat(record));
+        return new Valid(request, pixels, models, answerFormat(format));
     }
 
-    /** The format of the predictions answering {@code record} ({@code inference.predictions.format}). */
-    private WireFormat answerFormat(ConsumerRecord<String, byte[]> record) {
+    /** The format of the predictions answering a request in {@code requestFormat} ({@code inference.predictions.format}). */
+    private WireFormat answerFormat(WireFormat requestFormat) {
         return switch (predictionFormat) {
             case JSON -> WireFormat.JSON;
             case PROTOBUF -> WireFormat.PROTOBUF;
-            // the record was read, so its content-type is one of the accepted ones
-            case AS_REQUEST -> WireFormat.of(record.headers(), ProtobufMessages.SCORE_REQUEST);
+            case AS_REQUEST -> requestFormat;
         };
     }
 
@@ -210,7 +221,9 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
             for (int i = 0; i < rows.length; i++) {
                 KafkaBatchEdge.Parsed<Valid> v = valid.get(rows[i]);
                 ScoreRequest request = v.value().request();
-                if (images[rows[i]] == null) {
+                WireFormat format = v.value().answer();
+                // Protobuf carries the pixels as bytes: the base64 string is made only for a JSON prediction
+                if (format == WireFormat.JSON && images[rows[i]] == null) {
                     images[rows[i]] = Pixels.toBase64(v.value().pixels());
                 }
                 int label = ModelScorers.argmax(scored.probabilities(), i);
@@ -218,11 +231,13 @@ public class ImageBatchConsumer implements ReadinessListener, KafkaBatchEdge.Ste
                         (i + 1) * ModelScorer.OUTPUT_SIZE);
                 double latencyMs = Math.max(0, scoredAt.toEpochMilli() - v.record().timestamp());
                 Prediction prediction = new Prediction(request.id(), scored.model(), label,
-                        FashionClass.ofLabel(label).displayName(), probabilities, images[rows[i]], scoredAt, latencyMs,
+                        FashionClass.ofLabel(label).displayName(), probabilities,
+                        format == WireFormat.JSON ? images[rows[i]] : null, scoredAt, latencyMs,
                         request.explain(), request.trueLabel());
-                WireFormat format = v.value().answer();
-                batch.send(predictionsTopic, request.id(), MessageCodec.write(prediction, format),
-                        MessageCodec.headers(prediction, format), v.trace());
+                byte[] value = format == WireFormat.PROTOBUF
+                        ? ProtobufMessages.writePrediction(prediction, v.value().pixels())
+                        : MessageCodec.write(prediction, format);
+                batch.send(predictionsTopic, request.id(), value, MessageCodec.headers(prediction, format), v.trace());
             }
         }
     }
