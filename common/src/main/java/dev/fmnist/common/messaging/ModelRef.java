@@ -4,8 +4,8 @@ import dev.fmnist.common.messaging.InvalidMessageException.Reason;
 
 /** A model version: its name and the registry version number. */
 public record ModelRef(String name, int version) implements Validated {
-    static final String EXPECTED = "an object {\"name\": \"cnn\" | \"lenet\" | \"xgboost\", \"version\": integer >= 1}";
-    static final String NAME = "one of \"cnn\", \"lenet\" or \"xgboost\"";
+    static final String EXPECTED = "an object {\"name\": \"cnn\" | \"lenet\" | \"xgboost\" | \"forest\", \"version\": integer >= 1}";
+    static final String NAME = "one of \"cnn\", \"lenet\", \"xgboost\" or \"forest\"";
     static final String VERSION = "an integer >= 1";
 
     /** Reads the object in field {@code field} ({@code model}); its fields are reported as {@code model.name}, {@code model.version}. */

@@ -150,16 +150,16 @@ class ContractReasonsTest {
                                 + " expected a JSON object (a ScoreRequest)"),
                 bad("prediction without a model", pred, "{\"requestId\":\"r\",\"label\":9,\"probabilities\":" + PROBS
                                 + ",\"image\":\"" + PIXELS + "\"}", Reason.INVALID_FIELD,
-                        "field 'model' is missing: expected an object {\"name\": \"cnn\" | \"lenet\" | \"xgboost\","
+                        "field 'model' is missing: expected an object {\"name\": \"cnn\" | \"lenet\" | \"xgboost\" | \"forest\","
                                 + " \"version\": integer >= 1}"),
                 bad("model as a name only", pred, "{" + PREDICTION.replace("{\"name\":\"lenet\",\"version\":3}", "\"lenet\"")
                                 + "}", Reason.INVALID_FIELD,
-                        "field 'model': expected an object {\"name\": \"cnn\" | \"lenet\" | \"xgboost\","
+                        "field 'model': expected an object {\"name\": \"cnn\" | \"lenet\" | \"xgboost\" | \"forest\","
                                 + " \"version\": integer >= 1}, got \"lenet\""),
                 bad("version as a string", pred, "{" + PREDICTION.replace("\"version\":3", "\"version\":\"3\"") + "}",
                         Reason.INVALID_FIELD, "field 'model.version': expected an integer >= 1, got \"3\""),
                 bad("unknown model name", pred, "{" + PREDICTION.replace("lenet", "resnet") + "}", Reason.UNKNOWN_MODEL,
-                        "field 'model.name': expected one of \"cnn\", \"lenet\" or \"xgboost\", got \"resnet\""),
+                        "field 'model.name': expected one of \"cnn\", \"lenet\", \"xgboost\" or \"forest\", got \"resnet\""),
                 bad("label as a string", pred, "{" + PREDICTION.replace("\"label\":9", "\"label\":\"9\"") + "}",
                         Reason.INVALID_FIELD, "field 'label': expected an integer 0..9, got \"9\""),
                 bad("a word among the probabilities", pred, "{" + PREDICTION.replace(PROBS,
