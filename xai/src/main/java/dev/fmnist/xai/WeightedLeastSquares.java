@@ -57,14 +57,8 @@ final class WeightedLeastSquares {
             throw new IllegalArgumentException("x, y and w must have the same rows: " + n + ", " + y.length + ", "
                     + w.length);
         }
-        int p = n == 0 ? 0 : x[0].length;
-        int offset = intercept ? 1 : 0;
-        int cols = p + offset;
         double[] normal = normalEquations(x, y, w, alpha, intercept);
-        if (normal != null) {
-            return normal;
-        }
-        return byQr(x, y, w, alpha, intercept, n, p, offset, cols);
+        return normal != null ? normal : byQr(x, y, w, alpha, intercept);
     }
 
     /** The solution by Cholesky of the normal equations, or null when they are not well conditioned. */
@@ -141,8 +135,11 @@ final class WeightedLeastSquares {
     }
 
     /** The solution by column-pivoted QR of the weighted design (smallest norm when rank-deficient). */
-    static double[] byQr(double[][] x, double[] y, double[] w, double alpha, boolean intercept, int n, int p, int offset,
-                         int cols) {
+    static double[] byQr(double[][] x, double[] y, double[] w, double alpha, boolean intercept) {
+        int n = x.length;
+        int p = n == 0 ? 0 : x[0].length;
+        int offset = intercept ? 1 : 0;
+        int cols = p + offset;
         int penaltyRows = alpha > 0 ? p : 0;
         DMatrixRMaj a = new DMatrixRMaj(n + penaltyRows, cols);
         DMatrixRMaj b = new DMatrixRMaj(n + penaltyRows, 1);
