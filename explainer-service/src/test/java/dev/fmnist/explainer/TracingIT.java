@@ -16,6 +16,7 @@ import dev.fmnist.testsupport.RegistryFixture;
 import io.agroal.api.AgroalDataSource;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -100,13 +101,17 @@ class TracingIT {
                 .findFirst().orElseThrow(() -> new AssertionError("no '" + PredictionBatchConsumer.STORE_SPAN
                         + "' span under or linked to the consumer span"));
         assertThat(stored.getEndEpochNanos()).isLessThanOrEqualTo(consumer.getEndEpochNanos());
+        long committed = stored.getEvents().stream().filter(e -> e.getName().equals(PredictionBatchConsumer.COMMITTED_EVENT))
+                .mapToLong(EventData::getEpochNanos).findFirst()
+                .orElseThrow(() -> new AssertionError("no '" + PredictionBatchConsumer.COMMITTED_EVENT + "' event"));
 
         List<String> published = new ArrayList<>();
         for (String method : methods) {
             SpanData explain = only(trace, ExplanationWorkers.EXPLAIN_SPAN_PREFIX + method);
             assertThat(explain.getParentSpanId()).as("%s: restored from the queue", method).isEqualTo(consumer.getSpanId());
+            // after the commit, not after the span's end: the span ends after the wake-up that starts the worker
             assertThat(explain.getStartEpochNanos()).as("%s: explained after the batch was stored", method)
-                    .isGreaterThanOrEqualTo(stored.getEndEpochNanos());
+                    .isGreaterThanOrEqualTo(committed);
             assertThat(explain.getAttributes().asMap().toString()).contains(id);
             List<SpanData> children = trace.stream().filter(s -> s.getParentSpanId().equals(explain.getSpanId())).toList();
             assertThat(children).extracting(SpanData::getName).containsExactlyInAnyOrder(ExplanationWorkers.STORE_SPAN,

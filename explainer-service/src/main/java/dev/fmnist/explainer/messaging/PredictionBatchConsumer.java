@@ -135,7 +135,7 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
         }
         Span span = batch.tracing().startInternal(STORE_SPAN, parsed.get(0).trace(), links);
         try {
-            store(parsed);
+            store(parsed, span);
         } catch (SQLException e) {
             RecordTracing.failed(span, e);
             throw new IllegalStateException("cannot store predictions: " + e.getMessage(), e);
@@ -154,7 +154,10 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
     /** The span of a batch's transaction (predictions and work items). */
     public static final String STORE_SPAN = "store predictions";
 
-    private void store(List<KafkaBatchEdge.Parsed<Prediction>> parsed) throws SQLException, InterruptedException {
+    /** The event of {@link #STORE_SPAN} at the transaction's commit. */
+    public static final String COMMITTED_EVENT = "committed";
+
+    private void store(List<KafkaBatchEdge.Parsed<Prediction>> parsed, Span span) throws SQLException, InterruptedException {
         List<Prediction> valid = new ArrayList<>(parsed.size());
         List<String> traceparents = new ArrayList<>(parsed.size());
         // one item per key: a batch may carry the same prediction twice (a producer's retry)
@@ -177,6 +180,8 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
         List<WorkItem.New> items = List.copyOf(work.values());
         XaiWriteRepository.Added added = retry.call("storing predictions",
                 () -> repository.storeBatch(valid, traceparents, items));
+        // the work items are visible from here on: a worker may start explaining before this span ends
+        span.addEvent(COMMITTED_EVENT);
         Instant now = Instant.now();
         for (Prediction p : valid) {
             Timer.builder("explainer.prediction.lag")
