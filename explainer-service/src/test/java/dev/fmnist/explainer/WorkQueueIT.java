@@ -136,57 +136,6 @@ class WorkQueueIT {
     }
 
     @Test
-    void sampledExplanationsWaitWhileRequestsReachTheExplainerLateAndGoOnOnceTheyArriveInTime() throws Exception {
-        RegistryFixture.Version lenet = RegistryFixture.standardModels("lenet").get("lenet");
-        String late = requestId("late-", true);
-        String inTime = requestId("in-time-", false);
-        List<String> methods = policy.methods("lenet");
-        // an idle worker: without the yield it would take the sampled item within a poll interval
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                .until(() -> openItems() == 0);
-        try (ModelScorer scorer = lenet.open(); KafkaTestClient kafka = new KafkaTestClient()) {
-            Prediction scored = ExplainerTestSupport.predict(scorer, late, 4, false, Instant.now());
-            // a request that waited a minute for scoring: the platform is behind
-            Prediction waited = new Prediction(scored.requestId(), scored.model(), scored.label(), scored.className(),
-                    scored.probabilities(), scored.image(), scored.scoredAt(), 60_000, false, scored.trueLabel());
-            kafka.send(Topics.PREDICTIONS, late, Json.write(waited));
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> count("xai.prediction", late) == 1);
-            Thread.sleep(800);
-            assertThat(states(late)).as("sampled items while the platform is behind").containsOnlyKeys("queued")
-                    .containsEntry("queued", methods.size());
-            assertThat(attempts(late)).as("never claimed").containsOnly(0);
-            assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
-                    .containsPattern("explainer_sampled_yielding(\\{[^}]*\\})? 1");
-
-            // a batch whose request arrived in time: the sampled explanations go on
-            kafka.send(Topics.PREDICTIONS, inTime, Json.write(ExplainerTestSupport.predict(scorer, inTime, 5, false,
-                    Instant.now())));
-        }
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> states(late).getOrDefault("done", 0) == methods.size());
-        assertThat(outcomes(late)).containsOnlyKeys("succeeded");
-    }
-
-    private int openItems() throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM xai.explanation_work WHERE state <> 'done'"); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
-    /** A request id under {@code prefix} that the policy samples ({@code sampled}) or leaves out. */
-    private String requestId(String prefix, boolean sampled) {
-        for (int i = 0; ; i++) {
-            String id = prefix + UUID.randomUUID();
-            if (policy.sampled(id) == sampled) {
-                return id;
-            }
-        }
-    }
-
-    @Test
     void itemsOfACrashedWorkerAreTakenAgainWhenTheirLeaseEndsAndStoredOnce() throws Exception {
         RegistryFixture.Version lenet = RegistryFixture.standardModels("lenet").get("lenet");
         String prefix = "crash-" + UUID.randomUUID() + "-";

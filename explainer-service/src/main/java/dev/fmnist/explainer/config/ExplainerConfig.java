@@ -62,13 +62,6 @@ public interface ExplainerConfig {
     @WithDefault("2m")
     Duration maxLag();
 
-    /**
-     * Sampled explanations wait while requests reach the explainer later than this after they were sent
-     * (the platform is behind: requested explanations go on); 0 = never ({@code service.SampledYield}).
-     */
-    @WithDefault("500ms")
-    Duration yieldLag();
-
     /** Model versions kept open at once (least recently used ones are closed). */
     @WithDefault("4")
     int modelCacheSize();

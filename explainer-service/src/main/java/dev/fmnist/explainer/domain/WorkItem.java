@@ -7,10 +7,6 @@ public final class WorkItem {
     private WorkItem() {
     }
 
-    /** {@code priority} of a requested explanation (taken first) and of a sampled one. */
-    public static final short PRIORITY_REQUESTED = 0;
-    public static final short PRIORITY_SAMPLED = 1;
-
     /** {@code state}: waiting (or leased to a worker), stored but not announced yet, finished. */
     public enum State {
         QUEUED, ANNOUNCING, DONE;
@@ -31,7 +27,7 @@ public final class WorkItem {
     public record New(ExplanationKey key, String reason, String traceparent) {
         /** Requested explanations are taken before sampled ones. */
         public short priority() {
-            return "requested".equals(reason) ? PRIORITY_REQUESTED : PRIORITY_SAMPLED;
+            return (short) ("requested".equals(reason) ? 0 : 1);
         }
     }
 

@@ -23,7 +23,6 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -179,8 +178,6 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
             }
         }
         List<WorkItem.New> items = List.copyOf(work.values());
-        // before the commit: a worker polling the queue must not take a sampled item of a late batch
-        workers.requestsReached(oldestRequest(parsed, System.currentTimeMillis()));
         XaiWriteRepository.Added added = retry.call("storing predictions",
                 () -> repository.storeBatch(valid, traceparents, items));
         // the work items are visible from here on: a worker may start explaining before this span ends
@@ -197,21 +194,6 @@ public class PredictionBatchConsumer implements KafkaBatchEdge.Steps<Prediction>
         if (added.work() > 0) {
             workers.wakeUp();
         }
-    }
-
-    /**
-     * How long ago the batch's oldest request was sent, as its prediction records tell: the wait for scoring
-     * ({@code latencyMs}) plus the time since the prediction record was written (its timestamp). A record's
-     * {@code scoredAt} is not used: a hand-written or replayed prediction may carry any time there.
-     */
-    static Duration oldestRequest(List<KafkaBatchEdge.Parsed<Prediction>> parsed, long nowMillis) {
-        double oldest = 0;
-        for (KafkaBatchEdge.Parsed<Prediction> r : parsed) {
-            long written = r.record().timestamp();
-            double sinceWritten = written >= 0 ? Math.max(0, nowMillis - written) : 0;
-            oldest = Math.max(oldest, r.value().latencyMs() + sinceWritten);
-        }
-        return Duration.ofNanos((long) (oldest * 1e6));
     }
 
     /** What {@link Prediction#validate()} leaves open but storage needs. */

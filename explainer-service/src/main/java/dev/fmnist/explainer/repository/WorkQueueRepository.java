@@ -38,18 +38,10 @@ public class WorkQueueRepository {
 
     /** Takes the next free item for {@code worker} under a lease of {@code lease}, or nothing when none is free. */
     public Optional<WorkItem.Claimed> claim(String worker, Duration lease) throws SQLException {
-        return claim(worker, lease, false);
-    }
-
-    /**
-     * Takes the next free item, a requested one only when {@code requestedOnly} (sampled explanations
-     * yield: {@link dev.fmnist.explainer.service.SampledYield}), or nothing when none is free.
-     */
-    public Optional<WorkItem.Claimed> claim(String worker, Duration lease, boolean requestedOnly) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 WITH next AS (
                   SELECT id FROM xai.explanation_work
-                  WHERE state <> 'done' AND (lease_until IS NULL OR lease_until < now()) AND priority <= ?
+                  WHERE state <> 'done' AND (lease_until IS NULL OR lease_until < now())
                   ORDER BY priority, id
                   LIMIT 1
                   FOR UPDATE SKIP LOCKED)
@@ -64,9 +56,8 @@ public class WorkQueueRepository {
                   (SELECT e.status FROM xai.explanation e WHERE e.request_id = w.request_id AND e.model_name = w.model_name
                      AND e.model_version = w.model_version AND e.method = w.method),
                   w.attempts, w.queued_at, p.label, p.scored_at, p.image""")) {
-            ps.setShort(1, requestedOnly ? WorkItem.PRIORITY_REQUESTED : WorkItem.PRIORITY_SAMPLED);
-            ps.setString(2, worker);
-            ps.setDouble(3, lease.toMillis() / 1000.0);
+            ps.setString(1, worker);
+            ps.setDouble(2, lease.toMillis() / 1000.0);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();

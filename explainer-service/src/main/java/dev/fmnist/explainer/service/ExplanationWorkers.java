@@ -51,9 +51,6 @@ import org.jboss.logging.Logger;
  * the durable work queue {@code xai.explanation_work} ({@link WorkQueueRepository}), whatever instance
  * queued them, and a {@code explainer-queue} thread for leases, backlog metrics and the purge of done items.
  *
- * <p>While requests reach the explainer later than {@code explainer.yield-lag} after they were sent, workers
- * claim requested items only ({@link SampledYield}): sampled explanations leave the cores to scoring.
- *
  * <p>One item: claimed under a lease ({@code FOR UPDATE SKIP LOCKED}); a sampled one older than {@code
  * explainer.max-lag} is shed; otherwise explained ({@link ExplanationService}) while the heartbeat extends
  * the lease; the explanation is stored and the item moved on in one transaction; a succeeded one is
@@ -73,7 +70,7 @@ import org.jboss.logging.Logger;
  * instances), {@code explainer.queue.wait{model,method}} (queued until taken), {@code
  * explainer.queue.retaken} (items taken again after a lease ran out), {@code explainer.explanations.running},
  * {@code explainer.explanations{model,method,status}}, {@code explainer.explanation.time{model,method}},
- * {@code explainer.shed{model,method}}, {@code explainer.sampled.yielding}.
+ * {@code explainer.shed{model,method}}.
  */
 @ApplicationScoped
 public class ExplanationWorkers {
@@ -98,10 +95,6 @@ public class ExplanationWorkers {
     private final Counter retaken;
     private final Object signal = new Object();
     private final List<Thread> threads = new ArrayList<>();
-    private final SampledYield sampledYield;
-    private final Duration yieldLag;
-    private volatile boolean yieldingNow;
-    private volatile long lastYieldLog = System.nanoTime() - YIELD_LOG_INTERVAL.toNanos() - 1;
     private volatile boolean paused;
     private volatile boolean stopped;
     private ScheduledExecutorService maintenance;
@@ -128,8 +121,6 @@ public class ExplanationWorkers {
         this.producer = events.producer();
         this.tracing = new RecordTracing(openTelemetry);
         this.name = hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-        this.yieldLag = config.yieldLag();
-        this.sampledYield = new SampledYield(yieldLag);
         this.retaken = Counter.builder("explainer.queue.retaken")
                 .description("Work items taken again after their lease ran out (a worker crashed or stalled)")
                 .register(meters);
@@ -140,9 +131,6 @@ public class ExplanationWorkers {
                 .description("Age of the oldest queued explanation, seconds").register(meters);
         Gauge.builder("explainer.explanations.running", running, AtomicInteger::get)
                 .description("Explanations this instance is making now").register(meters);
-        Gauge.builder("explainer.sampled.yielding", this, w -> w.sampledYield.yielding(System.nanoTime()) ? 1 : 0)
-                .description("1 while sampled explanations wait because requests reach the explainer later than "
-                        + "explainer.yield-lag").register(meters);
     }
 
     void start(@Observes @Priority(1000) StartupEvent event) {
@@ -163,8 +151,8 @@ public class ExplanationWorkers {
             t.start();
         }
         LOG.infof("Explaining from the work queue on %d worker(s) as %s; methods %s; output spaces %s; sample rate %s; "
-                + "max lag %s; yield lag %s; lease %s", parallelism, name, policy.methods(), policy.outputSpaces(),
-                policy.sampleRate(), policy.maxLag(), sampledYield.enabled() ? yieldLag : "off", settings.lease());
+                + "max lag %s; lease %s", parallelism, name, policy.methods(), policy.outputSpaces(), policy.sampleRate(),
+                policy.maxLag(), settings.lease());
     }
 
     /** Stops the workers before the producer closes; items they hold are given back at once. */
@@ -220,9 +208,8 @@ public class ExplanationWorkers {
                     idle();
                     continue;
                 }
-                boolean requestedOnly = yielding();
                 Optional<WorkItem.Claimed> item = retry.call("claiming explanation work",
-                        () -> queue.claim(name, settings.lease(), requestedOnly));
+                        () -> queue.claim(name, settings.lease()));
                 if (item.isEmpty()) {
                     idle();
                     continue;
@@ -261,32 +248,6 @@ public class ExplanationWorkers {
             }
         }
     }
-
-    /**
-     * A batch of predictions was stored whose oldest request was sent {@code age} ago: while that is more
-     * than {@code explainer.yield-lag}, sampled explanations wait ({@link SampledYield}).
-     */
-    public void requestsReached(Duration age) {
-        sampledYield.observe(age, System.nanoTime());
-    }
-
-    /** Whether workers take requested explanations only now; logs when that starts (at most once a minute). */
-    boolean yielding() {
-        long now = System.nanoTime();
-        boolean y = sampledYield.yielding(now);
-        if (y != yieldingNow) {
-            yieldingNow = y;
-            if (y && now - lastYieldLog > YIELD_LOG_INTERVAL.toNanos()) {
-                lastYieldLog = now;
-                LOG.infof("The platform is behind (requests reach the explainer %d ms after they were sent, "
-                        + "explainer.yield-lag %s): sampled explanations wait, requested ones go on",
-                        sampledYield.lastAge().toMillis(), yieldLag);
-            }
-        }
-        return y;
-    }
-
-    private static final Duration YIELD_LOG_INTERVAL = Duration.ofMinutes(1);
 
     /** Spans of the worker: {@code explain <method>}, and under it these. */
     public static final String EXPLAIN_SPAN_PREFIX = "explain ";
