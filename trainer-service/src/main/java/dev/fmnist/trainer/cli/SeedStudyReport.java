@@ -92,7 +92,7 @@ public final class SeedStudyReport {
                 + " training). These runs are not registered. Mean ± sample standard deviation over the seeds;"
                 + " the settings column says what differs from the registered defaults: `--no-search` fits the tree"
                 + " models at the grid point their full search chose by cross-validation with seed 42 (xgboost"
-                + " max_depth 4, colsample_bytree 0.5; forest max_depth 20, colsample_bynode 0.15) instead of"
+                + " max_depth 4, colsample_bytree 0.5; forest max_depth 20 on validation, colsample_bynode 0.15) instead of"
                 + " searching again per seed; `--epochs N` caps the CNNs' epochs, xgboost's rounds or the forest's"
                 + " trees per class.\n\n");
         md.append("| model | settings | test acc. mean ± std | seeds | test min - max | val acc. mean ± std | train acc. mean | train time mean |\n");

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * </pre>
  *
  * Optional overrides: {@code -Dforest.depths=12,20 -Dforest.colsamples=0.05,0.15 -Dforest.trees=30
- * -Dforest.subsample=0.632 -Dforest.gridSubsample=10000 -Dforest.skipGrid=16,0.1} (the last fits one
- * point without a search).
+ * -Dforest.subsample=0.8 -Dforest.gridSubsample=10000 -Dforest.minChildWeight=1 -Dforest.lambda=0
+ * -Dforest.skipGrid=16,0.1} (the last fits one point without a search).
  */
 @Tag("benchmark")
 @EnabledIfSystemProperty(named = "fmnist.benchmark", matches = "true")
@@ -43,12 +43,16 @@ class ForestFullDataBenchmarkTest {
                         Integer.getInteger("forest.gridSubsample", d.gridSubsample()))
                 .withTrees(Integer.getInteger("forest.trees", d.ensemble().numParallelTree()));
         if (System.getProperty("forest.subsample") != null) {
-            settings = new XgboostSettings(XgboostSettings.Ensemble.forest(settings.ensemble().numParallelTree(),
-                    Double.parseDouble(System.getProperty("forest.subsample")), settings.ensemble().gridTrees()), settings.maxDepths(),
-                    settings.colsamples(), settings.eta(), settings.maxRounds(), settings.earlyStoppingRounds(),
-                    settings.fitTimeLimitSeconds(), settings.gridEta(), settings.gridMaxRounds(),
-                    settings.gridEarlyStoppingRounds(), settings.cvFolds(), settings.gridSubsample(),
-                    settings.nthread(), settings.seed());
+            XgboostSettings.Ensemble e = settings.ensemble();
+            settings = settings.withEnsemble(new XgboostSettings.Ensemble(e.name(), e.colsampleParam(), e.numParallelTree(),
+                    Double.parseDouble(System.getProperty("forest.subsample")), e.gridTrees(), e.minChildWeight(),
+                    e.regLambda()));
+        }
+        if (System.getProperty("forest.minChildWeight") != null || System.getProperty("forest.lambda") != null) {
+            XgboostSettings.Ensemble e = settings.ensemble();
+            settings = settings.withEnsemble(e.withLeaves(
+                    Double.parseDouble(System.getProperty("forest.minChildWeight", String.valueOf(e.minChildWeight()))),
+                    Double.parseDouble(System.getProperty("forest.lambda", String.valueOf(e.regLambda())))));
         }
         System.out.println("settings: " + settings);
         long wall = System.nanoTime();

@@ -72,6 +72,8 @@ class ForestTrainerTest {
         assertThat(trees).isEqualTo(TREES * FashionClass.COUNT);
         assertThat(result.params()).containsEntry("num_parallel_tree", TREES).containsEntry("eta", 1.0)
                 .containsEntry("subsample", XgboostSettings.FOREST_SUBSAMPLE).containsEntry("num_boost_round", 1)
+                .containsEntry("min_child_weight", XgboostSettings.FOREST_MIN_CHILD_WEIGHT)
+                .containsEntry("lambda", XgboostSettings.FOREST_LAMBDA)
                 .containsKey("colsample_bynode").doesNotContainKeys("colsample_bytree", "early_stopping_rounds");
     }
 
@@ -101,7 +103,13 @@ class ForestTrainerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grid trees must be 1..10");
         assertThatThrownBy(() -> XgboostSettings.Ensemble.forest(10, 0, 5))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("subsample");
+        assertThatThrownBy(() -> XgboostSettings.Ensemble.forest(10, 0.6, 5).withLeaves(-1, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("min_child_weight must be 0 or more");
+        assertThatThrownBy(() -> XgboostSettings.Ensemble.forest(10, 0.6, 5).withLeaves(1, -0.5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lambda must be 0 or more");
+        // boosting keeps XGBoost's own leaf settings: its parameters name neither
         assertThat(XgboostSettings.defaults().boosterParams(XgboostSettings.defaults().gridPoints().get(0), 0.2))
-                .containsKey("colsample_bytree").doesNotContainKeys("num_parallel_tree", "subsample");
+                .containsKey("colsample_bytree")
+                .doesNotContainKeys("num_parallel_tree", "subsample", "min_child_weight", "lambda");
     }
 }
