@@ -88,7 +88,7 @@ public record XgboostSettings(Ensemble ensemble, List<Integer> maxDepths, List<D
     public static final List<Double> FOREST_COLSAMPLES = List.of(0.05, 0.15);
     /** XGBoost's own default, kept: see {@link #forestDefaults()}. */
     public static final double FOREST_MIN_CHILD_WEIGHT = 1.0;
-    /** No L2 penalty on the leaves: a forest averages its trees instead of shrinking them (see {@link #forestDefaults()}). */
+    /** No L2 penalty on the leaves: a forest averages its trees rather than shrink them ({@link #forestDefaults()}). */
     public static final double FOREST_LAMBDA = 0.0;
 
     public XgboostSettings {
@@ -154,8 +154,9 @@ public record XgboostSettings(Ensemble ensemble, List<Integer> maxDepths, List<D
      * 88.43 %; and {@code min_child_weight} 0.1 (leaves of one row): 88.88 %; {@code lambda} 0, {@code
      * min_child_weight} 1, {@code subsample} 0.8: <b>89.22 %</b>, chosen; the same with {@code min_child_weight}
      * 0.1: 89.03 %; {@code subsample} 1 (no row sampling): 89.38 % (with {@code min_child_weight} 0.1: 88.95 %),
-     * within the noise of 0.8 and no longer a forest's row sampling, so 0.8 stays. At 10 trees per class {@code lambda} 0 gained more (87.47 to
-     * 88.12 %) and {@code min_child_weight} 0.1 or 3 lost to 1 (87.87 %, 87.53 %).
+     * within the noise of 0.8 and no longer a forest's row sampling, so 0.8 stays. At 10 trees per class
+     * {@code lambda} 0 gained more (87.47 to 88.12 %) and {@code min_child_weight} 0.1 or 3 lost to 1 (87.87 %,
+     * 87.53 %). Test, read by the evaluator only: 86.84 ± 0.17 % before, 87.72 ± 0.07 % after (seeds 42-44).
      */
     public static XgboostSettings forestDefaults() {
         return new XgboostSettings(Ensemble.forest(FOREST_TREES, FOREST_SUBSAMPLE, FOREST_GRID_TREES), FOREST_MAX_DEPTHS,
@@ -277,6 +278,8 @@ public record XgboostSettings(Ensemble ensemble, List<Integer> maxDepths, List<D
      * @param gridTrees       trees per class and round while the grid search compares points (at most
      *                        {@code numParallelTree}): a forest's error falls with more trees at every point,
      *                        the search compares depths and column fractions at a cost that fits two cores
+     * @param minChildWeight  {@code min_child_weight}: the least hessian a leaf holds (a forest only sets it)
+     * @param regLambda       {@code lambda}: the L2 penalty on the leaf values (a forest only sets it)
      */
     public record Ensemble(String name, String colsampleParam, int numParallelTree, double subsample, int gridTrees,
                            double minChildWeight, double regLambda) {
