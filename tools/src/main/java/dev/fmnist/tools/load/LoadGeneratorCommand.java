@@ -63,6 +63,10 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     @Option(names = "--grpc", description = "inference-service gRPC host:port: a phase of --http-requests single-image OIP gRPC calls, 1 client (default: none)")
     String grpc;
 
+    @Option(names = "--binary-batches", defaultValue = "100", description = "OIP HTTP calls with binary tensor data "
+            + "(Triton's and KServe's default encoding) of --batch images each, 1 client, 0 = none (default ${DEFAULT-VALUE})")
+    int binaryBatches;
+
     @Option(names = "--http-concurrency", defaultValue = "4", description = "clients of the concurrent HTTP phase (default ${DEFAULT-VALUE})")
     int httpConcurrency;
 
@@ -75,7 +79,7 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "native threads of the raw measurement, 0 = all CPUs (default ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--batch", defaultValue = "256", description = "batch of the raw measurement (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = "256", description = "batch of the raw measurement and of the binary-tensor OIP calls (default ${DEFAULT-VALUE})")
     int batch;
 
     @Option(names = "--idle-timeout", defaultValue = "30", description = "seconds without a new prediction before a phase gives up (default ${DEFAULT-VALUE})")
@@ -158,6 +162,18 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             httpResults.add(oip.run("1 client", bodies, 1));
             httpResults.add(oip.run(httpConcurrency + " clients", bodies, httpConcurrency));
         }
+        List<OipHttpRun.BinaryResult> binaryResults = new java.util.ArrayList<>();
+        if (binaryBatches > 0) {
+            OipHttpRun oip = new OipHttpRun(http, model);
+            int[] heads = new int[binaryBatches];
+            byte[][] bodies = OipHttpRun.binaryBodies(test, batch, binaryBatches, heads);
+            out.printf(Locale.ROOT, "OIP HTTP binary tensors: %,d calls of %d images, 1 client%n", binaryBatches, batch);
+            int warm = Math.min(binaryBatches, 10);
+            if (oip.runBinary("warm-up", java.util.Arrays.copyOf(bodies, warm), heads, batch).failed() == warm) {
+                throw new IllegalStateException("inference-service refused every binary tensor request at " + http);
+            }
+            binaryResults.add(oip.runBinary("1 client", bodies, heads, batch));
+        }
 
         List<OipHttpRun.Result> grpcResults = new java.util.ArrayList<>();
         if (grpc != null && !grpc.isBlank() && httpRequests > 0) {
@@ -170,9 +186,9 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             }
         }
 
-        printTable(stored, raw, phases, httpResults, grpcResults);
+        printTable(stored, raw, phases, httpResults, grpcResults, binaryResults);
         if (json != null) {
-            writeJson(stored, raw, phases, httpResults, grpcResults);
+            writeJson(stored, raw, phases, httpResults, grpcResults, binaryResults);
         }
         boolean httpOk = httpResults.stream().allMatch(r -> r.failed() == 0)
                 && grpcResults.stream().allMatch(r -> r.failed() == 0);
@@ -215,7 +231,7 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     }
 
     void printTable(StoredModel stored, double raw, List<KafkaLoadRun.Result> results, List<OipHttpRun.Result> httpResults,
-                    List<OipHttpRun.Result> grpcResults) {
+                    List<OipHttpRun.Result> grpcResults, List<OipHttpRun.BinaryResult> binaryResults) {
         out.printf(Locale.ROOT, "%n%s v%d, %d CPUs%n", stored.name(), stored.version(),
                 Runtime.getRuntime().availableProcessors());
         out.println("| measurement | images | images/s | p50 ms | p95 ms | p99 ms | max ms | lost | duplicates "
@@ -242,11 +258,21 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "| OIP gRPC infer, 1 image per call, %s | %,d | %,.0f | %.2f | %.2f | %.2f | %.1f | %d failed | | | |%n",
                     r.phase(), r.requests(), r.requestsPerSecond(), l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), r.failed());
         }
+        for (OipHttpRun.BinaryResult r : binaryResults) {
+            LatencyStats l = r.latency();
+            out.printf(Locale.ROOT, "| OIP HTTP binary tensors, %d images per call, %s | %,d | %,.0f | %.2f | %.2f | %.2f | %.1f | %d failed | | | |%n",
+                    r.batch(), r.phase(), r.batches() * r.batch(), r.imagesPerSecond(), l.p50Ms(), l.p95Ms(), l.p99Ms(),
+                    l.maxMs(), r.failed());
+        }
         out.printf(Locale.ROOT, "end-to-end / raw at full load: %.2f%n", results.get(0).imagesPerSecond() / raw);
+        for (OipHttpRun.BinaryResult r : binaryResults) {
+            out.printf(Locale.ROOT, "OIP binary tensors at batch %d / raw: %.2f%n", r.batch(), r.imagesPerSecond() / raw);
+        }
     }
 
     private void writeJson(StoredModel stored, double raw, List<KafkaLoadRun.Result> results,
-                           List<OipHttpRun.Result> httpResults, List<OipHttpRun.Result> grpcResults) throws IOException {
+                           List<OipHttpRun.Result> httpResults, List<OipHttpRun.Result> grpcResults,
+                           List<OipHttpRun.BinaryResult> binaryResults) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", stored.name());
         doc.put("version", stored.version());
@@ -256,6 +282,7 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
         doc.put("phases", results);
         doc.put("http", httpResults);
         doc.put("grpc", grpcResults);
+        doc.put("httpBinary", binaryResults);
         doc.put("measuredAt", Instant.now().toString());
         if (json.getParent() != null) {
             Files.createDirectories(json.getParent());

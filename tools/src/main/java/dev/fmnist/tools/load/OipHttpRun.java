@@ -51,6 +51,59 @@ public final class OipHttpRun {
         return out;
     }
 
+    /** What a binary-tensor phase measured: {@code batches} calls of {@code batch} images each, one client. */
+    public record BinaryResult(String phase, int batch, int batches, int failed, double seconds, double imagesPerSecond,
+                               LatencyStats latency) {
+    }
+
+    /**
+     * Request bodies of the binary tensor data extension as Triton's and KServe's clients send them: a JSON
+     * header naming a UINT8 {@code [batch, 784]} input with its {@code binary_data_size} and binary outputs,
+     * then the raw pixels; {@code headLengths[i]} goes in {@code Inference-Header-Content-Length}.
+     */
+    public static byte[][] binaryBodies(LabelledImages images, int batch, int count, int[] headLengths) {
+        byte[][] out = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            byte[] head = ("{\"id\":\"oip-bin-" + i + "\",\"inputs\":[{\"name\":\"image\",\"shape\":[" + batch
+                    + ",784],\"datatype\":\"UINT8\",\"parameters\":{\"binary_data_size\":" + batch * 784 + "}}],"
+                    + "\"outputs\":[{\"name\":\"probabilities\",\"parameters\":{\"binary_data\":true}},"
+                    + "{\"name\":\"label\",\"parameters\":{\"binary_data\":true}}]}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] body = java.util.Arrays.copyOf(head, head.length + batch * 784);
+            for (int k = 0; k < batch; k++) {
+                System.arraycopy(images.image((i * batch + k) % images.size()), 0, body, head.length + k * 784, 784);
+            }
+            out[i] = body;
+            headLengths[i] = head.length;
+        }
+        return out;
+    }
+
+    /** One client posting {@code bodies} (from {@link #binaryBodies}) in turn; a call counts as failed unless 200. */
+    public BinaryResult runBinary(String phase, byte[][] bodies, int[] headLengths, int batch) throws Exception {
+        long[] latencies = new long[bodies.length];
+        int failed = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < bodies.length; i++) {
+            HttpRequest request = HttpRequest.newBuilder(inferUri).timeout(Duration.ofSeconds(30))
+                    .header("Inference-Header-Content-Length", Integer.toString(headLengths[i]))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[i])).build();
+            long t0 = System.nanoTime();
+            try {
+                HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                if (response.statusCode() != 200) {
+                    failed++;
+                }
+            } catch (IOException e) {
+                failed++;
+            }
+            latencies[i] = System.nanoTime() - t0;
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new BinaryResult(phase, batch, bodies.length, failed, seconds, (double) bodies.length * batch / seconds,
+                LatencyStats.ofNanos(latencies, latencies.length));
+    }
+
     public Result run(String phase, String[] bodies, int concurrency) throws Exception {
         int perClient = bodies.length / concurrency;
         long[] latencies = new long[perClient * concurrency];

@@ -187,6 +187,16 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
                     figures.add(new Figure(HTTP, m + ": " + c + ", latency p99", lat.path("p99Ms").asDouble(), "ms"));
                 }
             }
+            for (JsonNode b : l.path("httpBinary")) {
+                // the binary tensor data extension at the raw measurement's batch: the served path against raw
+                double rate = b.path("imagesPerSecond").asDouble();
+                String c = "binary tensors, batch " + b.path("batch").asInt() + ", 1 client";
+                figures.add(new Figure(HTTP, m + ": " + c + ", throughput", rate, "img/s"));
+                figures.add(new Figure(HTTP, m + ": " + c + ", / raw", rate / raw, "")
+                        .withTarget(Target.atLeast(0.5, "")));
+                figures.add(new Figure(HTTP, m + ": " + c + ", latency p50", b.path("latency").path("p50Ms").asDouble(),
+                        "ms"));
+            }
             for (JsonNode g : l.path("grpc")) {
                 JsonNode lat = g.path("latency");
                 figures.add(new Figure(GRPC, m + ": 1 client, latency p50", lat.path("p50Ms").asDouble(), "ms")

@@ -38,7 +38,9 @@ class BenchmarkReportCommandTest {
                    {"phase": "half load", "sent": 10, "received": 10, "targetRate": 5000.0, "imagesPerSecond": 5000.0,
                     "latency": {"p50Ms": 30.0, "p95Ms": 150.0, "p99Ms": 400.0}}],
                  "http": [{"phase": "1 client", "concurrency": 1, "requestsPerSecond": 900.0,
-                           "latency": {"p50Ms": 0.7, "p99Ms": 5.0}}]}""");
+                           "latency": {"p50Ms": 0.7, "p99Ms": 5.0}}],
+                 "httpBinary": [{"phase": "1 client", "batch": 256, "batches": 100, "imagesPerSecond": 40000.0,
+                                 "latency": {"p50Ms": 6.0}}]}""");
         Files.writeString(pieces.resolve("services.tsv"), "# service\tstartup_s\trss_rest_kib\trss_load_peak_kib\tload\n"
                 + "inference-service\t3.21\t301056\t424960\tthe load generator\n");
         Path out = dir.resolve("results");
@@ -51,6 +53,8 @@ class BenchmarkReportCommandTest {
         assertThat(md).contains("| ONNX Runtime `cnn`, batch 256 | 10,240 img/s | >= 4,000 img/s | met |")
                 .contains("| `lenet` v2: full load, throughput | 10,000 img/s | >= 20,000 img/s | **not met** |")
                 .contains("| `lenet` v2: 1 client, latency p50 | 0.700 ms | <= 2.00 ms | met |")
+                .contains("| `lenet` v2: binary tensors, batch 256, 1 client, throughput | 40,000 img/s |")
+                .contains("| `lenet` v2: binary tensors, batch 256, 1 client, / raw | 0.400 | >= 0.500 | **not met** |")
                 .contains("| `inference-service`: resident memory under load (peak) | 415 MiB |")
                 .contains("Worst miss: `lenet` v2: half load (5,000/s offered), latency p99, 400 ms against <= 100 ms (4.00x off)");
         JsonNode json = Json.mapper().readTree(out.resolve("benchmarks.json").toFile());
