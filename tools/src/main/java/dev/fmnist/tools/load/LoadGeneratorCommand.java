@@ -191,7 +191,8 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             writeJson(stored, raw, phases, httpResults, grpcResults, binaryResults);
         }
         boolean httpOk = httpResults.stream().allMatch(r -> r.failed() == 0)
-                && grpcResults.stream().allMatch(r -> r.failed() == 0);
+                && grpcResults.stream().allMatch(r -> r.failed() == 0)
+                && binaryResults.stream().allMatch(r -> r.failed() == 0);
         return phases.stream().allMatch(r -> r.lost() == 0) && httpOk ? 0 : 1;
     }
 
