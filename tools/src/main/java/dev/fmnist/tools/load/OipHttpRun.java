@@ -1,5 +1,6 @@
 package dev.fmnist.tools.load;
 
+import dev.fmnist.common.Pixels;
 import dev.fmnist.common.data.LabelledImages;
 import java.io.IOException;
 import java.net.URI;
@@ -64,14 +65,16 @@ public final class OipHttpRun {
     public static byte[][] binaryBodies(LabelledImages images, int batch, int count, int[] headLengths) {
         byte[][] out = new byte[count][];
         for (int i = 0; i < count; i++) {
+            int size = batch * Pixels.COUNT;
             byte[] head = ("{\"id\":\"oip-bin-" + i + "\",\"inputs\":[{\"name\":\"image\",\"shape\":[" + batch
-                    + ",784],\"datatype\":\"UINT8\",\"parameters\":{\"binary_data_size\":" + batch * 784 + "}}],"
+                    + "," + Pixels.COUNT + "],\"datatype\":\"UINT8\",\"parameters\":{\"binary_data_size\":" + size + "}}],"
                     + "\"outputs\":[{\"name\":\"probabilities\",\"parameters\":{\"binary_data\":true}},"
                     + "{\"name\":\"label\",\"parameters\":{\"binary_data\":true}}]}")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            byte[] body = java.util.Arrays.copyOf(head, head.length + batch * 784);
+            byte[] body = java.util.Arrays.copyOf(head, head.length + size);
             for (int k = 0; k < batch; k++) {
-                System.arraycopy(images.image((i * batch + k) % images.size()), 0, body, head.length + k * 784, 784);
+                System.arraycopy(images.image((i * batch + k) % images.size()), 0, body,
+                        head.length + k * Pixels.COUNT, Pixels.COUNT);
             }
             out[i] = body;
             headLengths[i] = head.length;

@@ -301,6 +301,11 @@ public record XgboostSettings(Ensemble ensemble, List<Integer> maxDepths, List<D
                     FOREST_MIN_CHILD_WEIGHT, FOREST_LAMBDA);
         }
 
+        /** The same ensemble with each tree on another fraction of the rows. */
+        public Ensemble withSubsample(double subsample) {
+            return new Ensemble(name, colsampleParam, numParallelTree, subsample, gridTrees, minChildWeight, regLambda);
+        }
+
         /** The same ensemble with other leaf settings ({@code min_child_weight}, {@code lambda}). */
         public Ensemble withLeaves(double minChildWeight, double regLambda) {
             return new Ensemble(name, colsampleParam, numParallelTree, subsample, gridTrees, minChildWeight, regLambda);

@@ -43,10 +43,8 @@ class ForestFullDataBenchmarkTest {
                         Integer.getInteger("forest.gridSubsample", d.gridSubsample()))
                 .withTrees(Integer.getInteger("forest.trees", d.ensemble().numParallelTree()));
         if (System.getProperty("forest.subsample") != null) {
-            XgboostSettings.Ensemble e = settings.ensemble();
-            settings = settings.withEnsemble(new XgboostSettings.Ensemble(e.name(), e.colsampleParam(), e.numParallelTree(),
-                    Double.parseDouble(System.getProperty("forest.subsample")), e.gridTrees(), e.minChildWeight(),
-                    e.regLambda()));
+            settings = settings.withEnsemble(settings.ensemble()
+                    .withSubsample(Double.parseDouble(System.getProperty("forest.subsample"))));
         }
         if (System.getProperty("forest.minChildWeight") != null || System.getProperty("forest.lambda") != null) {
             XgboostSettings.Ensemble e = settings.ensemble();
