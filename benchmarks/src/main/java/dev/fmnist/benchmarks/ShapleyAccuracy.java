@@ -43,13 +43,16 @@ import java.util.Optional;
  * {@value #EXACT_MAX} non-null segments, else a permutation estimate (antithetic pairs) run until
  * its own relative standard error is at most {@code --reference-se} (or {@code --reference-cap}
  * evaluations), which is reported. KernelSHAP runs with the default settings at half, the default
- * and double budget: relative L2 error {@code |phi - ref| / |ref|} over all segments, Spearman over the
+ * and double budget: relative L2 error {@code |phi - ref| / |ref|} over all segments (also as a root mean
+ * square, and that with the references' own noise taken out, {@link #ownRms}), Spearman over the
  * non-null segments, ms per explanation; and LIME's weighted R^2, LIME made as the service makes it beside
  * KernelSHAP ({@link LimeAndKernelShap}; its ms are the pair's). One thread, batches of 256.
  *
  * <p>Usage: {@code ShapleyAccuracy [--images N] [--quick] [--json FILE] [--md FILE]
  * [--model NAME=FILE.onnx ...] [--reference-se 0.02] [--reference-cap 600000] [--reference-seconds 3]
- * [--spaces log_odds,probability,logit] [--images-file FILE]} (the default space is the explainer's
+ * [--spaces log_odds,probability,logit] [--images-file FILE] [--parallel N] [--budgets 0.5,1,2]}
+ * ({@code --parallel}: images measured at once, one native thread each, for long references on several
+ * cores; {@code --budgets}: the KernelSHAP budgets measured, as multiples of the default) (the default space is the explainer's
  * default, {@link ExplainerSettings#DEFAULT_OUTPUT_SPACE}; the file holds N x 784 pixel bytes, then
  * N label bytes, as trainer-service's {@code CnnFullTraining -Dcnn.validation-out} writes it)
  * (the permutation reference stops at the first of: the relative SE, the cap in evaluations, about
@@ -59,12 +62,16 @@ import java.util.Optional;
  */
 public final class ShapleyAccuracy {
     static final int EXACT_MAX = 16;
-    static final String[] BUDGETS = {"half", "default", "double"};
 
     /** KernelSHAP at one budget over all images of one model. */
     public record ShapRow(String model, int version, String space, String budget, double meanEvaluations, double meanRelL2,
                           double p50RelL2, double p90RelL2, double maxRelL2, double shareWithin005,
-                          double meanSpearman, double minSpearman, double meanMs) {
+                          double meanSpearman, double minSpearman, double meanMs, double rmsRelL2,
+                          double ownRmsRelL2) {
+    }
+
+    /** How references are run, how many images at once, and the budgets measured (multiples of the default). */
+    record Options(double referenceSe, long referenceCap, double referenceSeconds, int parallel, double[] budgets) {
     }
 
     /** LIME over all images of one model. */
@@ -85,6 +92,8 @@ public final class ShapleyAccuracy {
         double referenceSe = 0.02;
         long referenceCap = 600_000;
         double referenceSeconds = 3;
+        int parallel = 1;
+        double[] budgets = {0.5, 1, 2};
         Map<String, Path> files = new LinkedHashMap<>();
         List<String> spaces = List.of(ExplainerSettings.DEFAULT_OUTPUT_SPACE.column());
         Path imagesFile = null;
@@ -97,6 +106,8 @@ public final class ShapleyAccuracy {
                 case "--reference-se" -> referenceSe = Double.parseDouble(args[++i]);
                 case "--reference-cap" -> referenceCap = Long.parseLong(args[++i]);
                 case "--reference-seconds" -> referenceSeconds = Double.parseDouble(args[++i]);
+                case "--parallel" -> parallel = Integer.parseInt(args[++i]);
+                case "--budgets" -> budgets = Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble).toArray();
                 case "--spaces" -> spaces = List.of(args[++i].split(","));
                 case "--images-file" -> imagesFile = Path.of(args[++i]);
                 case "--model" -> {
@@ -104,9 +115,18 @@ public final class ShapleyAccuracy {
                     files.put(kv[0], Path.of(kv[1]));
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (--images N, --quick, --json FILE, --md FILE, --model NAME=FILE.onnx, --reference-se X, --reference-cap N, --reference-seconds S, --spaces a,b, --images-file FILE)");
+                        + " (--images N, --quick, --json FILE, --md FILE, --model NAME=FILE.onnx, --reference-se X, --reference-cap N, --reference-seconds S, --spaces a,b, --images-file FILE, --parallel N, --budgets 0.5,1,2)");
             }
         }
+        if (parallel < 1) {
+            throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
+        }
+        for (double b : budgets) {
+            if (!(b > 0)) {
+                throw new IllegalArgumentException("--budgets takes multiples of the default budget above 0, got " + b);
+            }
+        }
+        Options options = new Options(referenceSe, referenceCap, referenceSeconds, parallel, budgets);
         for (String space : spaces) {
             if (!LOGIT.equals(space)) {
                 OutputSpace.parse(space);
@@ -115,7 +135,7 @@ public final class ShapleyAccuracy {
         LabelledImages images = imagesFile == null ? FashionMnist.load().test().head(n) : read(imagesFile).head(n);
         n = images.size();
         String source = imagesFile == null ? "the first " + n + " test images" : n + " images of " + imagesFile.getFileName();
-        ScorerOptions options = ScorerOptions.cpu().withThreads(1);
+        ScorerOptions scorerOptions = ScorerOptions.cpu().withThreads(1);
         List<ShapRow> shapRows = new ArrayList<>();
         List<LimeRow> limeRows = new ArrayList<>();
         List<Reference> references = new ArrayList<>();
@@ -127,23 +147,23 @@ public final class ShapleyAccuracy {
                 if (stored.isEmpty()) {
                     System.out.printf("%-8s (no published version)%n", name);
                 } else {
-                    models.add(ModelScorers.open(stored.get(), options));
+                    models.add(ModelScorers.open(stored.get(), scorerOptions));
                 }
             }
         } else {
             for (Map.Entry<String, Path> f : files.entrySet()) {
-                models.add(ModelScorers.open(f.getKey(), 0, "onnx", Files.readAllBytes(f.getValue()), options));
+                models.add(ModelScorers.open(f.getKey(), 0, "onnx", Files.readAllBytes(f.getValue()), scorerOptions));
             }
         }
         for (ModelScorer model : models) {
             try (model) {
                 for (String space : spaces) {
-                    measure(model, space, images, n, referenceSe, referenceCap, referenceSeconds, shapRows, limeRows,
-                            references);
+                    measure(model, space, images, n, options, shapRows, limeRows, references);
                 }
             }
         }
-        String table = markdown(source, referenceSe, shapRows, limeRows, references);
+        String table = markdown(source + (parallel > 1 ? ", " + parallel + " images at a time" : ""), referenceSe, shapRows,
+                limeRows, references);
         System.out.println(table);
         if (md != null) {
             write(md, table.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -153,6 +173,7 @@ public final class ShapleyAccuracy {
             doc.put("images", n);
             doc.put("imageSource", source);
             doc.put("threads", 1);
+            doc.put("parallelImages", parallel);
             doc.put("referenceTargetRelSe", referenceSe);
             doc.put("references", references);
             doc.put("kernelShap", shapRows);
@@ -196,88 +217,73 @@ public final class ShapleyAccuracy {
         };
     }
 
-    private static void measure(ModelScorer model, String space, LabelledImages images, int n, double referenceSe,
-                                long referenceCap, double referenceSeconds, List<ShapRow> shapRows, List<LimeRow> limeRows,
-                                List<Reference> references) {
+    /** One image's figures: per budget the error, Spearman, evaluations and ms; LIME's R^2 and ms; the reference's own error. */
+    private record ImageResult(double[] err, double[] rho, double[] evals, double[] ms, double r2, double limeMs, double refSe,
+                               boolean exact, int players, int nulls) {
+    }
+
+    private static void measure(ModelScorer model, String space, LabelledImages images, int n, Options o,
+                                List<ShapRow> shapRows, List<LimeRow> limeRows, List<Reference> references) throws Exception {
         boolean logit = LOGIT.equals(space);
         ExplainerSettings settings = ExplainerSettings.defaults()
                 .withOutputSpace(logit ? OutputSpace.PROBABILITY : OutputSpace.parse(space));
         model.warmUp(settings.batchSize());
-        LimeExplainer lime = new LimeExplainer(settings);
-        LimeAndKernelShap pair = new LimeAndKernelShap(settings);
-        double[][] err = new double[BUDGETS.length][n];
-        double[][] rho = new double[BUDGETS.length][n];
-        double[][] evals = new double[BUDGETS.length][n];
-        double[][] ms = new double[BUDGETS.length][n];
+        new LimeExplainer(settings).explain(model, Pixels.toModelInput(images.image(0)), 0, 1); // warm-up
+        Attribution warm = new KernelShapExplainer(settings).explain(model, Pixels.toModelInput(images.image(0)), 0, 1);
+        // a permutation reference stops after about referenceSeconds of model calls (cnn is 10 times slower than lenet)
+        long cap = Math.min(o.referenceCap(), (long) (o.referenceSeconds() * warm.samples() / (warm.elapsedMs() / 1000)));
+        ImageResult[] results = new ImageResult[n];
+        // images are independent: with --parallel each worker thread takes its own (one native thread each)
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(o.parallel());
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int image = i;
+                done.add(pool.submit(() -> {
+                    results[image] = measureImage(model, space, logit, settings, images, image, o, cap);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int budgets = o.budgets().length;
+        double[][] err = new double[budgets][n];
+        double[][] rho = new double[budgets][n];
+        double[][] evals = new double[budgets][n];
+        double[][] ms = new double[budgets][n];
         double[] r2 = new double[n];
         double[] limeMs = new double[n];
         double[] refSe = new double[n];
         int exact = 0;
         double players = 0;
         double nulls = 0;
-        lime.explain(model, Pixels.toModelInput(images.image(0)), 0, 1); // warm-up
-        Attribution warm = new KernelShapExplainer(settings).explain(model, Pixels.toModelInput(images.image(0)), 0, 1);
-        // a permutation reference stops after about referenceSeconds of model calls (cnn is 10 times slower than lenet)
-        long cap = Math.min(referenceCap, (long) (referenceSeconds * warm.samples() / (warm.elapsedMs() / 1000)));
         for (int i = 0; i < n; i++) {
-            float[] x = Pixels.toModelInput(images.image(i));
-            int target = ModelScorers.argmax(model.score(x, 1), 0);
-            MaskedScorer scorer = MaskedScorer.of(model, x, target, settings);
-            CoalitionGame game = logit ? logit(scorer) : scorer;
-            int k = scorer.players();
-            players += k;
-            nulls += scorer.segments().count() - k;
-            double[] reference;
-            if (k <= EXACT_MAX) {
-                reference = scorer.toSegments(ShapleyValues.exact(game, settings.batchSize()));
-                exact++;
-            } else {
-                ShapleyValues.Estimate e = ShapleyValues.permutation(game, referenceSe, 50, 100, cap,
-                        StableHash.seed("reference-" + i, model.name()));
-                reference = scorer.toSegments(e.values());
-                refSe[i] = e.relativeStandardError();
+            ImageResult r = results[i];
+            for (int b = 0; b < budgets; b++) {
+                err[b][i] = r.err()[b];
+                rho[b][i] = r.rho()[b];
+                evals[b][i] = r.evals()[b];
+                ms[b][i] = r.ms()[b];
             }
-            int defaultBudget = settings.shapBudgetFor(k);
-            int[] budgets = {Math.max(ExplainerSettings.MIN_SHAP_BUDGET, defaultBudget / 2), defaultBudget, 2 * defaultBudget};
-            long seed = StableHash.seed("bench-" + i, "kernel_shap");
-            for (int b = 0; b < budgets.length; b++) {
-                KernelShapExplainer shap = new KernelShapExplainer(settings.withShapBudget(budgets[b]));
-                long t0 = System.nanoTime();
-                float[] weights;
-                if (logit) {
-                    // the explainer itself has no logit space: its algorithm on the logit game
-                    double[] ends = game.values(new boolean[][] {new boolean[k], full(k)});
-                    weights = toFloats(scorer.toSegments(KernelShapExplainer.shapleyValues(game, ends[0], ends[1],
-                            budgets[b] - 2, seed)));
-                    evals[b][i] = k <= KernelShapExplainer.EXACT_MAX_SEGMENTS ? 1 << k : budgets[b];
-                } else {
-                    Attribution a = shap.explain(model, x, target, seed);
-                    weights = a.segmentWeights();
-                    evals[b][i] = a.samples();
-                }
-                ms[b][i] = (System.nanoTime() - t0) / 1e6;
-                err[b][i] = relativeL2(weights, reference);
-                rho[b][i] = nonNullSpearman(weights, reference, scorer.activeSegments());
-            }
-            if (!logit) {
-                // LIME as the service makes it beside KernelSHAP: from the pair's shared evaluations
-                long t0 = System.nanoTime();
-                Attribution l = pair.explain(model, x, target, StableHash.seed("bench-" + i, "lime"), seed).lime();
-                limeMs[i] = (System.nanoTime() - t0) / 1e6;
-                r2[i] = l.limeR2();
-            }
-            System.out.printf(Locale.ROOT, "%s %s image %3d: %2d non-null segments, reference %s, kernel_shap rel L2 %.3f / %.3f / %.3f,"
-                            + " lime R^2 %.2f%n", model.name(), space, i, k, k <= EXACT_MAX ? "exact" : String.format(Locale.ROOT,
-                            "permutation (rel SE %.3f)", refSe[i]), err[0][i], err[1][i], err[2][i], r2[i]);
+            r2[i] = r.r2();
+            limeMs[i] = r.limeMs();
+            refSe[i] = r.refSe();
+            exact += r.exact() ? 1 : 0;
+            players += r.players();
+            nulls += r.nulls();
         }
-        for (int b = 0; b < BUDGETS.length; b++) {
+        for (int b = 0; b < budgets; b++) {
             double within = 0;
             for (double e : err[b]) {
                 within += e <= 0.05 ? 1 : 0;
             }
-            shapRows.add(new ShapRow(model.name(), model.version(), space, BUDGETS[b], mean(evals[b]), mean(err[b]),
-                    quantile(err[b], 0.5), quantile(err[b], 0.9), quantile(err[b], 1), within / n, mean(rho[b]),
-                    quantile(rho[b], 0), mean(ms[b])));
+            shapRows.add(new ShapRow(model.name(), model.version(), space, budgetName(o.budgets()[b]), mean(evals[b]),
+                    mean(err[b]), quantile(err[b], 0.5), quantile(err[b], 0.9), quantile(err[b], 1), within / n,
+                    mean(rho[b]), quantile(rho[b], 0), mean(ms[b]), rms(err[b]), ownRms(err[b], refSe)));
         }
         if (!logit) {
             limeRows.add(new LimeRow(model.name(), model.version(), space, mean(r2), quantile(r2, 0.1), quantile(r2, 0.5),
@@ -286,6 +292,90 @@ public final class ShapleyAccuracy {
         double[] permSe = Arrays.stream(refSe).filter(v -> v > 0).toArray();
         references.add(new Reference(model.name(), model.version(), space, n, exact, n - exact, players / n,
                 permSe.length == 0 ? 0 : mean(permSe), permSe.length == 0 ? 0 : quantile(permSe, 1), nulls / n));
+    }
+
+    private static ImageResult measureImage(ModelScorer model, String space, boolean logit, ExplainerSettings settings,
+                                            LabelledImages images, int i, Options o, long cap) {
+        int budgets = o.budgets().length;
+        double[] err = new double[budgets];
+        double[] rho = new double[budgets];
+        double[] evals = new double[budgets];
+        double[] ms = new double[budgets];
+        float[] x = Pixels.toModelInput(images.image(i));
+        int target = ModelScorers.argmax(model.score(x, 1), 0);
+        MaskedScorer scorer = MaskedScorer.of(model, x, target, settings);
+        CoalitionGame game = logit ? logit(scorer) : scorer;
+        int k = scorer.players();
+        double[] reference;
+        double refSe = 0;
+        if (k <= EXACT_MAX) {
+            reference = scorer.toSegments(ShapleyValues.exact(game, settings.batchSize()));
+        } else {
+            ShapleyValues.Estimate e = ShapleyValues.permutation(game, o.referenceSe(), 50, 100, cap,
+                    StableHash.seed("reference-" + i, model.name()));
+            reference = scorer.toSegments(e.values());
+            refSe = e.relativeStandardError();
+        }
+        int defaultBudget = settings.shapBudgetFor(k);
+        long seed = StableHash.seed("bench-" + i, "kernel_shap");
+        for (int b = 0; b < budgets; b++) {
+            int budget = Math.max(ExplainerSettings.MIN_SHAP_BUDGET, (int) Math.round(o.budgets()[b] * defaultBudget));
+            long t0 = System.nanoTime();
+            float[] weights;
+            if (logit) {
+                // the explainer itself has no logit space: its algorithm on the logit game
+                double[] ends = game.values(new boolean[][] {new boolean[k], full(k)});
+                weights = toFloats(scorer.toSegments(KernelShapExplainer.shapleyValues(game, ends[0], ends[1],
+                        budget - 2, seed)));
+                evals[b] = k <= KernelShapExplainer.EXACT_MAX_SEGMENTS ? 1 << k : budget;
+            } else {
+                Attribution a = new KernelShapExplainer(settings.withShapBudget(budget)).explain(model, x, target, seed);
+                weights = a.segmentWeights();
+                evals[b] = a.samples();
+            }
+            ms[b] = (System.nanoTime() - t0) / 1e6;
+            err[b] = relativeL2(weights, reference);
+            rho[b] = nonNullSpearman(weights, reference, scorer.activeSegments());
+        }
+        double r2 = 0;
+        double limeMs = 0;
+        if (!logit) {
+            // LIME as the service makes it beside KernelSHAP: from the pair's shared evaluations
+            long t0 = System.nanoTime();
+            Attribution l = new LimeAndKernelShap(settings).explain(model, x, target, StableHash.seed("bench-" + i, "lime"), seed).lime();
+            limeMs = (System.nanoTime() - t0) / 1e6;
+            r2 = l.limeR2();
+        }
+        StringBuilder errors = new StringBuilder();
+        for (int b = 0; b < budgets; b++) {
+            errors.append(b == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%.3f", err[b]));
+        }
+        System.out.printf(Locale.ROOT, "%s %s image %3d: %2d non-null segments, reference %s, kernel_shap rel L2 %s,"
+                        + " lime R^2 %.2f%n", model.name(), space, i, k, k <= EXACT_MAX ? "exact" : String.format(Locale.ROOT,
+                        "permutation (rel SE %.3f)", refSe), errors, r2);
+        return new ImageResult(err, rho, evals, ms, r2, limeMs, refSe, k <= EXACT_MAX, k, scorer.segments().count() - k);
+    }
+
+    /** A budget multiple's name in the tables: half, default, double, or x4 and the like. */
+    static String budgetName(double multiple) {
+        return multiple == 0.5 ? "half" : multiple == 1 ? "default" : multiple == 2 ? "double"
+                : "x" + (multiple == Math.rint(multiple) ? Integer.toString((int) multiple) : Double.toString(multiple));
+    }
+
+    /** Root mean square of the per-image errors. */
+    static double rms(double[] err) {
+        return Math.sqrt(Arrays.stream(err).map(e -> e * e).average().orElse(Double.NaN));
+    }
+
+    /**
+     * KernelSHAP's own root mean square error, the references' noise taken out: the measured squared error of an
+     * image is KernelSHAP's own plus its reference's (relative SE squared; 0 for exact references), the two being
+     * independent (different seeds and samplers), so {@code sqrt(mean(err^2) - mean(se^2))}, at least 0.
+     */
+    static double ownRms(double[] err, double[] referenceSe) {
+        double e2 = Arrays.stream(err).map(e -> e * e).average().orElse(Double.NaN);
+        double s2 = Arrays.stream(referenceSe).map(e -> e * e).average().orElse(0);
+        return Math.sqrt(Math.max(0, e2 - s2));
     }
 
     static String markdown(String source, double referenceSe, List<ShapRow> shap, List<LimeRow> lime, List<Reference> refs) {
@@ -300,12 +390,13 @@ public final class ShapleyAccuracy {
                     r.space(), r.images(), r.meanNonNullSegments(), r.meanNullSegments(), r.exact(), r.permutation(),
                     r.meanReferenceRelSe(), r.maxReferenceRelSe()));
         }
-        sb.append("\n| model | space | budget | evaluations (mean) | rel L2 mean | p50 | p90 | max | share <= 0.05 | Spearman mean | min | ms |\n");
-        sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        sb.append("\n| model | space | budget | evaluations (mean) | rel L2 mean | p50 | p90 | max | share <= 0.05 | RMS | RMS, reference noise out | Spearman mean | min | ms |\n");
+        sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (ShapRow r : shap) {
-            sb.append(String.format(Locale.ROOT, "| %s/%d | %s | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %.0f %% | %.3f | %.3f | %.1f |%n",
+            sb.append(String.format(Locale.ROOT, "| %s/%d | %s | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %.0f %% | %.3f | %.3f | %.3f | %.3f | %.1f |%n",
                     r.model(), r.version(), r.space(), r.budget(), r.meanEvaluations(), r.meanRelL2(), r.p50RelL2(), r.p90RelL2(),
-                    r.maxRelL2(), 100 * r.shareWithin005(), r.meanSpearman(), r.minSpearman(), r.meanMs()));
+                    r.maxRelL2(), 100 * r.shareWithin005(), r.rmsRelL2(), r.ownRmsRelL2(), r.meanSpearman(), r.minSpearman(),
+                    r.meanMs()));
         }
         sb.append("\n| model | space | LIME R^2 mean | p10 | p50 | p90 | ms (LIME and KernelSHAP together) |\n| --- | --- | --- | --- | --- | --- | --- |\n");
         for (LimeRow r : lime) {

@@ -70,6 +70,7 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
         kafkaAndHttp();
         compression();
         explanations();
+        shapleyAccuracy();
         training();
         services();
         Map<String, Object> machine = MachineDescription.describe();
@@ -241,6 +242,48 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
             figures.add(perImage);
             figures.add(new Figure(XAI, m + ": sustained fully explained images, one worker",
                     s.path("imagesPerSecond").asDouble(), "img/s").withTarget(Target.atLeast(10, "img/s")));
+        }
+    }
+
+    /**
+     * {@code ShapleyAccuracy}: KernelSHAP's relative L2 error against reference Shapley values per model and
+     * budget (issue 18's target: at most 0.05 at the default budget, as the mean over the images), and LIME's R^2.
+     */
+    private void shapleyAccuracy() throws IOException {
+        Optional<JsonNode> doc = read("shapley.json");
+        if (doc.isEmpty()) {
+            return;
+        }
+        int images = doc.get().path("images").asInt();
+        Map<String, JsonNode> references = new LinkedHashMap<>();
+        for (JsonNode r : doc.get().path("references")) {
+            references.put(r.path("model").asText() + "/" + r.path("space").asText(), r);
+        }
+        for (JsonNode r : doc.get().path("kernelShap")) {
+            String model = r.path("model").asText();
+            JsonNode ref = references.get(model + "/" + r.path("space").asText());
+            String m = "`" + model + "` v" + r.path("version").asInt() + " KernelSHAP, " + r.path("space").asText()
+                    + ", " + r.path("budget").asText() + " budget";
+            Figure f = new Figure(XAI, m + ": relative L2 error against reference Shapley values, mean over " + images
+                    + " images", r.path("meanRelL2").asDouble(), "")
+                    .withNote(String.format(Locale.ROOT, "%.0f evaluations; p90 %.3f; RMS %.3f, %.3f with the references'"
+                                    + " noise out%s; Spearman %.3f",
+                            r.path("meanEvaluations").asDouble(), r.path("p90RelL2").asDouble(), r.path("rmsRelL2").asDouble(),
+                            r.path("ownRmsRelL2").asDouble(), ref == null ? "" : String.format(Locale.ROOT,
+                                    " (references: %d exact, %d by permutation to a mean relative SE of %.3f)",
+                                    ref.path("exact").asInt(), ref.path("permutation").asInt(),
+                                    ref.path("meanReferenceRelSe").asDouble()),
+                            r.path("meanSpearman").asDouble()));
+            if ("default".equals(r.path("budget").asText())) {
+                f = f.withTarget(Target.atMost(0.05, ""));
+            }
+            figures.add(f);
+        }
+        for (JsonNode r : doc.get().path("lime")) {
+            figures.add(new Figure(XAI, "`" + r.path("model").asText() + "` v" + r.path("version").asInt() + " LIME, "
+                    + r.path("space").asText() + ": weighted R^2 of the surrogate, mean over " + images + " images",
+                    r.path("meanR2").asDouble(), "").withNote(String.format(Locale.ROOT, "p10 %.3f, p50 %.3f, p90 %.3f",
+                    r.path("p10R2").asDouble(), r.path("p50R2").asDouble(), r.path("p90R2").asDouble())));
         }
     }
 

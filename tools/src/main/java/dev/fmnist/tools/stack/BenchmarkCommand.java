@@ -155,8 +155,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
             throw new StackException("the explanation cost measurement failed (output above)");
         }
         say("[5/8] KernelSHAP accuracy against exact Shapley values, LIME R^2 (ShapleyAccuracy)");
+        // the references dominate and images are independent: one image per core (its ms are not the cost figures, step 5's first part)
         if (benchmarkJava(benchmarksClasspath, List.of("dev.fmnist.benchmarks.ShapleyAccuracy", "--images", quick ? "20" : "100",
-                "--json", benchDir.resolve("shapley.json").toString(), "--md", benchDir.resolve("shapley.md").toString())) != 0) {
+                "--parallel", Integer.toString(Runtime.getRuntime().availableProcessors()), "--json", benchDir.resolve("shapley.json").toString(), "--md", benchDir.resolve("shapley.md").toString())) != 0) {
             throw new StackException("the KernelSHAP accuracy measurement failed (output above)");
         }
 
