@@ -27,4 +27,13 @@ public interface AttributionMethod {
      * service configures one space per model, the methods are shared).
      */
     Attribution explain(ModelScorer model, float[] image, int targetClass, long seed, OutputSpace space);
+
+    /**
+     * Explains {@code targetClass} in {@code space}, KernelSHAP spending its budget times {@code shapBudgetFactor}
+     * (the service sets one per model; the other methods ignore it).
+     */
+    default Attribution explain(ModelScorer model, float[] image, int targetClass, long seed, OutputSpace space,
+                                double shapBudgetFactor) {
+        return explain(model, image, targetClass, seed, space);
+    }
 }

@@ -16,10 +16,12 @@ import java.time.Duration;
  *                     DeadlineExceededException}); {@link Duration#ZERO} = none
  * @param outputSpace  the quantity every method explains (the game's worth, base value, f(x), weights
  *                     and deletion curve); TreeSHAP needs {@link OutputSpace#LOG_ODDS}
+ * @param shapBudgetFactor KernelSHAP's budget ({@code shapBudget}, or the automatic one) times this, for a model
+ *                     whose game needs more evaluations for the same accuracy (cnn); more than 0, default 1
  */
 public record ExplainerSettings(int limeSamples, double kernelWidth, double ridgeAlpha, int shapBudget,
                                 int batchSize, Segmentation segmentation, Duration deadline,
-                                OutputSpace outputSpace) {
+                                OutputSpace outputSpace, double shapBudgetFactor) {
     public static final int DEFAULT_LIME_SAMPLES = 1000;
     /** The reference LIME's image explainer default. */
     public static final double DEFAULT_KERNEL_WIDTH = 0.25;
@@ -63,6 +65,16 @@ public record ExplainerSettings(int limeSamples, double kernelWidth, double ridg
         if (outputSpace == null) {
             throw new IllegalArgumentException("output space is missing (probability or log_odds)");
         }
+        if (!(shapBudgetFactor > 0) || Double.isInfinite(shapBudgetFactor)) {
+            throw new IllegalArgumentException("KernelSHAP budget factor must be a finite number above 0, got "
+                    + shapBudgetFactor);
+        }
+    }
+
+    /** Settings with KernelSHAP's budget as set (factor 1). */
+    public ExplainerSettings(int limeSamples, double kernelWidth, double ridgeAlpha, int shapBudget, int batchSize,
+                             Segmentation segmentation, Duration deadline, OutputSpace outputSpace) {
+        this(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, deadline, outputSpace, 1);
     }
 
     /** Settings in the default output space. */
@@ -87,32 +99,43 @@ public record ExplainerSettings(int limeSamples, double kernelWidth, double ridg
     }
 
     public ExplainerSettings withLimeSamples(int samples) {
-        return new ExplainerSettings(samples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, deadline, outputSpace);
+        return new ExplainerSettings(samples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, deadline,
+                outputSpace, shapBudgetFactor);
     }
 
     public ExplainerSettings withRidgeAlpha(double alpha) {
-        return new ExplainerSettings(limeSamples, kernelWidth, alpha, shapBudget, batchSize, segmentation, deadline, outputSpace);
+        return new ExplainerSettings(limeSamples, kernelWidth, alpha, shapBudget, batchSize, segmentation, deadline,
+                outputSpace, shapBudgetFactor);
     }
 
     public ExplainerSettings withShapBudget(int budget) {
-        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, budget, batchSize, segmentation, deadline, outputSpace);
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, budget, batchSize, segmentation, deadline,
+                outputSpace, shapBudgetFactor);
     }
 
     public ExplainerSettings withBatchSize(int size) {
-        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, size, segmentation, deadline, outputSpace);
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, size, segmentation, deadline,
+                outputSpace, shapBudgetFactor);
     }
 
     public ExplainerSettings withSegmentation(Segmentation s) {
-        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, s, deadline, outputSpace);
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, s, deadline,
+                outputSpace, shapBudgetFactor);
     }
 
     public ExplainerSettings withDeadline(Duration d) {
-        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, d, outputSpace);
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, d,
+                outputSpace, shapBudgetFactor);
     }
 
     public ExplainerSettings withOutputSpace(OutputSpace space) {
         return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, deadline,
-                space);
+                space, shapBudgetFactor);
+    }
+
+    public ExplainerSettings withShapBudgetFactor(double factor) {
+        return new ExplainerSettings(limeSamples, kernelWidth, ridgeAlpha, shapBudget, batchSize, segmentation, deadline,
+                outputSpace, factor);
     }
 
     /** The {@link System#nanoTime()} past which an explanation started at {@code startNanos} fails, or {@link Long#MAX_VALUE}. */
@@ -120,8 +143,10 @@ public record ExplainerSettings(int limeSamples, double kernelWidth, double ridg
         return deadline.isZero() ? Long.MAX_VALUE : startNanos + deadline.toNanos();
     }
 
-    /** The KernelSHAP budget for {@code segments} segments: the set one, or {@code 2 M + 2048}. */
+    /** The KernelSHAP budget for {@code segments} segments: the set one, or {@code 2 M + 2048}, times the factor. */
     public int shapBudgetFor(int segments) {
-        return shapBudget == AUTOMATIC_SHAP_BUDGET ? 2 * segments + 2048 : shapBudget;
+        int budget = shapBudget == AUTOMATIC_SHAP_BUDGET ? 2 * segments + 2048 : shapBudget;
+        return shapBudgetFactor == 1 ? budget : (int) Math.max(MIN_SHAP_BUDGET, Math.min(Integer.MAX_VALUE / 2,
+                Math.round(budget * shapBudgetFactor)));
     }
 }

@@ -59,7 +59,7 @@ public final class KernelShapExplainer extends SegmentExplainer {
         double[] ends = scorer.targetValues(new boolean[][] {scorer.uniformMask(false), scorer.uniformMask(true)});
         double empty = ends[0];
         double full = ends[1];
-        double[] phi = scorer.toSegments(shapleyValues(scorer, empty, full, settings.shapBudgetFor(k) - 2, seed));
+        double[] phi = scorer.toSegments(shapleyValues(scorer, empty, full, scorer.settings().shapBudgetFor(k) - 2, seed));
         float[] segmentWeights = Explanations.toFloats(phi);
         return Explanations.assemble(name(), settings.segmentation(), targetClass, scorer, segmentWeights, segments.spread(phi), empty, full,
                 null, null, Explanations.efficiencyGap(segmentWeights, empty, full), scorer.evaluations(), start);

@@ -77,12 +77,18 @@ public final class LimeAndKernelShap {
      */
     public Pair explain(ModelScorer model, float[] image, int targetClass, long limeSeed, long shapSeed,
                         OutputSpace space) {
+        return explain(model, image, targetClass, limeSeed, shapSeed, space, settings.shapBudgetFactor());
+    }
+
+    /** Both explanations in {@code space}, KernelSHAP's budget times {@code shapBudgetFactor}. */
+    public Pair explain(ModelScorer model, float[] image, int targetClass, long limeSeed, long shapSeed,
+                        OutputSpace space, double shapBudgetFactor) {
         long start = System.nanoTime();
         Explanations.require(model, image, targetClass);
         if (space == null) {
             throw new IllegalArgumentException("output space is missing (probability or log_odds)");
         }
-        ExplainerSettings s = settings.withOutputSpace(space);
+        ExplainerSettings s = settings.withOutputSpace(space).withShapBudgetFactor(shapBudgetFactor);
         Segments segments = Segments.of(s.segmentation(), image);
         MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, s);
         int k = scorer.players();

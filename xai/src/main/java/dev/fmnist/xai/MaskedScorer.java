@@ -32,6 +32,7 @@ public final class MaskedScorer implements CoalitionGame {
     private final int targetClass;
     private final int batchSize;
     private final OutputSpace space;
+    private final ExplainerSettings settings;
     private final long startNanos;
     private final long deadlineNanos;
     /** Segment index of each player, ascending. */
@@ -62,6 +63,7 @@ public final class MaskedScorer implements CoalitionGame {
         this.targetClass = targetClass;
         this.batchSize = batchSize;
         this.space = settings.outputSpace();
+        this.settings = settings;
         this.startNanos = System.nanoTime();
         this.deadlineNanos = settings.deadlineNanos(startNanos);
         boolean[] isNull = segments.nullSegments(image, FILL);
@@ -120,6 +122,11 @@ public final class MaskedScorer implements CoalitionGame {
     /** Images scored so far. */
     public int evaluations() {
         return evaluations;
+    }
+
+    /** The settings of the explanation this scorer serves (output space, batch size, deadline, KernelSHAP's budget). */
+    ExplainerSettings settings() {
+        return settings;
     }
 
     /** The non-null segments, the players of the game. */

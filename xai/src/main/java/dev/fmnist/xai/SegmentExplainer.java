@@ -30,13 +30,20 @@ abstract sealed class SegmentExplainer implements AttributionMethod
 
     @Override
     public final Attribution explain(ModelScorer model, float[] image, int targetClass, long seed, OutputSpace space) {
+        return explain(model, image, targetClass, seed, space, settings.shapBudgetFactor());
+    }
+
+    @Override
+    public final Attribution explain(ModelScorer model, float[] image, int targetClass, long seed, OutputSpace space,
+                                     double shapBudgetFactor) {
         long start = System.nanoTime();
         Explanations.require(model, image, targetClass);
         if (space == null) {
             throw new IllegalArgumentException("output space is missing (probability or log_odds)");
         }
         Segments segments = Segments.of(settings.segmentation(), image);
-        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass, settings.withOutputSpace(space));
+        MaskedScorer scorer = new MaskedScorer(model, image, segments, targetClass,
+                settings.withOutputSpace(space).withShapBudgetFactor(shapBudgetFactor));
         return attribute(model, image, targetClass, seed, segments, scorer, start);
     }
 

@@ -18,6 +18,19 @@ class ExplainerSettingsTest {
         assertThat(s.segmentation()).isEqualTo(GRID);
         assertThat(s.shapBudgetFor(49)).isEqualTo(2146);
         assertThat(s.withShapBudget(500).shapBudgetFor(49)).isEqualTo(500);
+        assertThat(s.shapBudgetFactor()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aBudgetFactorMultipliesTheAutomaticOrTheSetBudgetAndSurvivesTheOtherSettings() {
+        ExplainerSettings s = ExplainerSettings.defaults().withShapBudgetFactor(4);
+        assertThat(s.shapBudgetFor(49)).isEqualTo(4 * 2146);
+        assertThat(s.withShapBudget(500).shapBudgetFor(49)).isEqualTo(2000);
+        assertThat(s.withOutputSpace(OutputSpace.PROBABILITY).withBatchSize(64).shapBudgetFor(30)).isEqualTo(4 * 2108);
+        assertThat(ExplainerSettings.defaults().withShapBudget(3).withShapBudgetFactor(0.1).shapBudgetFor(30))
+                .as("never below the empty and full image and one coalition").isEqualTo(ExplainerSettings.MIN_SHAP_BUDGET);
+        assertThatThrownBy(() -> s.withShapBudgetFactor(0)).hasMessageContaining("KernelSHAP budget factor");
+        assertThatThrownBy(() -> s.withShapBudgetFactor(Double.POSITIVE_INFINITY)).hasMessageContaining("budget factor");
     }
 
     @Test

@@ -160,6 +160,12 @@ public interface ExplainerConfig {
         /** Model evaluations when it samples (more than 14 segments); 0 = automatic, 2 x segments + 2048. */
         @WithDefault("0")
         int budget();
+
+        /**
+         * Per model, the budget times this factor, e.g. {@code explainer.kernel-shap.budget-factor.cnn=4}: a model whose
+         * game is further from additive needs more evaluations for the same accuracy; 1 for a model without an entry.
+         */
+        Map<String, Double> budgetFactor();
     }
 
     /** The segments LIME and KernelSHAP perturb, and TreeSHAP sums its pixels over. */

@@ -32,7 +32,7 @@ public class ExplanationPairs {
     /** Pairs waiting for their second method: a few per worker is plenty, each is a few kB. */
     static final int CAPACITY = 64;
 
-    private record Key(String requestId, ModelRef model, OutputSpace space, int label) {
+    private record Key(String requestId, ModelRef model, OutputSpace space, double shapBudgetFactor, int label) {
     }
 
     private final LimeAndKernelShap pairs;
@@ -69,7 +69,13 @@ public class ExplanationPairs {
      */
     public Attribution explain(String requestId, ModelRef model, String method, ModelScorer scorer, float[] image,
                                int label, OutputSpace space) throws InterruptedException {
-        Key key = new Key(requestId, model, space, label);
+        return explain(requestId, model, method, scorer, image, label, space, 1);
+    }
+
+    /** As the method above, KernelSHAP's budget times {@code shapBudgetFactor} (the model's, {@link ExplanationPolicy}). */
+    public Attribution explain(String requestId, ModelRef model, String method, ModelScorer scorer, float[] image,
+                               int label, OutputSpace space, double shapBudgetFactor) throws InterruptedException {
+        Key key = new Key(requestId, model, space, shapBudgetFactor, label);
         CompletableFuture<LimeAndKernelShap.Pair> mine = new CompletableFuture<>();
         CompletableFuture<LimeAndKernelShap.Pair> theirs;
         synchronized (waiting) {
@@ -79,7 +85,7 @@ public class ExplanationPairs {
         if (theirs == null) {
             try {
                 pair = pairs.explain(scorer, image, label, StableHash.seed(requestId, ExplanationStored.LIME),
-                        StableHash.seed(requestId, ExplanationStored.KERNEL_SHAP), space);
+                        StableHash.seed(requestId, ExplanationStored.KERNEL_SHAP), space, shapBudgetFactor);
                 mine.complete(pair);
             } catch (RuntimeException | Error e) {
                 mine.completeExceptionally(e);

@@ -55,6 +55,7 @@ public final class ExplanationPolicy {
     private final Map<String, List<String>> methodsByModel;
     private final Map<String, OutputSpace> spaceByModel;
     private final OutputSpace defaultSpace;
+    private final Map<String, Double> shapBudgetFactorByModel;
 
     /** A policy whose models all explain in {@link ExplainerSettings#DEFAULT_OUTPUT_SPACE}. */
     public ExplanationPolicy(double sampleRate, Duration maxLag, Map<String, List<String>> methods,
@@ -64,6 +65,12 @@ public final class ExplanationPolicy {
 
     public ExplanationPolicy(double sampleRate, Duration maxLag, Map<String, List<String>> methods,
                              List<String> defaultMethods, Map<String, String> outputSpaces, String defaultOutputSpace) {
+        this(sampleRate, maxLag, methods, defaultMethods, outputSpaces, defaultOutputSpace, Map.of());
+    }
+
+    public ExplanationPolicy(double sampleRate, Duration maxLag, Map<String, List<String>> methods,
+                             List<String> defaultMethods, Map<String, String> outputSpaces, String defaultOutputSpace,
+                             Map<String, Double> shapBudgetFactors) {
         if (!(sampleRate >= 0 && sampleRate <= 1)) {
             throw new IllegalArgumentException("explainer.sample-rate must be in [0, 1], got " + sampleRate);
         }
@@ -106,6 +113,19 @@ public final class ExplanationPolicy {
         });
         this.spaceByModel = Map.copyOf(spaces);
         this.defaultSpace = fallback;
+        Map<String, Double> factors = new LinkedHashMap<>();
+        (shapBudgetFactors == null ? Map.<String, Double>of() : shapBudgetFactors).forEach((model, factor) -> {
+            if (!ModelNames.isKnown(model)) {
+                throw new IllegalArgumentException("explainer.kernel-shap.budget-factor." + model + ": unknown model '"
+                        + model + "', expected one of " + ModelNames.KNOWN);
+            }
+            if (factor == null || !(factor > 0) || factor.isInfinite()) {
+                throw new IllegalArgumentException("explainer.kernel-shap.budget-factor." + model
+                        + " must be a number above 0 (the budget's multiple), got " + factor);
+            }
+            factors.put(model, factor);
+        });
+        this.shapBudgetFactorByModel = Map.copyOf(factors);
     }
 
     private static OutputSpace space(String key, String name) {
@@ -118,7 +138,7 @@ public final class ExplanationPolicy {
 
     public static ExplanationPolicy of(ExplainerConfig config) {
         return new ExplanationPolicy(config.sampleRate(), config.maxLag(), config.methods(), config.defaultMethods(),
-                config.outputSpace(), config.defaultOutputSpace());
+                config.outputSpace(), config.defaultOutputSpace(), config.kernelShap().budgetFactor());
     }
 
     private static List<String> checked(String key, List<String> names) {
@@ -162,6 +182,16 @@ public final class ExplanationPolicy {
     /** What every method of {@code model} explains (the default space for a model this policy does not know). */
     public OutputSpace outputSpace(String model) {
         return spaceByModel.getOrDefault(model, defaultSpace);
+    }
+
+    /** The factor on KernelSHAP's budget for {@code model} (1 for a model without an entry). */
+    public double shapBudgetFactor(String model) {
+        return shapBudgetFactorByModel.getOrDefault(model, 1.0);
+    }
+
+    /** The models with a KernelSHAP budget factor, and their factors. */
+    public Map<String, Double> shapBudgetFactors() {
+        return shapBudgetFactorByModel;
     }
 
     /** Every model with its output space. */

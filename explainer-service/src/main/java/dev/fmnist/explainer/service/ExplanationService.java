@@ -77,10 +77,11 @@ public class ExplanationService {
             } else {
                 float[] image = Pixels.toModelInput(pixels);
                 OutputSpace space = policy.outputSpace(model.name());
+                double factor = policy.shapBudgetFactor(model.name());
                 Attribution a = pairs.covers(policy.methods(model.name()), key.method())
-                        ? pairs.explain(key.requestId(), model, key.method(), loaded.scorer(), image, label, space)
+                        ? pairs.explain(key.requestId(), model, key.method(), loaded.scorer(), image, label, space, factor)
                         : method.explain(loaded.scorer(), image, label, StableHash.seed(key.requestId(), key.method()),
-                        space);
+                        space, factor);
                 String problem = problem(a, key.method(), label);
                 if (problem == null) {
                     attribution = a;

@@ -150,9 +150,9 @@ public class ExplanationWorkers {
             threads.add(t);
             t.start();
         }
-        LOG.infof("Explaining from the work queue on %d worker(s) as %s; methods %s; output spaces %s; sample rate %s; "
-                + "max lag %s; lease %s", parallelism, name, policy.methods(), policy.outputSpaces(), policy.sampleRate(),
-                policy.maxLag(), settings.lease());
+        LOG.infof("Explaining from the work queue on %d worker(s) as %s; methods %s; output spaces %s; KernelSHAP budget "
+                + "factors %s; sample rate %s; max lag %s; lease %s", parallelism, name, policy.methods(), policy.outputSpaces(),
+                policy.shapBudgetFactors(), policy.sampleRate(), policy.maxLag(), settings.lease());
     }
 
     /** Stops the workers before the producer closes; items they hold are given back at once. */

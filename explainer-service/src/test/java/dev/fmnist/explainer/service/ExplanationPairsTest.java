@@ -48,6 +48,23 @@ class ExplanationPairsTest {
     }
 
     @Test
+    void aModelsBudgetFactorMultipliesKernelShapsEvaluationsAndIsWhatItIsAlone() throws Exception {
+        CountingScorer model = new CountingScorer();
+        float[] image = image();
+        Attribution plain = new ExplanationPairs(SETTINGS, 100).explain("r4", MODEL, ExplanationStored.KERNEL_SHAP, model,
+                image, 2, OutputSpace.LOG_ODDS);
+        Attribution doubled = new ExplanationPairs(SETTINGS, 100).explain("r4", MODEL, ExplanationStored.KERNEL_SHAP, model,
+                image, 2, OutputSpace.LOG_ODDS, 2);
+        // 16 non-null cells: sampled, not enumerated, so the budget is what is spent (up to whole pairs)
+        assertThat(plain.samples()).isBetween(590, 600);
+        assertThat(doubled.samples()).isBetween(1190, 1200);
+        Attribution alone = new KernelShapExplainer(SETTINGS).explain(model, image, 2,
+                StableHash.seed("r4", ExplanationStored.KERNEL_SHAP), OutputSpace.LOG_ODDS, 2);
+        assertThat(doubled.segmentWeights()).containsExactly(alone.segmentWeights());
+        assertThat(alone.samples()).isEqualTo(doubled.samples());
+    }
+
+    @Test
     void aMissedPairIsComputedAgainAndComesOutTheSame() throws Exception {
         CountingScorer model = new CountingScorer();
         float[] image = image();

@@ -141,4 +141,17 @@ class ExplanationPolicyTest {
         assertThatThrownBy(() -> new ExplanationPolicy(0.01, Duration.ZERO, Map.of(), List.of("lime"), Map.of(), "odds"))
                 .hasMessage("explainer.default-output-space must be probability or log_odds, got 'odds'");
     }
+
+    @Test
+    void kernelShapBudgetFactorsPerModelDefaultToOneAndBadOnesNameTheirKey() {
+        ExplanationPolicy p = new ExplanationPolicy(0.01, Duration.ZERO, Map.of(), List.of("lime", "kernel_shap"),
+                Map.of(), "log_odds", Map.of("cnn", 4.0));
+        assertThat(p.shapBudgetFactor("cnn")).isEqualTo(4.0);
+        assertThat(p.shapBudgetFactor("lenet")).isEqualTo(1.0);
+        assertThatThrownBy(() -> new ExplanationPolicy(0.01, Duration.ZERO, Map.of(), List.of("lime"), Map.of(), "log_odds",
+                Map.of("resnet", 2.0))).hasMessageContaining("explainer.kernel-shap.budget-factor.resnet: unknown model");
+        assertThatThrownBy(() -> new ExplanationPolicy(0.01, Duration.ZERO, Map.of(), List.of("lime"), Map.of(), "log_odds",
+                Map.of("cnn", 0.0))).hasMessage("explainer.kernel-shap.budget-factor.cnn must be a number above 0 (the "
+                + "budget's multiple), got 0.0");
+    }
 }
