@@ -266,14 +266,15 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
                     + ", " + r.path("budget").asText() + " budget";
             Figure f = new Figure(XAI, m + ": relative L2 error against reference Shapley values, mean over " + images
                     + " images", r.path("meanRelL2").asDouble(), "")
-                    .withNote(String.format(Locale.ROOT, "%.0f evaluations; p90 %.3f; RMS %.3f, %.3f with the references'"
-                                    + " noise out%s; Spearman %.3f",
-                            r.path("meanEvaluations").asDouble(), r.path("p90RelL2").asDouble(), r.path("rmsRelL2").asDouble(),
-                            r.path("ownRmsRelL2").asDouble(), ref == null ? "" : String.format(Locale.ROOT,
-                                    " (references: %d exact, %d by permutation to a mean relative SE of %.3f)",
-                                    ref.path("exact").asInt(), ref.path("permutation").asInt(),
-                                    ref.path("meanReferenceRelSe").asDouble()),
-                            r.path("meanSpearman").asDouble()));
+                    .withNote(String.format(Locale.ROOT, "%.0f evaluations; p90 %.3f; ", r.path("meanEvaluations").asDouble(),
+                            r.path("p90RelL2").asDouble())
+                            + (r.has("ownMeanRelL2") ? String.format(Locale.ROOT, "mean with each reference's noise out %.3f; ",
+                            r.path("ownMeanRelL2").asDouble()) : "")
+                            + String.format(Locale.ROOT, "RMS %.3f, %.3f with the references' noise out%s; Spearman %.3f",
+                            r.path("rmsRelL2").asDouble(), r.path("ownRmsRelL2").asDouble(), ref == null ? ""
+                                    : String.format(Locale.ROOT, " (references: %d exact, %d by permutation to a mean "
+                                            + "relative SE of %.3f)", ref.path("exact").asInt(), ref.path("permutation").asInt(),
+                                    ref.path("meanReferenceRelSe").asDouble()), r.path("meanSpearman").asDouble()));
             if ("default".equals(r.path("budget").asText())) {
                 f = f.withTarget(Target.atMost(0.05, ""));
             }

@@ -87,8 +87,8 @@ public record CnnTrainingSettings(int epochs, int batchSize, String optimizer, f
      * augmentation; flips plus 2-pixel shifts, which underfitted within the budget; SGD with flips):
      * those figures are withdrawn and no validation figure of the alternatives was kept. Not yet
      * re-checked on validation (one full cnn run takes about 17 minutes on 2 cores): what is known on
-     * validation is these settings' own run, 94.02 % validation accuracy (cnn version 1,
-     * results/training.md). A change of these defaults is to be judged on {@code CnnFullTraining}'s
+     * validation is these settings' own runs, 94.02 % validation accuracy (2026-11-25) and 94.07 %
+     * (the re-run of 2026-12-03; cnn version 1, results/training.md). A change of these defaults is to be judged on {@code CnnFullTraining}'s
      * validation output.
      */
     public static CnnTrainingSettings cnnDefaults() {
