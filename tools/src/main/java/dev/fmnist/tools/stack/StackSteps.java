@@ -114,6 +114,21 @@ final class StackSteps {
         runTrainer(s, env, heap, out, log, timeout, failure, args, false);
     }
 
+    /**
+     * Trainer CLI runs in progress: a stack stopped while one trains ('./fmnist down' during the background training
+     * of 'up') stops them too ({@link #stopTrainers}); they are no service with a pid file of their own.
+     */
+    private static final java.util.Set<ServiceProcess> TRAINERS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Stops every trainer CLI run this JVM started and that is still running. */
+    static void stopTrainers() {
+        for (ServiceProcess trainer : TRAINERS) {
+            if (trainer.isAlive()) {
+                trainer.close();
+            }
+        }
+    }
+
     /** {@code resultsOnly}: print only the trainer's result lines (it runs beside other output). */
     static void runTrainer(StackSettings s, Map<String, String> env, String heap, Path out, Path log, Duration timeout,
                            String failure, List<String> args, boolean resultsOnly) throws Exception {
@@ -121,10 +136,12 @@ final class StackSteps {
                 .jvmOptions(List.of("-Xmx" + heap, "-Dquarkus.log.console.enable=false", "-Dquarkus.log.file.enable=true",
                         "-Dquarkus.log.file.path=" + log, "-Dquarkus.banner.enabled=false"))
                 .log(out), args.toArray(String[]::new));
+        TRAINERS.add(trainer);
         int rc;
         try {
             rc = trainer.awaitExit(timeout);
         } finally {
+            TRAINERS.remove(trainer);
             if (trainer.isAlive()) {
                 trainer.close();
             }

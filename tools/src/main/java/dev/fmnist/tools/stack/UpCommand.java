@@ -142,6 +142,7 @@ public final class UpCommand implements Callable<Integer> {
             System.out.println();
             say("stopping");
         }
+        StackSteps.stopTrainers(); // a background training would otherwise outlive the stack it trains for
         r.stopAll(s.services);
         r.pidFile("up").delete();
     }
@@ -412,7 +413,7 @@ public final class UpCommand implements Callable<Integer> {
                         + run.dir.resolve("train.log") + ")");
             }
             thread.join();
-            if (failure != null) {
+            if (failure != null && !stopping) { // stopped on purpose ('./fmnist down'): the training was ended, not failed
                 throw failure;
             }
         }
