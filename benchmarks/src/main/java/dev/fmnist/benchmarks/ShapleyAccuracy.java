@@ -50,9 +50,12 @@ import java.util.Optional;
  *
  * <p>Usage: {@code ShapleyAccuracy [--images N] [--quick] [--json FILE] [--md FILE]
  * [--model NAME=FILE.onnx ...] [--reference-se 0.02] [--reference-cap 600000] [--reference-seconds 3]
- * [--spaces log_odds,probability,logit] [--images-file FILE] [--parallel N] [--budgets 0.5,1,2]}
+ * [--spaces log_odds,probability,logit] [--images-file FILE] [--parallel N] [--budgets 0.5,1,2]
+ * [--budget-factor NAME=F ...]}
  * ({@code --parallel}: images measured at once, one native thread each, for long references on several
- * cores; {@code --budgets}: the KernelSHAP budgets measured, as multiples of the default) (the default space is the explainer's
+ * cores; {@code --budgets}: the KernelSHAP budgets measured, as multiples of the default; {@code
+ * --budget-factor}: a model's default budget as a multiple of the base one, as the explainer's {@code
+ * explainer.kernel-shap.budget-factor.<model>} sets it) (the default space is the explainer's
  * default, {@link ExplainerSettings#DEFAULT_OUTPUT_SPACE}; the file holds N x 784 pixel bytes, then
  * N label bytes, as trainer-service's {@code CnnFullTraining -Dcnn.validation-out} writes it)
  * (the permutation reference stops at the first of: the relative SE, the cap in evaluations, about
@@ -67,11 +70,16 @@ public final class ShapleyAccuracy {
     public record ShapRow(String model, int version, String space, String budget, double meanEvaluations, double meanRelL2,
                           double p50RelL2, double p90RelL2, double maxRelL2, double shareWithin005,
                           double meanSpearman, double minSpearman, double meanMs, double rmsRelL2,
-                          double ownRmsRelL2, double ownMeanRelL2) {
+                          double ownRmsRelL2, double ownMeanRelL2, double defaultBudgetFactor) {
     }
 
     /** How references are run, how many images at once, and the budgets measured (multiples of the default). */
-    record Options(double referenceSe, long referenceCap, double referenceSeconds, int parallel, double[] budgets) {
+    record Options(double referenceSe, long referenceCap, double referenceSeconds, int parallel, double[] budgets,
+                   Map<String, Double> budgetFactors) {
+        /** The model's default budget as a multiple of the base one ({@code explainer.kernel-shap.budget-factor.<model>}). */
+        double budgetFactor(String model) {
+            return budgetFactors.getOrDefault(model, 1.0);
+        }
     }
 
     /** LIME over all images of one model. */
@@ -97,6 +105,7 @@ public final class ShapleyAccuracy {
         Map<String, Path> files = new LinkedHashMap<>();
         List<String> spaces = List.of(ExplainerSettings.DEFAULT_OUTPUT_SPACE.column());
         Path imagesFile = null;
+        Map<String, Double> budgetFactors = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--images" -> n = Integer.parseInt(args[++i]);
@@ -114,8 +123,16 @@ public final class ShapleyAccuracy {
                     String[] kv = args[++i].split("=", 2);
                     files.put(kv[0], Path.of(kv[1]));
                 }
+                case "--budget-factor" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    double f = kv.length == 2 ? Double.parseDouble(kv[1]) : Double.NaN;
+                    if (!(f > 0)) {
+                        throw new IllegalArgumentException("--budget-factor takes NAME=FACTOR with a factor above 0, got " + args[i]);
+                    }
+                    budgetFactors.put(kv[0], f);
+                }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (--images N, --quick, --json FILE, --md FILE, --model NAME=FILE.onnx, --reference-se X, --reference-cap N, --reference-seconds S, --spaces a,b, --images-file FILE, --parallel N, --budgets 0.5,1,2)");
+                        + " (--images N, --quick, --json FILE, --md FILE, --model NAME=FILE.onnx, --reference-se X, --reference-cap N, --reference-seconds S, --spaces a,b, --images-file FILE, --parallel N, --budgets 0.5,1,2, --budget-factor NAME=F)");
             }
         }
         if (parallel < 1) {
@@ -126,7 +143,7 @@ public final class ShapleyAccuracy {
                 throw new IllegalArgumentException("--budgets takes multiples of the default budget above 0, got " + b);
             }
         }
-        Options options = new Options(referenceSe, referenceCap, referenceSeconds, parallel, budgets);
+        Options options = new Options(referenceSe, referenceCap, referenceSeconds, parallel, budgets, budgetFactors);
         for (String space : spaces) {
             if (!LOGIT.equals(space)) {
                 OutputSpace.parse(space);
@@ -225,8 +242,10 @@ public final class ShapleyAccuracy {
     private static void measure(ModelScorer model, String space, LabelledImages images, int n, Options o,
                                 List<ShapRow> shapRows, List<LimeRow> limeRows, List<Reference> references) throws Exception {
         boolean logit = LOGIT.equals(space);
+        // the model's default budget as the explainer has it (explainer.kernel-shap.budget-factor.<model>)
         ExplainerSettings settings = ExplainerSettings.defaults()
-                .withOutputSpace(logit ? OutputSpace.PROBABILITY : OutputSpace.parse(space));
+                .withOutputSpace(logit ? OutputSpace.PROBABILITY : OutputSpace.parse(space))
+                .withShapBudgetFactor(o.budgetFactor(model.name()));
         model.warmUp(settings.batchSize());
         new LimeExplainer(settings).explain(model, Pixels.toModelInput(images.image(0)), 0, 1); // warm-up
         Attribution warm = new KernelShapExplainer(settings).explain(model, Pixels.toModelInput(images.image(0)), 0, 1);
@@ -284,7 +303,7 @@ public final class ShapleyAccuracy {
             shapRows.add(new ShapRow(model.name(), model.version(), space, budgetName(o.budgets()[b]), mean(evals[b]),
                     mean(err[b]), quantile(err[b], 0.5), quantile(err[b], 0.9), quantile(err[b], 1), within / n,
                     mean(rho[b]), quantile(rho[b], 0), mean(ms[b]), rms(err[b]), ownRms(err[b], refSe),
-                    ownMean(err[b], refSe)));
+                    ownMean(err[b], refSe), o.budgetFactor(model.name())));
         }
         if (!logit) {
             limeRows.add(new LimeRow(model.name(), model.version(), space, mean(r2), quantile(r2, 0.1), quantile(r2, 0.5),
@@ -330,7 +349,8 @@ public final class ShapleyAccuracy {
                         budget - 2, seed)));
                 evals[b] = k <= KernelShapExplainer.EXACT_MAX_SEGMENTS ? 1 << k : budget;
             } else {
-                Attribution a = new KernelShapExplainer(settings.withShapBudget(budget)).explain(model, x, target, seed);
+                Attribution a = new KernelShapExplainer(settings.withShapBudget(budget).withShapBudgetFactor(1))
+                        .explain(model, x, target, seed);
                 weights = a.segmentWeights();
                 evals[b] = a.samples();
             }
@@ -371,8 +391,12 @@ public final class ShapleyAccuracy {
 
     /** A budget multiple's name in the tables: half, default, double, or x4 and the like. */
     static String budgetName(double multiple) {
-        return multiple == 0.5 ? "half" : multiple == 1 ? "default" : multiple == 2 ? "double"
-                : "x" + (multiple == Math.rint(multiple) ? Integer.toString((int) multiple) : Double.toString(multiple));
+        return multiple == 0.5 ? "half" : multiple == 1 ? "default" : multiple == 2 ? "double" : "x" + multiple(multiple);
+    }
+
+    /** 8 for 8.0, 1.5 for 1.5. */
+    static String multiple(double m) {
+        return m == Math.rint(m) ? Long.toString((long) m) : Double.toString(m);
     }
 
     /** Root mean square of the per-image errors. */
@@ -407,7 +431,8 @@ public final class ShapleyAccuracy {
         sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (ShapRow r : shap) {
             sb.append(String.format(Locale.ROOT, "| %s/%d | %s | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %.0f %% | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f |%n",
-                    r.model(), r.version(), r.space(), r.budget(), r.meanEvaluations(), r.meanRelL2(), r.p50RelL2(), r.p90RelL2(),
+                    r.model(), r.version(), r.space(), r.budget() + (r.defaultBudgetFactor() == 1 ? ""
+                            : " (default x" + multiple(r.defaultBudgetFactor()) + ")"), r.meanEvaluations(), r.meanRelL2(), r.p50RelL2(), r.p90RelL2(),
                     r.maxRelL2(), 100 * r.shareWithin005(), r.ownMeanRelL2(), r.rmsRelL2(), r.ownRmsRelL2(),
                     r.meanSpearman(), r.minSpearman(),
                     r.meanMs()));

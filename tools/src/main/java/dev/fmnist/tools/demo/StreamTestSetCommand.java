@@ -42,7 +42,7 @@ public final class StreamTestSetCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "10000", description = "test images to send (default ${DEFAULT-VALUE})")
     int images;
 
-    @Option(names = "--explain", defaultValue = "200", description = "of those, how many ask for explanations (default ${DEFAULT-VALUE})")
+    @Option(names = "--explain", defaultValue = "100", description = "of those, how many ask for explanations (default ${DEFAULT-VALUE})")
     int explain;
 
     @Mixin

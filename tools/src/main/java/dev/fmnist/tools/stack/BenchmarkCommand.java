@@ -156,8 +156,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
         }
         say("[5/8] KernelSHAP accuracy against exact Shapley values, LIME R^2 (ShapleyAccuracy)");
         // the references dominate and images are independent: one image per core (its ms are not the cost figures, step 5's first part)
-        if (benchmarkJava(benchmarksClasspath, List.of("dev.fmnist.benchmarks.ShapleyAccuracy", "--images", quick ? "20" : "100",
-                "--parallel", Integer.toString(Runtime.getRuntime().availableProcessors()), "--json", benchDir.resolve("shapley.json").toString(), "--md", benchDir.resolve("shapley.md").toString())) != 0) {
+        List<String> shapley = new ArrayList<>(List.of("dev.fmnist.benchmarks.ShapleyAccuracy", "--images", quick ? "20" : "100",
+                "--parallel", Integer.toString(Runtime.getRuntime().availableProcessors()), "--json", benchDir.resolve("shapley.json").toString(), "--md", benchDir.resolve("shapley.md").toString()));
+        // each model's default budget as the explainer serves it
+        budgetFactors(EXPLAINER_PROPERTIES).forEach((model, factor) -> shapley.addAll(List.of("--budget-factor", model + "=" + factor)));
+        if (benchmarkJava(benchmarksClasspath, shapley) != 0) {
             throw new StackException("the KernelSHAP accuracy measurement failed (output above)");
         }
 
@@ -237,6 +240,28 @@ public final class BenchmarkCommand implements Callable<Integer> {
     }
 
     // ---- checks and the run directory ----
+
+    /** The explainer's configuration, where the per-model KernelSHAP budget factors are set. */
+    static final Path EXPLAINER_PROPERTIES = Path.of("explainer-service", "src", "main", "resources", "application.properties");
+
+    /**
+     * {@code explainer.kernel-shap.budget-factor.<model>} of the explainer's configuration (no profile), by model: the
+     * KernelSHAP budget the service spends on that model, as a multiple of the base one.
+     */
+    static Map<String, String> budgetFactors(Path properties) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader in = Files.newBufferedReader(properties)) {
+            p.load(in);
+        }
+        String prefix = "explainer.kernel-shap.budget-factor.";
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith(prefix)) {
+                out.put(key.substring(prefix.length()), p.getProperty(key).trim());
+            }
+        }
+        return out;
+    }
 
     private String benchmarksClasspath() throws IOException {
         Path file = Path.of("benchmarks/target/classpath.txt");
