@@ -262,8 +262,12 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
         for (JsonNode r : doc.get().path("kernelShap")) {
             String model = r.path("model").asText();
             JsonNode ref = references.get(model + "/" + r.path("space").asText());
+            double factor = r.path("defaultBudgetFactor").asDouble(1);
+            // a model's default budget may be a multiple of the base one (explainer.kernel-shap.budget-factor.<model>)
             String m = "`" + model + "` v" + r.path("version").asInt() + " KernelSHAP, " + r.path("space").asText()
-                    + ", " + r.path("budget").asText() + " budget";
+                    + ", " + r.path("budget").asText() + " budget" + (factor == 1 ? ""
+                    : " (this model's default is " + (factor == Math.rint(factor) ? Long.toString((long) factor)
+                    : Double.toString(factor)) + " times the base)");
             Figure f = new Figure(XAI, m + ": relative L2 error against reference Shapley values, mean over " + images
                     + " images", r.path("meanRelL2").asDouble(), "")
                     .withNote(String.format(Locale.ROOT, "%.0f evaluations; p90 %.3f; ", r.path("meanEvaluations").asDouble(),
