@@ -1,0 +1,151 @@
+package dev.fmnist.tools.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fmnist.common.Pixels;
+import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.common.kafka.KafkaClientSettings;
+import dev.fmnist.common.messaging.MessageCodec;
+import dev.fmnist.common.messaging.ScoreRequest;
+import dev.fmnist.common.messaging.Topics;
+import dev.fmnist.launcher.KafkaBrokerProcess;
+import dev.fmnist.tools.KafkaClients;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The load generator's Kafka phase on a real broker, against a stand-in for inference-service that answers every
+ * request on {@code fmnist.predictions} under the request's key, except one it drops and one it answers twice:
+ * what the phase counts (sent, received, lost, duplicates), that it waits no longer than its idle timeout for the
+ * lost one, that a paced phase keeps its rate, and that it reads the requests as the platform's contract defines them.
+ */
+class KafkaLoadRunIT {
+    static KafkaBrokerProcess broker;
+    static KafkaClientSettings kafka;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "kafka-load-run-it"));
+        broker = KafkaBrokerProcess.start(Files.createTempDirectory(dir, "broker-"));
+        kafka = KafkaClientSettings.of(Map.of("bootstrap.servers", broker.bootstrapServers()));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    static LabelledImages images(int n) {
+        byte[] pixels = new byte[n * Pixels.COUNT];
+        byte[] labels = new byte[n];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 7);
+        }
+        for (int i = 0; i < n; i++) {
+            labels[i] = (byte) (i % 10);
+        }
+        return new LabelledImages(pixels, labels);
+    }
+
+    /** Answers each request read from fmnist.images from now on, except {@code drop}; {@code twice} gets two answers. */
+    static final class StandIn implements AutoCloseable {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicInteger requests = new AtomicInteger();
+        final AtomicInteger unreadable = new AtomicInteger();
+        final Thread thread;
+
+        StandIn(String drop, String twice) {
+            KafkaConsumer<String, byte[]> consumer = KafkaClients.tailFromNow(kafka, Topics.IMAGES);
+            KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka);
+            thread = new Thread(() -> {
+                try (consumer; producer) {
+                    while (!stop.get()) {
+                        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                            requests.incrementAndGet();
+                            try {
+                                // parsed and validated as inference-service reads it
+                                ScoreRequest request = MessageCodec.read(r.headers(), r.value(), ScoreRequest.class,
+                                        java.time.Instant.now());
+                                if (!r.key().equals(request.id()) || !"lenet".equals(request.model())) {
+                                    unreadable.incrementAndGet();
+                                }
+                            } catch (RuntimeException e) {
+                                unreadable.incrementAndGet();
+                            }
+                            if (r.key().equals(drop)) {
+                                continue;
+                            }
+                            producer.send(new ProducerRecord<>(Topics.PREDICTIONS, r.key(), new byte[] {1}));
+                            if (r.key().equals(twice)) {
+                                producer.send(new ProducerRecord<>(Topics.PREDICTIONS, r.key(), new byte[] {2}));
+                            }
+                        }
+                        producer.flush();
+                    }
+                }
+            }, "stand-in");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(10_000);
+        }
+    }
+
+    @Test
+    void aPhaseCountsWhatCameBackAndGivesUpOnTheLostAfterItsIdleTimeout() throws Exception {
+        byte[][] requests = KafkaLoadRun.requests("lr-a-", images(5), 300, "lenet");
+        KafkaLoadRun.Result r;
+        long t0 = System.nanoTime();
+        try (StandIn standIn = new StandIn("lr-a-17", "lr-a-42")) {
+            r = new KafkaLoadRun(kafka, Duration.ofSeconds(3)).run("full load", "lr-a-", requests, 0, received -> { });
+            assertThat(standIn.requests.get()).isEqualTo(300);
+            assertThat(standIn.unreadable.get()).isZero();
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+
+        assertThat(r.sent()).isEqualTo(300);
+        assertThat(r.received()).isEqualTo(299);
+        assertThat(r.lost()).isEqualTo(1);
+        assertThat(r.duplicates()).isEqualTo(1);
+        assertThat(r.latency().count()).isEqualTo(299);
+        assertThat(r.latency().p50Ms()).isPositive().isLessThanOrEqualTo(r.latency().maxMs());
+        assertThat(r.imagesPerSecond()).isEqualTo(299 / r.seconds());
+        assertThat(r.format()).isEqualTo("json");
+        assertThat(r.recordBytes()).as("a JSON request with its base64 image").isGreaterThan(Pixels.COUNT);
+        // the lost request: waited for about the idle timeout after the last answer, not forever
+        assertThat(wall).isBetween(3.0, 60.0);
+        // the throughput is up to the last answer, not the end of the wait for the lost one
+        assertThat(r.seconds()).isLessThan(wall - 2.5);
+    }
+
+    @Test
+    void aPacedPhaseSendsAtItsRate() throws Exception {
+        byte[][] requests = KafkaLoadRun.requests("lr-b-", images(3), 200, "lenet");
+        KafkaLoadRun.Result r;
+        try (StandIn standIn = new StandIn(null, null)) {
+            r = new KafkaLoadRun(kafka, Duration.ofSeconds(10)).run("half load", "lr-b-", requests, 100, received -> { });
+        }
+        assertThat(r.received()).isEqualTo(200);
+        assertThat(r.lost()).isZero();
+        assertThat(r.targetRate()).isEqualTo(100);
+        // 200 requests at 100/s: the last one is sent at 1.99 s, answered a little later
+        assertThat(r.seconds()).isBetween(1.95, 10.0);
+        assertThat(r.imagesPerSecond()).isBetween(20.0, 102.6);
+    }
+}
