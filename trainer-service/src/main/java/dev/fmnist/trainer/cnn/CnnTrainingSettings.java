@@ -85,10 +85,12 @@ public record CnnTrainingSettings(int epochs, int batchSize, String optimizer, f
      * to finish within 20 minutes on 2 cores. The optimiser and the augmentation were first picked,
      * before the protocol of docs/training.md, by comparing test accuracy (Adam without
      * augmentation; flips plus 2-pixel shifts, which underfitted within the budget; SGD with flips):
-     * those figures are withdrawn and no validation figure of the alternatives was kept. Not yet
-     * re-checked on validation (one full cnn run takes about 17 minutes on 2 cores): what is known on
-     * validation is these settings' own runs, 94.02 % validation accuracy (2026-11-25) and 94.07 %
-     * (the re-run of 2026-12-03; cnn version 1, results/training.md). A change of these defaults is to be judged on {@code CnnFullTraining}'s
+     * those figures are withdrawn. On validation (full data, 2 cores, seed 42, same split): these
+     * settings 94.02 % (2026-11-25) and 94.07 % (2026-12-03; cnn version 1, results/training.md); flips
+     * plus 2-pixel shifts 93.90 %, best epoch 30 of 30 with train accuracy 94.6 %, still rising, in 1,350 s
+     * ({@code CnnFullTraining -Dcnn.model=cnn -Dcnn.augment=flip_shift}, 2026-12-03): it underfits within
+     * the budget, so flips alone stay. Not yet re-checked on validation: the optimiser (Adam) and no
+     * augmentation for this network. A change of these defaults is to be judged on {@code CnnFullTraining}'s
      * validation output.
      */
     public static CnnTrainingSettings cnnDefaults() {
