@@ -23,6 +23,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
+import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
@@ -126,7 +127,11 @@ public final class DjlCnnTrainer {
         double trainSeconds = 0;
         try (Model model = Model.newInstance(name, Device.cpu(), "PyTorch")) {
             model.setBlock(net);
-            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(optimizer);
+            // label smoothing needs dense targets: DJL's loss takes a distribution per image when sparseLabel is false
+            boolean smooth = settings.labelSmoothing() > 0;
+            Loss lossFunction = smooth ? new SoftmaxCrossEntropyLoss("SoftmaxCrossEntropyLoss", 1, -1, false, true)
+                    : Loss.softmaxCrossEntropyLoss();
+            DefaultTrainingConfig config = new DefaultTrainingConfig(lossFunction).optOptimizer(optimizer);
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(settings.batchSize(), 1, Pixels.SIDE, Pixels.SIDE));
                 Random order = new Random(settings.seed());
@@ -136,6 +141,7 @@ public final class DjlCnnTrainer {
                 }
                 float[] batchX = new float[settings.batchSize() * Pixels.COUNT];
                 float[] batchY = new float[settings.batchSize()];
+                float[] batchTargets = smooth ? new float[settings.batchSize() * FashionClass.COUNT] : null;
                 List<Map<String, float[]>> best = null;
                 double bestAccuracy = -1;
                 int bestEpoch = 0;
@@ -158,17 +164,26 @@ public final class DjlCnnTrainer {
                             } else {
                                 System.arraycopy(trainX, idx * Pixels.COUNT, batchX, i * Pixels.COUNT, Pixels.COUNT);
                             }
+                            if (settings.augmentation() == CnnTrainingSettings.Augmentation.FLIP_ERASE) {
+                                erase(batchX, i * Pixels.COUNT, order);
+                            }
                             batchY[i] = trainY[idx];
+                            if (smooth) {
+                                smoothTarget(batchTargets, i, (int) trainY[idx], settings.labelSmoothing());
+                            }
                         }
                         try (NDManager m = trainer.getManager().newSubManager()) {
                             NDArray x = m.create(FloatBuffer.wrap(batchX, 0, b * Pixels.COUNT),
                                     new Shape(b, 1, Pixels.SIDE, Pixels.SIDE));
                             NDArray y = m.create(FloatBuffer.wrap(batchY, 0, b), new Shape(b));
+                            NDArray target = smooth
+                                    ? m.create(FloatBuffer.wrap(batchTargets, 0, b * FashionClass.COUNT), new Shape(b, FashionClass.COUNT))
+                                    : y;
                             NDArray logits;
                             NDArray loss;
                             try (GradientCollector gc = trainer.newGradientCollector()) {
                                 logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                                loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
+                                loss = trainer.getLoss().evaluate(new NDList(target), new NDList(logits));
                                 gc.backward(loss);
                             }
                             trainer.step();
@@ -274,6 +289,42 @@ public final class DjlCnnTrainer {
                         ? src[srcOffset + sy * side + sx] : 0f;
             }
         }
+    }
+
+    /**
+     * Random erasing with zero fill (Zhong et al., "Random Erasing Data Augmentation", 2017): with
+     * chance {@link CnnTrainingSettings#ERASE_PROBABILITY}, a rectangle covering 2-40 % of the image,
+     * aspect ratio between 0.3 and 3.3, is set to 0, the background value, so that the network cannot
+     * lean on any single part of the garment.
+     */
+    static void erase(float[] image, int offset, Random random) {
+        if (random.nextDouble() >= CnnTrainingSettings.ERASE_PROBABILITY) {
+            return;
+        }
+        int side = Pixels.SIDE;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            double area = side * side * (CnnTrainingSettings.ERASE_MIN_AREA
+                    + random.nextDouble() * (CnnTrainingSettings.ERASE_MAX_AREA - CnnTrainingSettings.ERASE_MIN_AREA));
+            double aspect = Math.exp(Math.log(0.3) + random.nextDouble() * (Math.log(1 / 0.3) - Math.log(0.3)));
+            int h = (int) Math.round(Math.sqrt(area * aspect));
+            int w = (int) Math.round(Math.sqrt(area / aspect));
+            if (h < 1 || w < 1 || h >= side || w >= side) {
+                continue;
+            }
+            int top = random.nextInt(side - h + 1);
+            int left = random.nextInt(side - w + 1);
+            for (int y = top; y < top + h; y++) {
+                java.util.Arrays.fill(image, offset + y * side + left, offset + y * side + left + w, 0f);
+            }
+            return;
+        }
+    }
+
+    /** Row {@code row} of {@code targets}: 1 - epsilon + epsilon / 10 on {@code label}, epsilon / 10 elsewhere. */
+    static void smoothTarget(float[] targets, int row, int label, float epsilon) {
+        float rest = epsilon / FashionClass.COUNT;
+        java.util.Arrays.fill(targets, row * FashionClass.COUNT, (row + 1) * FashionClass.COUNT, rest);
+        targets[row * FashionClass.COUNT + label] = 1 - epsilon + rest;
     }
 
     private static float[] labelsAsFloat(LabelledImages images) {

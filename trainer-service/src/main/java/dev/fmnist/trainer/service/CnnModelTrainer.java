@@ -71,6 +71,7 @@ public class CnnModelTrainer implements ModelTrainer {
         params.put("seed", settings.seed());
         params.put("threads", settings.threads());
         params.put("augmentation", settings.augmentation().description());
+        params.put("labelSmoothing", settings.labelSmoothing());
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("parameters", architecture.parameterCount());
         metrics.put("multiplyAdds", architecture.multiplyAdds());

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Manual measurement, not part of CI (the name matches neither *Test nor *IT):
- * {@code mvn -o test -pl trainer-service -Dtest=CnnFullTraining -Dcnn.model=cnn -Dcnn.epochs=20}.
+ * {@code mvn -o test -pl trainer-service -Dtest=CnnFullTraining -Dcnn.model=cnn -Dcnn.epochs=20}; the other levers:
+ * {@code -Dcnn.optimizer=adam|sgd -Dcnn.lr= -Dcnn.wd= -Dcnn.batch= -Dcnn.patience= -Dcnn.augment=none|flip|flip-shift|flip-erase
+ * -Dcnn.label-smoothing=0.1 -Dcnn.threads= -Dcnn.limit=}.
  * Prints the epochs, the validation accuracy per class (a tuning harness: the test images are the
  * evaluator's, {@code trainer benchmark}) and ONNX Runtime throughput at batch 256;
  * {@code -Dcnn.out=FILE.onnx} also writes the model (for the benchmarks' {@code --model NAME=FILE.onnx}), and
@@ -40,6 +42,9 @@ class CnnFullTraining {
                         Integer.getInteger("cnn.patience", settings.patience()));
         if (System.getProperty("cnn.augment") != null) {
             settings = settings.withAugmentation(CnnTrainingSettings.Augmentation.parse(System.getProperty("cnn.augment")));
+        }
+        if (System.getProperty("cnn.label-smoothing") != null) {
+            settings = settings.withLabelSmoothing(Float.parseFloat(System.getProperty("cnn.label-smoothing")));
         }
         System.out.println(settings);
         System.out.printf("%s: %,d parameters, %,d multiply-adds per image%n", model, arch.parameterCount(), arch.multiplyAdds());

@@ -96,7 +96,9 @@ class CnnTrainingTest {
 
     @Test
     void cnnWithBatchNormExportsFoldedAndAgreesWithTheEngine() {
-        CnnTrainingSettings settings = CnnTrainingSettings.cnnDefaults().withEpochs(1).withThreads(2);
+        // random erasing and label smoothing on, whatever the defaults: their path through the engine is exercised
+        CnnTrainingSettings settings = CnnTrainingSettings.cnnDefaults().withEpochs(1).withThreads(2)
+                .withAugmentation(CnnTrainingSettings.Augmentation.FLIP_ERASE).withLabelSmoothing(0.1f);
         DjlCnnTrainer.Result result = DjlCnnTrainer.train(CnnArchitecture.cnn(), split.train().head(1_500),
                 split.validation(), settings, TrainingListener.NONE);
         assertThat(result.bestValidationAccuracy()).isGreaterThan(0.3);
@@ -129,6 +131,48 @@ class CnnTrainingTest {
             seen.add((flipped ? "f" : "p") + (x % 5) + "," + y);
         }
         assertThat(seen.size()).isGreaterThan(30); // both orientations, all 25 shifts occur
+    }
+
+    @Test
+    void randomErasingZeroesOneRectangleOfTwoToFortyPercentAboutHalfTheTime() {
+        java.util.Random random = new java.util.Random(11);
+        int erased = 0;
+        for (int i = 0; i < 1_000; i++) {
+            float[] image = new float[2 * 784];
+            java.util.Arrays.fill(image, 1f);
+            DjlCnnTrainer.erase(image, 784, random);
+            int zeros = 0, minX = 28, maxX = -1, minY = 28, maxY = -1;
+            for (int p = 0; p < 784; p++) {
+                assertThat(image[p]).isEqualTo(1f); // the image before the offset is untouched
+                if (image[784 + p] == 0f) {
+                    zeros++;
+                    minX = Math.min(minX, p % 28);
+                    maxX = Math.max(maxX, p % 28);
+                    minY = Math.min(minY, p / 28);
+                    maxY = Math.max(maxY, p / 28);
+                }
+            }
+            if (zeros > 0) {
+                erased++;
+                assertThat(zeros).isEqualTo((maxX - minX + 1) * (maxY - minY + 1)); // one filled rectangle
+                assertThat(zeros).isBetween(8, 330); // 2-40 % of 784, rounded sides
+            }
+        }
+        assertThat(erased).isBetween(440, 560);
+    }
+
+    @Test
+    void smoothedTargetsAreDistributionsPeakedOnTheLabel() {
+        float[] targets = new float[3 * 10];
+        DjlCnnTrainer.smoothTarget(targets, 1, 7, 0.1f);
+        double sum = 0;
+        for (int c = 0; c < 10; c++) {
+            sum += targets[10 + c];
+            assertThat(targets[10 + c]).isCloseTo(c == 7 ? 0.91f : 0.01f, org.assertj.core.api.Assertions.within(1e-6f));
+        }
+        assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(targets[0]).isZero();
+        assertThat(targets[20]).isZero();
     }
 
     /** 1,000 test images: max |p_onnx - p_djl| <= 1e-4 and identical predicted classes. */
@@ -173,7 +217,10 @@ class CnnTrainingTest {
                 .isEqualTo(CnnTrainingSettings.Augmentation.FLIP_SHIFT);
         assertThat(CnnTrainingSettings.Augmentation.parse("none")).isEqualTo(CnnTrainingSettings.Augmentation.NONE);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CnnTrainingSettings.Augmentation.parse("rotate"))
-                .hasMessageContaining("none, flip or flip-shift");
+                .hasMessageContaining("none, flip, flip-shift or flip-erase");
+        assertThat(CnnTrainingSettings.Augmentation.parse("flip-erase")).isEqualTo(CnnTrainingSettings.Augmentation.FLIP_ERASE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CnnTrainingSettings.cnnDefaults().withLabelSmoothing(1f))
+                .hasMessageContaining("label smoothing");
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> CnnTrainingSettings.lenetDefaults().withOptimizer("rmsprop", 0.01f, 0f))
                 .hasMessageContaining("adam or sgd");
