@@ -31,9 +31,10 @@ import java.util.SplittableRandom;
  *     the leverage scores of the regression ({@link #sizeShares}), which measured more accurate
  *     than shares in proportion to the kernel weight as {@code shap.KernelExplainer} spends them. A
  *     class whose share covers all its coalitions (the smallest and largest sizes, for small M) is
- *     enumerated; within the others distinct coalitions are drawn uniformly, each together with its
- *     complement (paired sampling, which makes the estimate exact for any game of pairwise
- *     interactions). Each class carries exactly its share of the total kernel weight in the
+ *     enumerated; within the others distinct coalitions are drawn, each together with its complement
+ *     (paired sampling, which makes the estimate exact for any game of pairwise interactions), in
+ *     balanced rounds: every player in about as many of a class's coalitions as any other
+ *     ({@link #drawBalanced}). Each class carries exactly its share of the total kernel weight in the
  *     regression.</li>
  * </ul>
  * {@code baseValue} is v(empty), the output for the all-background image, and {@code fullValue}
@@ -179,7 +180,7 @@ public final class KernelShapExplainer extends SegmentExplainer {
      * size class (a size and its complement's size) carries its share of the total kernel weight.
      */
     static Coalitions sampledCoalitions(int m, int budget, long seed) {
-        return stratifiedCoalitions(m, budget, seed);
+        return stratifiedCoalitions(m, budget, seed, true);
     }
 
     /**
@@ -204,12 +205,13 @@ public final class KernelShapExplainer extends SegmentExplainer {
      * At most {@code budget} distinct coalitions for {@code m} players, stratified by size: the budget
      * is shared evenly among the sizes 1..M-1 (a class of a size and its complement gets two shares);
      * a class whose share covers all its coalitions is enumerated and the rest shared again; within a
-     * class, distinct coalitions drawn uniformly without replacement, each with its complement
-     * (paired sampling). Each coalition of a class gets the class's kernel weight divided by the
+     * class, distinct coalitions drawn without replacement in balanced rounds ({@code balanced}, the
+     * explainer's; else independently, kept for the comparison of {@code CoalitionSamplerComparison}), each
+     * with its complement (paired sampling). Each coalition of a class gets the class's kernel weight divided by the
      * coalitions drawn from it, so every class carries exactly its share of the total kernel weight
      * (no randomness in how much of the budget a size gets).
      */
-    static Coalitions stratifiedCoalitions(int m, int budget, long seed) {
+    static Coalitions stratifiedCoalitions(int m, int budget, long seed, boolean balanced) {
         int coalitionBudget = m < 31 ? (int) Math.min(budget, (1L << m) - 2) : budget;
         int sizeClasses = m / 2;
         double[] classWeight = classWeights(m);
@@ -249,7 +251,8 @@ public final class KernelShapExplainer extends SegmentExplainer {
                 if (counts[c] == 0) {
                     continue;
                 }
-                List<boolean[]> drawn = counts[c] >= classSize(m, c) ? wholeClass(m, c) : drawPaired(m, c, counts[c], random);
+                List<boolean[]> drawn = counts[c] >= classSize(m, c) ? wholeClass(m, c)
+                        : balanced ? drawBalanced(m, c, counts[c], random) : drawPaired(m, c, counts[c], random);
                 double each = classWeight[c] / drawn.size();
                 inclusion[c] = drawn.size() / classSize(m, c);
                 inclusion[m - c] = inclusion[c];
@@ -370,24 +373,79 @@ public final class KernelShapExplainer extends SegmentExplainer {
                 order[j] = t;
                 key.set(order[i]);
             }
-            if (seen.contains(key)) {
-                continue;
-            }
-            BitSet other = (BitSet) key.clone();
-            other.flip(0, m);
-            if (seen.contains(other)) {
-                continue;
-            }
-            seen.add(key);
-            seen.add(other);
-            boolean[] mask = new boolean[m];
-            for (int j = key.nextSetBit(0); j >= 0; j = key.nextSetBit(j + 1)) {
-                mask[j] = true;
-            }
-            out.add(mask);
-            out.add(complement(mask));
+            addPairIfNew(key, m, seen, out);
         }
         return out;
+    }
+
+    /** Adds the coalition {@code key} and its complement to {@code out} unless either was drawn before; false if so. */
+    private static boolean addPairIfNew(BitSet key, int m, Set<BitSet> seen, List<boolean[]> out) {
+        BitSet other = (BitSet) key.clone();
+        other.flip(0, m);
+        if (seen.contains(key) || seen.contains(other)) {
+            return false;
+        }
+        seen.add(key);
+        seen.add(other);
+        boolean[] mask = new boolean[m];
+        for (int j = key.nextSetBit(0); j >= 0; j = key.nextSetBit(j + 1)) {
+            mask[j] = true;
+        }
+        out.add(mask);
+        out.add(complement(mask));
+        return true;
+    }
+
+    /**
+     * {@code count} distinct coalitions of class s as pairs of a size-s set and its complement, the size-s sets
+     * drawn in rounds: each set takes s players uniformly from those not yet in a set this round, and when fewer
+     * than s are left it takes them all and the rest from the next round. So within a class every player is in
+     * as many sets as any other, give or take one, where independent draws scatter binomially; each set is
+     * still a uniform draw of s players. Measured on lenet's validation images: 11 % less KernelSHAP error at
+     * the same budget (docs/explainer.md, "Balanced coalitions").
+     */
+    static List<boolean[]> drawBalanced(int m, int s, int count, SplittableRandom random) {
+        List<boolean[]> out = new ArrayList<>();
+        Set<BitSet> seen = new HashSet<>();
+        int[] pool = new int[m]; // pool[0 .. unused): the players not yet in a set this round
+        for (int j = 0; j < m; j++) {
+            pool[j] = j;
+        }
+        int unused = m;
+        long attempts = 0;
+        while (out.size() + 1 < count && attempts++ < 20L * count) {
+            BitSet key = new BitSet(m);
+            int fromRound = Math.min(s, unused);
+            for (int i = 0; i < fromRound; i++) { // partial Fisher-Yates: the chosen end up at the top of the range
+                int j = random.nextInt(unused - i);
+                swap(pool, j, unused - 1 - i);
+                key.set(pool[unused - 1 - i]);
+            }
+            int fromNext = s - fromRound;
+            if (fromNext > 0) {
+                // the round is over (unused == fromRound, those players at pool[0 .. unused)): the rest of the set
+                // comes from the next round, among the players not in it already
+                for (int i = 0; i < fromNext; i++) {
+                    int j = unused + random.nextInt(m - unused - i);
+                    swap(pool, j, m - 1 - i);
+                    key.set(pool[m - 1 - i]);
+                }
+            }
+            if (addPairIfNew(key, m, seen, out)) {
+                unused = fromNext > 0 ? m - fromNext : unused - fromRound;
+            } else if (unused < 2 * s) {
+                // drawn before, and the rest of this round holds few other sets (a class sampled densely): start
+                // the next round; when sparse this is rare, so the balance holds where it matters
+                unused = m;
+            }
+        }
+        return out;
+    }
+
+    private static void swap(int[] a, int i, int j) {
+        int t = a[i];
+        a[i] = a[j];
+        a[j] = t;
     }
 
     /** Whether size s has a complement size M - s of its own (every size but M/2). */

@@ -185,6 +185,38 @@ class KernelShapExplainerTest {
     }
 
     @Test
+    void withinASizeClassEveryPlayerIsDrawnAboutAsOftenAsAnyOther() {
+        // 49 players, the default budget: size classes 2..24 are sampled, about 44 sets of size s (and their complements) each
+        int m = 49;
+        int budget = 2 * m + 2048 - 2;
+        int balancedSpread = 0;
+        int independentSpread = 0;
+        for (boolean balanced : new boolean[] {true, false}) {
+            KernelShapExplainer.Coalitions c = KernelShapExplainer.stratifiedCoalitions(m, budget, 5, balanced);
+            int[][] counts = new int[m / 2 + 1][m];
+            for (boolean[] mask : c.masks()) {
+                int size = count(mask);
+                if (size <= m / 2) { // the size-s side of each pair
+                    for (int j = 0; j < m; j++) {
+                        counts[size][j] += mask[j] ? 1 : 0;
+                    }
+                }
+            }
+            for (int s = 2; s <= m / 2; s++) {
+                int spread = java.util.Arrays.stream(counts[s]).max().getAsInt() - java.util.Arrays.stream(counts[s]).min().getAsInt();
+                if (balanced) {
+                    balancedSpread = Math.max(balancedSpread, spread);
+                } else {
+                    independentSpread = Math.max(independentSpread, spread);
+                }
+            }
+        }
+        // one apart by construction; a round cut short by a set drawn before can leave its rest one more behind
+        assertThat(balancedSpread).isLessThanOrEqualTo(2);
+        assertThat(independentSpread).isGreaterThan(5); // drawn independently, counts scatter binomially
+    }
+
+    @Test
     void binomialAndSubsets() {
         assertThat(KernelShapExplainer.binomial(49, 2)).isEqualTo(1176.0);
         assertThat(KernelShapExplainer.binomial(14, 7)).isEqualTo(3432.0);

@@ -44,7 +44,7 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--images", paramLabel = "N", defaultValue = "10000", description = "test images to stream (0 = none)")
     int images;
 
-    @Option(names = "--explain", paramLabel = "N", defaultValue = "100", description = "of those, how many ask for explanations (each about 3 s of one core for cnn, docs/explainer.md)")
+    @Option(names = "--explain", paramLabel = "N", defaultValue = "100", description = "of those, how many ask for explanations (each about 1.5 s of one core for cnn, docs/explainer.md)")
     int explain;
 
     @Option(names = "--models", paramLabel = "LIST", split = ",", defaultValue = "lenet,cnn,xgboost,forest",
