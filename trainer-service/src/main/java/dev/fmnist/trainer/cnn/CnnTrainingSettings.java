@@ -13,9 +13,12 @@ package dev.fmnist.trainer.cnn;
  * @param threads          libtorch intra-op threads
  * @param augmentation     random changes of each training image, drawn anew every epoch
  * @param labelSmoothing   share of each target's probability spread evenly over the 10 classes (0: one-hot targets)
+ * @param averageDecay     decay per step of an exponential moving average of the weights, running statistics
+ *                         included, that is validated and kept in place of the raw weights (0: no averaging)
  */
 public record CnnTrainingSettings(int epochs, int batchSize, String optimizer, float learningRate, float weightDecay,
-                                  int patience, long seed, int threads, Augmentation augmentation, float labelSmoothing) {
+                                  int patience, long seed, int threads, Augmentation augmentation, float labelSmoothing,
+                                  float averageDecay) {
 
     public static final int MAX_SHIFT = 2;
     /** Random erasing (Zhong et al., 2017): chance per image, and the erased rectangle's share of the image. */
@@ -76,6 +79,9 @@ public record CnnTrainingSettings(int epochs, int batchSize, String optimizer, f
         if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
             throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + labelSmoothing);
         }
+        if (!(averageDecay >= 0 && averageDecay < 1)) {
+            throw new IllegalArgumentException("weight averaging decay must be in [0, 1), got " + averageDecay);
+        }
     }
 
     /**
@@ -89,7 +95,7 @@ public record CnnTrainingSettings(int epochs, int batchSize, String optimizer, f
      */
     public static CnnTrainingSettings lenetDefaults() {
         return new CnnTrainingSettings(40, 128, "sgd", 0.05f, 5e-4f, 15, 42, Runtime.getRuntime().availableProcessors(),
-                Augmentation.NONE, 0f);
+                Augmentation.NONE, 0f, 0f);
     }
 
     /**
@@ -109,7 +115,7 @@ public record CnnTrainingSettings(int epochs, int batchSize, String optimizer, f
      */
     public static CnnTrainingSettings cnnDefaults() {
         return new CnnTrainingSettings(30, 128, "sgd", 0.05f, 5e-4f, 8, 42, Runtime.getRuntime().availableProcessors(),
-                Augmentation.FLIP, 0f);
+                Augmentation.FLIP, 0f, 0f);
     }
 
     public static CnnTrainingSettings defaultsFor(String model) {
@@ -117,31 +123,36 @@ public record CnnTrainingSettings(int epochs, int batchSize, String optimizer, f
     }
 
     public CnnTrainingSettings withEpochs(int n) {
-        return new CnnTrainingSettings(n, batchSize, optimizer, learningRate, weightDecay, patience, seed, threads, augmentation, labelSmoothing);
+        return new CnnTrainingSettings(n, batchSize, optimizer, learningRate, weightDecay, patience, seed, threads, augmentation, labelSmoothing, averageDecay);
     }
 
     public CnnTrainingSettings withThreads(int n) {
-        return new CnnTrainingSettings(epochs, batchSize, optimizer, learningRate, weightDecay, patience, seed, n, augmentation, labelSmoothing);
+        return new CnnTrainingSettings(epochs, batchSize, optimizer, learningRate, weightDecay, patience, seed, n, augmentation, labelSmoothing, averageDecay);
     }
 
     public CnnTrainingSettings withSeed(long s) {
-        return new CnnTrainingSettings(epochs, batchSize, optimizer, learningRate, weightDecay, patience, s, threads, augmentation, labelSmoothing);
+        return new CnnTrainingSettings(epochs, batchSize, optimizer, learningRate, weightDecay, patience, s, threads, augmentation, labelSmoothing, averageDecay);
     }
 
     public CnnTrainingSettings withAugmentation(Augmentation a) {
-        return new CnnTrainingSettings(epochs, batchSize, optimizer, learningRate, weightDecay, patience, seed, threads, a, labelSmoothing);
+        return new CnnTrainingSettings(epochs, batchSize, optimizer, learningRate, weightDecay, patience, seed, threads, a, labelSmoothing, averageDecay);
     }
 
     public CnnTrainingSettings withOptimizer(String name, float lr, float decay) {
-        return new CnnTrainingSettings(epochs, batchSize, name, lr, decay, patience, seed, threads, augmentation, labelSmoothing);
+        return new CnnTrainingSettings(epochs, batchSize, name, lr, decay, patience, seed, threads, augmentation, labelSmoothing, averageDecay);
     }
 
     public CnnTrainingSettings withBatchAndPatience(int batch, int wait) {
-        return new CnnTrainingSettings(epochs, batch, optimizer, learningRate, weightDecay, wait, seed, threads, augmentation, labelSmoothing);
+        return new CnnTrainingSettings(epochs, batch, optimizer, learningRate, weightDecay, wait, seed, threads, augmentation, labelSmoothing, averageDecay);
     }
 
     public CnnTrainingSettings withLabelSmoothing(float epsilon) {
         return new CnnTrainingSettings(epochs, batchSize, optimizer, learningRate, weightDecay, patience, seed, threads,
-                augmentation, epsilon);
+                augmentation, epsilon, averageDecay);
+    }
+
+    public CnnTrainingSettings withAverageDecay(float decay) {
+        return new CnnTrainingSettings(epochs, batchSize, optimizer, learningRate, weightDecay, patience, seed, threads,
+                augmentation, labelSmoothing, decay);
     }
 }

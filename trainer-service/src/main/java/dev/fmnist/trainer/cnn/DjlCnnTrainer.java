@@ -142,6 +142,8 @@ public final class DjlCnnTrainer {
                 float[] batchX = new float[settings.batchSize() * Pixels.COUNT];
                 float[] batchY = new float[settings.batchSize()];
                 float[] batchTargets = smooth ? new float[settings.batchSize() * FashionClass.COUNT] : null;
+                WeightAverage average = settings.averageDecay() > 0
+                        ? new WeightAverage(blocks, trainer.getManager(), settings.averageDecay()) : null;
                 List<Map<String, float[]>> best = null;
                 double bestAccuracy = -1;
                 int bestEpoch = 0;
@@ -187,6 +189,9 @@ public final class DjlCnnTrainer {
                                 gc.backward(loss);
                             }
                             trainer.step();
+                            if (average != null) {
+                                average.update(m);
+                            }
                             lossSum += loss.getFloat() * b;
                             correct += logits.argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
                         }
@@ -197,6 +202,16 @@ public final class DjlCnnTrainer {
                     trainedImages += n;
                     float[] valProbs = predict(net, trainer.getManager(), valX, validation.size());
                     double valAccuracy = accuracy(valProbs, validation.labels());
+                    List<Map<String, float[]>> candidate = null;
+                    if (average != null) {
+                        // the averaged weights are what is validated and kept; the raw figure is logged beside them
+                        candidate = average.weights();
+                        double raw = valAccuracy;
+                        valProbs = predict(new CnnWeights(architecture, candidate), valX, validation.size());
+                        valAccuracy = accuracy(valProbs, validation.labels());
+                        LOG.infof("%s: epoch %d validation accuracy %.4f with averaged weights, %.4f without",
+                                name, epoch, valAccuracy, raw);
+                    }
                     double valLoss = crossEntropy(valProbs, validation.labels());
                     EpochMetrics metrics = new EpochMetrics(epoch, lossSum / n, (double) correct / n, valLoss, valAccuracy,
                             lr.getNewValue(epoch * stepsPerEpoch), epochSeconds, n / epochSeconds);
@@ -205,7 +220,7 @@ public final class DjlCnnTrainer {
                     if (valAccuracy > bestAccuracy) {
                         bestAccuracy = valAccuracy;
                         bestEpoch = epoch;
-                        best = extract(architecture, blocks);
+                        best = candidate != null ? candidate : extract(architecture, blocks);
                         sinceBest = 0;
                     } else if (++sinceBest >= settings.patience()) {
                         LOG.infof("%s: stopping early after epoch %d, best validation accuracy %.4f at epoch %d",
@@ -217,6 +232,61 @@ public final class DjlCnnTrainer {
                 return new Result(new CnnWeights(architecture, best), history, bestEpoch, bestAccuracy, seconds,
                         trainedImages / trainSeconds);
             }
+        }
+    }
+
+    /**
+     * Exponential moving average of every parameter, batch norm's running statistics included
+     * (Polyak averaging, as in timm's ModelEma): after step t each average moves towards the weights by
+     * 1 - min(decay, (1 + t) / (10 + t)), so that the first steps are not dominated by the initial
+     * weights. The averages live in libtorch beside the weights; only {@link #weights()} copies them out.
+     */
+    static final class WeightAverage {
+        private final List<List<Pair<String, Parameter>>> parameters = new ArrayList<>();
+        private final List<List<NDArray>> averages = new ArrayList<>();
+        private final float decay;
+        private long updates;
+
+        WeightAverage(List<Block> blocks, NDManager manager, float decay) {
+            this.decay = decay;
+            for (Block block : blocks) {
+                List<Pair<String, Parameter>> ps = new ArrayList<>();
+                List<NDArray> avg = new ArrayList<>();
+                for (Pair<String, Parameter> p : block.getDirectParameters()) {
+                    NDArray weights = p.getValue().getArray();
+                    ps.add(p);
+                    avg.add(manager.create(weights.toFloatArray(), weights.getShape()));
+                }
+                parameters.add(ps);
+                averages.add(avg);
+            }
+        }
+
+        /** Moves every average towards the current weights; temporaries go to {@code scratch}. */
+        void update(NDManager scratch) {
+            updates++;
+            float d = Math.min(decay, (1f + updates) / (10f + updates));
+            for (int b = 0; b < parameters.size(); b++) {
+                for (int i = 0; i < parameters.get(b).size(); i++) {
+                    // detached, so that no autograd graph grows across steps
+                    NDArray current = parameters.get(b).get(i).getValue().getArray().stopGradient();
+                    current.attach(scratch);
+                    averages.get(b).get(i).muli(d).addi(current.mul(1 - d));
+                }
+            }
+        }
+
+        /** The averaged weights, block by block, keyed like {@link CnnWeights}. */
+        List<Map<String, float[]>> weights() {
+            List<Map<String, float[]>> layers = new ArrayList<>();
+            for (int b = 0; b < parameters.size(); b++) {
+                Map<String, float[]> params = new LinkedHashMap<>();
+                for (int i = 0; i < parameters.get(b).size(); i++) {
+                    params.put(parameters.get(b).get(i).getKey(), averages.get(b).get(i).toFloatArray());
+                }
+                layers.add(params);
+            }
+            return layers;
         }
     }
 

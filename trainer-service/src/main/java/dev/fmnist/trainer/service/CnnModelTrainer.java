@@ -72,6 +72,7 @@ public class CnnModelTrainer implements ModelTrainer {
         params.put("threads", settings.threads());
         params.put("augmentation", settings.augmentation().description());
         params.put("labelSmoothing", settings.labelSmoothing());
+        params.put("weightAverageDecay", settings.averageDecay());
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("parameters", architecture.parameterCount());
         metrics.put("multiplyAdds", architecture.multiplyAdds());

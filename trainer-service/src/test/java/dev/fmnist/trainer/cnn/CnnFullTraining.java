@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * Manual measurement, not part of CI (the name matches neither *Test nor *IT):
  * {@code mvn -o test -pl trainer-service -Dtest=CnnFullTraining -Dcnn.model=cnn -Dcnn.epochs=20}; the other levers:
  * {@code -Dcnn.optimizer=adam|sgd -Dcnn.lr= -Dcnn.wd= -Dcnn.batch= -Dcnn.patience= -Dcnn.augment=none|flip|flip-shift|flip-erase
- * -Dcnn.label-smoothing=0.1 -Dcnn.threads= -Dcnn.limit=}.
+ * -Dcnn.label-smoothing=0.1 -Dcnn.average-decay=0.999 -Dcnn.threads= -Dcnn.limit=}.
  * Prints the epochs, the validation accuracy per class (a tuning harness: the test images are the
  * evaluator's, {@code trainer benchmark}) and ONNX Runtime throughput at batch 256;
  * {@code -Dcnn.out=FILE.onnx} also writes the model (for the benchmarks' {@code --model NAME=FILE.onnx}), and
@@ -45,6 +45,9 @@ class CnnFullTraining {
         }
         if (System.getProperty("cnn.label-smoothing") != null) {
             settings = settings.withLabelSmoothing(Float.parseFloat(System.getProperty("cnn.label-smoothing")));
+        }
+        if (System.getProperty("cnn.average-decay") != null) {
+            settings = settings.withAverageDecay(Float.parseFloat(System.getProperty("cnn.average-decay")));
         }
         System.out.println(settings);
         System.out.printf("%s: %,d parameters, %,d multiply-adds per image%n", model, arch.parameterCount(), arch.multiplyAdds());

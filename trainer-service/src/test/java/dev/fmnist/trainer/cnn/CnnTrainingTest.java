@@ -3,6 +3,7 @@ package dev.fmnist.trainer.cnn;
 import dev.fmnist.runtime.scoring.OnnxCnnScorer;
 import dev.fmnist.runtime.scoring.ScorerOptions;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
@@ -96,14 +97,54 @@ class CnnTrainingTest {
 
     @Test
     void cnnWithBatchNormExportsFoldedAndAgreesWithTheEngine() {
-        // random erasing and label smoothing on, whatever the defaults: their path through the engine is exercised
+        // random erasing, label smoothing and weight averaging on, whatever the defaults: their path through the
+        // engine is exercised, and the averaged weights (batch norm statistics included) are what is exported
         CnnTrainingSettings settings = CnnTrainingSettings.cnnDefaults().withEpochs(1).withThreads(2)
-                .withAugmentation(CnnTrainingSettings.Augmentation.FLIP_ERASE).withLabelSmoothing(0.1f);
+                .withAugmentation(CnnTrainingSettings.Augmentation.FLIP_ERASE).withLabelSmoothing(0.1f)
+                .withAverageDecay(0.99f);
         DjlCnnTrainer.Result result = DjlCnnTrainer.train(CnnArchitecture.cnn(), split.train().head(1_500),
                 split.validation(), settings, TrainingListener.NONE);
         assertThat(result.bestValidationAccuracy()).isGreaterThan(0.3);
 
         assertOnnxAgrees(result.weights(), parityImages);
+    }
+
+    @Test
+    void weightAverageFollowsTheWeightsWithAWarmUpDecay() {
+        List<Block> blocks = new ArrayList<>();
+        SequentialBlock net = DjlCnnTrainer.buildBlock(CnnArchitecture.lenet(), blocks);
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 1, 28, 28));
+            ai.djl.nn.Parameter weight = blocks.get(0).getDirectParameters().get("weight");
+            float initial = weight.getArray().toFloatArray()[0];
+            DjlCnnTrainer.WeightAverage average = new DjlCnnTrainer.WeightAverage(blocks, m, 0.9f);
+            assertThat(average.weights().get(0).get("weight")[0]).isEqualTo(initial);
+
+            // step 1: decay min(0.9, 2/11), so the average moves 9/11 of the way to the new weights
+            weight.getArray().set(java.nio.FloatBuffer.wrap(filled(weight.getArray().size(), 1f)));
+            try (NDManager scratch = m.newSubManager()) {
+                average.update(scratch);
+            }
+            float d1 = 2f / 11;
+            assertThat(average.weights().get(0).get("weight")[0]).isCloseTo(d1 * initial + (1 - d1), within(1e-6f));
+
+            // after many steps at the same weights the decay is 0.9 and the average has converged to them
+            for (int t = 0; t < 200; t++) {
+                try (NDManager scratch = m.newSubManager()) {
+                    average.update(scratch);
+                }
+            }
+            assertThat(average.weights().get(0).get("weight")).containsOnly(filled(weight.getArray().size(), 1f), within(1e-5f));
+            // every parameter of every block is averaged, keyed as the exporter expects
+            assertThat(average.weights()).hasSameSizeAs(blocks);
+            assertThat(average.weights().get(7).keySet()).containsExactly("weight", "bias");
+        }
+    }
+
+    private static float[] filled(long n, float value) {
+        float[] a = new float[(int) n];
+        java.util.Arrays.fill(a, value);
+        return a;
     }
 
     @Test
@@ -221,6 +262,8 @@ class CnnTrainingTest {
         assertThat(CnnTrainingSettings.Augmentation.parse("flip-erase")).isEqualTo(CnnTrainingSettings.Augmentation.FLIP_ERASE);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CnnTrainingSettings.cnnDefaults().withLabelSmoothing(1f))
                 .hasMessageContaining("label smoothing");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CnnTrainingSettings.cnnDefaults().withAverageDecay(1f))
+                .hasMessageContaining("weight averaging decay");
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> CnnTrainingSettings.lenetDefaults().withOptimizer("rmsprop", 0.01f, 0f))
                 .hasMessageContaining("adam or sgd");
