@@ -28,7 +28,7 @@ start=$(date +%s)
 mkdir -p results
 set +e
 java -Xmx2g -Dfmnist.benchmark.registry-url=jdbc:postgresql://127.0.0.1:5432/fmnist_benchmark \
-  -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" dev.fmnist.benchmarks.GpuCheck lenet cnn \
+  -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" dev.fmnist.benchmarks.GpuCheck lenet cnn xgboost forest \
   > results/gpu-check.md
 status=$?
 set -e

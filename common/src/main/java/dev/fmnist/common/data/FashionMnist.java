@@ -14,6 +14,14 @@ public record FashionMnist(LabelledImages train, LabelledImages test) {
                 loadSplit(dir, DatasetFile.TEST_IMAGES, DatasetFile.TEST_LABELS));
     }
 
+    /**
+     * The 10,000 test images alone, from a folder that may hold only the two {@code t10k} files: for
+     * a scoring check on a machine that never trains (deploy/gpu/bundle.sh carries no training images).
+     */
+    public static LabelledImages loadTest(Path dir) {
+        return loadSplit(dir, DatasetFile.TEST_IMAGES, DatasetFile.TEST_LABELS);
+    }
+
     /** Locates the dataset with the default lookup order and loads it. */
     public static FashionMnist load() {
         return load(DatasetLocator.fromEnvironment().locate());

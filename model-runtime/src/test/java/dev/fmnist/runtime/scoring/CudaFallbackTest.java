@@ -69,4 +69,16 @@ class CudaFallbackTest {
                 .hasMessageContaining("failed when the session was created: " + CUDA_FAILURE)
                 .hasMessageContaining("Use 'auto' to fall back to the CPU");
     }
+
+    /** XGBoost: only 'cuda' puts it on the GPU; 'auto' keeps it on the CPU even where CUDA is there (measured slower). */
+    @Test
+    void autoKeepsXgboostOnTheCpuAndOnlyCudaAsksForTheGpu() {
+        assertThat(ExecutionProvider.AUTO.chooseForXgboost(true, "unused")).isEqualTo(ExecutionProvider.Chosen.CPU);
+        assertThat(ExecutionProvider.AUTO.chooseForXgboost(false, "no GPU")).isEqualTo(ExecutionProvider.Chosen.CPU);
+        assertThat(ExecutionProvider.CPU.chooseForXgboost(true, "unused")).isEqualTo(ExecutionProvider.Chosen.CPU);
+        assertThat(ExecutionProvider.CUDA.chooseForXgboost(true, "unused")).isEqualTo(ExecutionProvider.Chosen.CUDA);
+        assertThatThrownBy(() -> ExecutionProvider.CUDA.chooseForXgboost(false, "no NVIDIA GPU is visible"))
+                .isInstanceOf(ExecutionProvider.CudaUnavailableException.class)
+                .hasMessageContaining("no NVIDIA GPU is visible");
+    }
 }
