@@ -16,13 +16,19 @@ echo "- GPU: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=
 # onnxruntime_gpu's CUDA provider links CUDA 12's cuBLAS: say whether this machine could load it
 cublas=$(ldconfig -p | grep -o 'libcublas\.so\.[0-9]*' | sort -u | tr '\n' ' ')
 echo "- cuBLAS here: ${cublas:-none}(onnxruntime_gpu's CUDA provider needs libcublas.so.12 and libcublasLt.so.12)"
+if [ -d "$here/cuda12" ]; then # the bundle's CUDA 12 libraries (FMNIST_GPU_BUNDLE_ONNX_CUDA=1), for ONNX Runtime
+  export LD_LIBRARY_PATH="$here/cuda12${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  echo "- the bundle's CUDA 12 libraries: $(cd "$here/cuda12" && ls | tr '\n' ' ')"
+  echo "- cuDNN here: $(ldconfig -p | grep -o 'libcudnn\.so\.[0-9]* .*=> [^ ]*' | head -1)"
+fi
 echo "- models: $(cd "$here/models" && for m in *; do echo -n "$m v$(ls "$m" | sort -n | tail -1) "; done)"
 echo
 models=("$@")
 [ ${#models[@]} -gt 0 ] || mapfile -t models < <(ls "$here/models")
 start=$(date +%s)
+batches=${FMNIST_GPU_CHECK_BATCHES-1,256,1024,4096} # empty: batch 256 alone
 "$here/jre/bin/java" -Xmx8g -cp "$here/classes:$here/native:$here/lib/*" dev.fmnist.benchmarks.GpuCheck \
-  --models-dir "$here/models" --test-data "$here/data" --batches "${FMNIST_GPU_CHECK_BATCHES:-1,256,1024,4096}" "${models[@]}"
+  --models-dir "$here/models" --test-data "$here/data" ${batches:+--batches "$batches"} "${models[@]}"
 status=$?
 echo
 echo "GpuCheck took $(( $(date +%s) - start )) s, exit status $status"
