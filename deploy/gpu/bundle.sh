@@ -11,8 +11,9 @@
 # the CPU one, the newest registered models in Triton's layout (GpuCheck --export), and the two t10k
 # files. ONNX Runtime is the CPU build unless FMNIST_GPU_BUNDLE_ONNX_CUDA=1: then onnxruntime_gpu (its CUDA
 # provider alone is 369 MB) and, for a machine without them, the CUDA 12 libraries it links (cuBLAS, cuBLASLt,
-# cuFFT, the CUDA runtime: about 880 MB, from NVIDIA's redistributables in org.bytedeco:cuda on Maven Central;
-# cuDNN 9 must be on the machine). The bundle then grows from about 300 MB to about 1 GB.
+# cuFFT, the CUDA runtime: about 840 MB, from NVIDIA's redistributables in org.bytedeco:cuda on Maven Central;
+# cuDNN 9 must be on the machine). The bundle then grows from about 300 MB to about 1.2 GB (about 900 MB
+# with FMNIST_GPU_BUNDLE_XGBOOST_CUDA=0).
 # Options (environment): FMNIST_GPU_BUNDLE_ONNX_CUDA (0), FMNIST_GPU_BUNDLE_XGBOOST_CUDA (1: XGBoost's CUDA
 # build; 0 keeps the CPU one), FMNIST_GPU_BUNDLE_PART (split size, default 58M), FMNIST_GPU_MODELS (default
 # "lenet cnn xgboost forest").
