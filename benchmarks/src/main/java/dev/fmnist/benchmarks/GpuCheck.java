@@ -71,10 +71,13 @@ public final class GpuCheck {
         LabelledImages test = testData == null ? FashionMnist.load().test() : FashionMnist.loadTest(testData);
         float[] input = test.modelInput();
         List<Row> rows = new ArrayList<>();
+        List<StoredModel> onCuda = new ArrayList<>(); // read once: the batch table scores the same artifacts
         for (String name : models) {
             StoredModel stored = folder == null ? RegistryModels.latest(name) : ModelFolder.latest(folder, name);
             Row row = check(stored, input, test.size());
-            if (!row.ranOnCuda()) {
+            if (row.ranOnCuda()) {
+                onCuda.add(stored);
+            } else {
                 System.err.println("gpu check: " + name + " cannot run on CUDA: " + row.notOnCuda());
             }
             rows.add(row);
@@ -82,12 +85,8 @@ public final class GpuCheck {
         System.out.println(table(rows));
         if (!batches.isEmpty()) {
             List<BatchRow> sweep = new ArrayList<>();
-            for (Row row : rows) {
-                if (row.ranOnCuda()) {
-                    StoredModel stored = folder == null ? RegistryModels.latest(row.model())
-                            : ModelFolder.latest(folder, row.model());
-                    sweep.addAll(sweep(stored, input, batches));
-                }
+            for (StoredModel stored : onCuda) {
+                sweep.addAll(sweep(stored, input, batches));
             }
             if (!sweep.isEmpty()) {
                 System.out.println();
