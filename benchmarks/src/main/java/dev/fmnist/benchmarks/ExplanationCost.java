@@ -8,6 +8,7 @@ import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.runtime.registry.StoredModel;
+import dev.fmnist.runtime.scoring.ExecutionProvider;
 import dev.fmnist.runtime.scoring.ModelScorer;
 import dev.fmnist.runtime.scoring.ModelScorers;
 import dev.fmnist.runtime.scoring.ScorerOptions;
@@ -37,9 +38,9 @@ import java.util.Optional;
  * {@code explainer.threads}), so that {@code explainer.sample-rate} and {@code explainer.max-lag}
  * can be sized.
  *
- * <p>Per model and method: time per explanation, the time of the model calls alone (the same number
- * of images scored in batches of the same size) and their ratio, the overhead of the algorithm
- * itself; then the sustained rate of fully explained lenet images (LIME and KernelSHAP each, one
+ * <p>Per model and method: time per explanation, the time of the model calls alone (the same calls replayed
+ * on the unmasked image: as many calls, each of as many images, as the explanation made, its deletion curve's
+ * included, {@link CallRecorder}) and their ratio, the overhead of the algorithm itself; then the sustained rate of fully explained lenet images (LIME and KernelSHAP each, one
  * after another). Usage: {@code ExplanationCost [images per model, default 20] [json file] [--model NAME=FILE ...]
  * [--train-xgboost N]} ({@code --train-xgboost}: also an XGBoost model of 40 rounds trained here on N training images):
  * with {@code --model}, those model files (ONNX, or XGBoost UBJSON for a name ending in {@code xgboost} or
@@ -101,6 +102,7 @@ public final class ExplanationCost {
             }
             try (ModelScorer model = opened.get()) {
                 model.warmUp(settings.batchSize());
+                warmUp(model, methods, new LimeAndKernelShap(settings), images, n);
                 for (AttributionMethod method : methods) {
                     if (method.supports(model)) {
                         MethodCost cost = measure(model, method, images, n, settings.batchSize());
@@ -110,14 +112,13 @@ public final class ExplanationCost {
                                 cost.samples(), cost.meanQuality(), cost.modelCallMs(), cost.overhead());
                     }
                 }
-                MethodCost pair = measurePair(model, new LimeAndKernelShap(settings), images, n, settings.batchSize());
+                MethodCost pair = measurePair(model, new LimeAndKernelShap(settings), images, n);
                 costs.add(pair);
                 System.out.printf(Locale.ROOT, "%-8s %-4d %-12s %6d %9.1f %9.1f %9.1f %9d %10.4g %9.1f %8.2fx%n",
                         pair.model(), pair.version(), "lime+kshap", n, pair.meanMs(), pair.p50Ms(), pair.maxMs(),
                         pair.samples(), pair.meanQuality(), pair.modelCallMs(), pair.overhead());
                 if (name.equals("lenet")) {
-                    sustained = sustained(model, images, n, methods.get(0), methods.get(1), new LimeAndKernelShap(settings),
-                            pair.samples(), settings.batchSize());
+                    sustained = sustained(model, images, n, methods.get(0), methods.get(1), new LimeAndKernelShap(settings));
                     System.out.printf(Locale.ROOT, "sustained lenet/%d: %d images fully explained (lime + kernel_shap) "
                                     + "in %.2f s: %.1f images/s, %.1f ms per image (separately %.1f ms; the model calls "
                                     + "alone %.1f ms)%n", sustained.version(), n, sustained.seconds(),
@@ -155,49 +156,75 @@ public final class ExplanationCost {
         double[] ms = new double[n];
         double quality = 0;
         int samples = 0;
-        for (int w = 0; w < WARM_UP; w++) { // until the JIT has compiled the method's loops, not in the first figures
-            method.explain(model, Pixels.toModelInput(images.image(w % n)), 0, w);
-        }
+        CallRecorder recorder = new CallRecorder(model);
+        // TreeSHAP needs the XGBoost scorer itself: its calls are its samples' and its deletion curve's
+        boolean recorded = method.supports(recorder);
+        double modelMs = 0;
         for (int i = 0; i < n; i++) {
             float[] x = Pixels.toModelInput(images.image(i));
             int label = ModelScorers.argmax(model.score(x, 1), 0);
+            recorder.begin();
             long t0 = System.nanoTime();
-            Attribution a = method.explain(model, x, label, StableHash.seed("bench-" + i, method.name()));
+            Attribution a = method.explain(recorded ? recorder : model, x, label,
+                    StableHash.seed("bench-" + i, method.name()));
             ms[i] = (System.nanoTime() - t0) / 1e6;
+            modelMs += replayMs(model, x, recorded ? recorder.calls() : inBatches(a.samples(), batch,
+                    a.deletionCurve().length)) / n;
             samples = a.samples();
             quality += a.limeR2() != null ? a.limeR2() : a.efficiencyGap() != null ? a.efficiencyGap() : 0;
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         double mean = Arrays.stream(ms).average().orElse(0);
-        double modelMs = modelCallMs(model, images, n, samples, batch);
         return new MethodCost(model.name(), model.version(), method.name(), n, mean, sorted[n / 2], sorted[n - 1],
                 samples, quality / n, modelMs, mean / modelMs);
     }
 
-    /** Mean ms per image of scoring {@code samples} copies of each image in batches of {@code batch}: the model calls alone. */
-    private static double modelCallMs(ModelScorer model, LabelledImages images, int n, int samples, int batch) {
-        if (samples < 1) {
-            return Double.NaN;
-        }
-        float[] buffer = new float[Math.min(batch, samples) * Pixels.COUNT];
+    /**
+     * Mean ms per image of the model calls alone: for image i, its explanation's calls replayed
+     * ({@link #replayMs}).
+     */
+    private static double modelCallMs(ModelScorer model, LabelledImages images, List<int[]> calls) {
         double total = 0;
-        for (int i = 0; i < n; i++) {
-            float[] x = Pixels.toModelInput(images.image(i));
-            for (int k = 0; k < buffer.length / Pixels.COUNT; k++) {
-                System.arraycopy(x, 0, buffer, k * Pixels.COUNT, Pixels.COUNT);
-            }
-            long t0 = System.nanoTime();
-            for (int from = 0; from < samples; from += batch) {
-                model.score(buffer, Math.min(batch, samples - from));
-            }
-            total += (System.nanoTime() - t0) / 1e6;
+        for (int i = 0; i < calls.size(); i++) {
+            total += replayMs(model, Pixels.toModelInput(images.image(i)), calls.get(i));
         }
-        return total / n;
+        return total / calls.size();
+    }
+
+    /**
+     * The ms of the model calls alone of one explanation of image {@code x}: calls of {@code calls[c]} copies of
+     * the image, call for call as the explanation made them (its samples, the two ends, the deletion curves).
+     * Made right after the explanation, so that both see the same machine (a later, separate pass drifted by
+     * up to a fifth on this 2-core machine).
+     */
+    private static double replayMs(ModelScorer model, float[] x, int[] calls) {
+        int largest = Arrays.stream(calls).max().orElse(0);
+        float[] buffer = new float[largest * Pixels.COUNT];
+        for (int k = 0; k < largest; k++) {
+            System.arraycopy(x, 0, buffer, k * Pixels.COUNT, Pixels.COUNT);
+        }
+        long t0 = System.nanoTime();
+        for (int size : calls) {
+            model.score(buffer, size);
+        }
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    /** {@code samples} images in calls of at most {@code batch}, then one call of {@code extra} (none when 0). */
+    static int[] inBatches(int samples, int batch, int extra) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int from = 0; from < samples; from += batch) {
+            sizes.add(Math.min(batch, samples - from));
+        }
+        if (extra > 0) {
+            sizes.add(extra);
+        }
+        return sizes.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static Sustained sustained(ModelScorer model, LabelledImages images, int n, AttributionMethod lime,
-                                       AttributionMethod kernelShap, LimeAndKernelShap pair, int pairSamples, int batch) {
+                                       AttributionMethod kernelShap, LimeAndKernelShap pair) {
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             float[] x = Pixels.toModelInput(images.image(i));
@@ -206,51 +233,127 @@ public final class ExplanationCost {
             kernelShap.explain(model, x, label, StableHash.seed("sustained-" + i, kernelShap.name()));
         }
         double separate = (System.nanoTime() - t0) / 1e9;
+        CallRecorder recorder = new CallRecorder(model);
+        List<int[]> calls = new ArrayList<>();
         t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             float[] x = Pixels.toModelInput(images.image(i));
             int label = ModelScorers.argmax(model.score(x, 1), 0);
-            pair.explain(model, x, label, StableHash.seed("sustained-" + i, lime.name()),
+            recorder.begin();
+            pair.explain(recorder, x, label, StableHash.seed("sustained-" + i, lime.name()),
                     StableHash.seed("sustained-" + i, kernelShap.name()));
+            calls.add(recorder.calls());
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Sustained(model.name(), model.version(), n, seconds, n / seconds, 1000 * seconds / n,
-                1000 * separate / n, modelCallMs(model, images, n, pairSamples, batch));
+                1000 * separate / n, modelCallMs(model, images, calls));
     }
 
     /** LIME and KernelSHAP made together, as one method: {@code samples} are their model evaluations together. */
-    private static MethodCost measurePair(ModelScorer model, LimeAndKernelShap pair, LabelledImages images, int n,
-                                          int batch) {
+    private static MethodCost measurePair(ModelScorer model, LimeAndKernelShap pair, LabelledImages images, int n) {
         double[] ms = new double[n];
         double quality = 0;
         int samples = 0;
-        for (int w = 0; w < WARM_UP; w++) {
-            pair.explain(model, Pixels.toModelInput(images.image(w % n)), 0, w, w + 1);
-        }
+        CallRecorder recorder = new CallRecorder(model);
+        double modelMs = 0;
         for (int i = 0; i < n; i++) {
             float[] x = Pixels.toModelInput(images.image(i));
             int label = ModelScorers.argmax(model.score(x, 1), 0);
+            recorder.begin();
             long t0 = System.nanoTime();
-            LimeAndKernelShap.Pair p = pair.explain(model, x, label, StableHash.seed("bench-" + i, "lime"),
+            LimeAndKernelShap.Pair p = pair.explain(recorder, x, label, StableHash.seed("bench-" + i, "lime"),
                     StableHash.seed("bench-" + i, "kernel_shap"));
             ms[i] = (System.nanoTime() - t0) / 1e6;
+            modelMs += replayMs(model, x, recorder.calls()) / n;
             samples = p.kernelShap().samples() + pair.ownLimeSamples() - 1;
             quality += p.lime().limeR2();
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         double mean = Arrays.stream(ms).average().orElse(0);
-        double modelMs = modelCallMs(model, images, n, samples, batch);
         return new MethodCost(model.name(), model.version(), PAIR, n, mean, sorted[n / 2], sorted[n - 1], samples,
                 quality / n, modelMs, mean / modelMs);
     }
 
     /**
-     * Explanations made before each measurement: with one, the method measured first paid for the JIT
-     * compiling its loops during its first images (LIME, measured first, came out 1.5 times its model calls
-     * against 1.1 to 1.2 for the others).
+     * Passes every call on to the model and notes how many images it scored, so that the model calls alone are
+     * replayed call for call: a count of samples in full batches misses the explanation's smaller calls (the two
+     * ends, the deletion curves), which cost a model call each.
      */
-    static final int WARM_UP = 5;
+    static final class CallRecorder implements ModelScorer {
+        private final ModelScorer model;
+        private final List<Integer> sizes = new ArrayList<>();
+
+        CallRecorder(ModelScorer model) {
+            this.model = model;
+        }
+
+        /** Forgets the calls noted so far. */
+        void begin() {
+            sizes.clear();
+        }
+
+        /** The images of each call since {@link #begin()}, in order. */
+        int[] calls() {
+            return sizes.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        @Override
+        public float[] score(float[] input, int n) {
+            sizes.add(n);
+            return model.score(input, n);
+        }
+
+        @Override
+        public String name() {
+            return model.name();
+        }
+
+        @Override
+        public int version() {
+            return model.version();
+        }
+
+        @Override
+        public String format() {
+            return model.format();
+        }
+
+        @Override
+        public ExecutionProvider.Chosen provider() {
+            return model.provider();
+        }
+
+        @Override
+        public void close() {
+            // the model is closed by its owner
+        }
+    }
+
+    /**
+     * {@link #WARM_UP} explanations by every method and by the pair before the first is measured, until the JIT
+     * has compiled their loops, the masking and the regression they share.
+     */
+    private static void warmUp(ModelScorer model, List<AttributionMethod> methods, LimeAndKernelShap pair,
+                               LabelledImages images, int n) {
+        for (int w = 0; w < WARM_UP; w++) {
+            float[] x = Pixels.toModelInput(images.image(w % n));
+            for (AttributionMethod method : methods) {
+                if (method.supports(model)) {
+                    method.explain(model, x, 0, w);
+                }
+            }
+            pair.explain(model, x, 0, w, w + 1);
+        }
+    }
+
+    /**
+     * Explanations made before the measurements: with one, the method measured first paid for the JIT
+     * compiling its loops during its first images (LIME, measured first, came out 1.5 times its model calls
+     * against 1.1 to 1.2 for the others); with 5 of the method measured only, lenet's LIME, measured first,
+     * still had its slowest images at twice its median. Each method and the pair make this many ({@link #warmUp}).
+     */
+    static final int WARM_UP = 20;
 
     /** The method name of LIME and KernelSHAP made together in the JSON and the report. */
     public static final String PAIR = "lime+kernel_shap";

@@ -381,8 +381,13 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     // ---- child JVMs: the benchmarks module (JMH, explanation cost) and the tools (load, stream) ----
 
+    /**
+     * A JVM of module benchmarks, with the collector the services run with ({@link StackSteps#serviceJvm}): under G1,
+     * the default on this machine, the explanations' own work (drawing coalitions, the regressions) took 2 to 3 times
+     * as long as under SerialGC, which is not what the explainer pays.
+     */
     private int benchmarkJava(String classpath, List<String> mainAndArgs) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ServiceProcess.javaBinary(), "-Xmx1g",
+        List<String> command = new ArrayList<>(List.of(ServiceProcess.javaBinary(), "-Xmx1g", "-XX:+UseSerialGC",
                 "-Dfmnist.benchmark.registry-url=" + datasource, "-cp", classpath));
         command.addAll(mainAndArgs);
         return runChild(command, Map.of());
