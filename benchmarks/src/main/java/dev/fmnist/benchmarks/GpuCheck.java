@@ -2,6 +2,7 @@ package dev.fmnist.benchmarks;
 
 import dev.fmnist.common.data.FashionMnist;
 import dev.fmnist.common.data.LabelledImages;
+import dev.fmnist.runtime.registry.ModelFolder;
 import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.runtime.scoring.ExecutionProvider;
 import dev.fmnist.runtime.scoring.ModelScorer;
@@ -24,7 +25,7 @@ import java.util.Locale;
  * <p>Usage: {@code GpuCheck [--models-dir DIR] [--test-data DIR] [--batches 1,256,4096] [model ...]} (default
  * {@code lenet cnn xgboost forest}): the models come from the registry as in {@link RegistryModels},
  * or with {@code --models-dir} from a folder that {@code GpuCheck --export DIR [model ...]} wrote from
- * the registry, in Triton's layout ({@link ModelFolder}), for a GPU machine with no database
+ * the registry, or the trainer's output folder, in Triton's layout ({@link ModelFolder}), for a GPU machine with no database
  * (deploy/gpu/bundle.sh); {@code --test-data} names a folder with just the two {@code t10k} files,
  * else the dataset is found as everywhere else; {@code --batches} adds a table of both engines' throughput at
  * each batch size for the models that ran on CUDA (where the GPU starts to pay).

@@ -8,7 +8,9 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.fmnist.common.messaging.Json;
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.common.messaging.Topics;
+import dev.fmnist.runtime.registry.ModelFolder;
 import dev.fmnist.runtime.registry.ModelRegistryReader;
+import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.testsupport.KafkaBrokerTestResource;
 import dev.fmnist.testsupport.KafkaTestClient;
 import dev.fmnist.testsupport.PostgresDatabaseTestResource;
@@ -109,6 +111,10 @@ class TrainingFlowIT {
         Path folder = Path.of(status.jsonPath().getString("registered[0].folder"));
         assertThat(folder.resolve("model.onnx")).exists();
         assertThat(Files.readString(folder.resolve("metadata.json"))).contains(sha);
+        // in the layout GpuCheck --models-dir reads (ModelFolder), artifact and digest as registered
+        StoredModel fromFolder = ModelFolder.read(folder.getParent().getParent(), "lenet", version);
+        assertThat(fromFolder.sha256()).isEqualTo(sha);
+        assertThat(fromFolder.artifact()).isEqualTo(artifact);
 
         // the announcement, after the commit
         try (KafkaTestClient kafka = new KafkaTestClient()) {

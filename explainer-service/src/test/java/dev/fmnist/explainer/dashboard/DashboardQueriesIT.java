@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = PostgresDatabaseTestResource.class, scope = TestResourceScope.GLOBAL)
 class DashboardQueriesIT {
     static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "dashboards", "fmnist-xai.json");
+    static final Path SCALED_OBJECT = Path.of("..", "deploy", "k8s", "base", "explainer", "scaledobject.yaml");
     static final Instant T0 = Instant.parse("2001-02-03T10:00:00Z");
     static final GrafanaMacros.Range RANGE = new GrafanaMacros.Range(T0, T0.plus(Duration.ofHours(1)),
             Duration.ofMinutes(1));
@@ -198,6 +199,69 @@ class DashboardQueriesIT {
     }
 
     /** Rows equal in order, numbers within 1e-6. */
+    /**
+     * KEDA's PostgreSQL scaler of the explainer (deploy/k8s/base/explainer/scaledobject.yaml) runs its query as
+     * written there: on the schema Flyway builds it gives one number, the explanations asked for and not yet
+     * stored. In one snapshot (REPEATABLE READ, so the service's own workers change nothing in between), two
+     * queued items and one announcing add 3; done items add nothing.
+     */
+    @Test
+    void kedasScalingQueryCountsTheOpenWorkItems() throws Exception {
+        String query = scalingQuery();
+        try (Connection c = PostgresDatabaseTestResource.database().connect()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                double before = single(c, query);
+                String m = "keda-" + UUID.randomUUID().toString().substring(0, 8);
+                for (String id : List.of("k1", "k2", "k3", "k4")) {
+                    prediction(c, id, m, 1, 1, 0.5, "10:00:00");
+                }
+                work(c, "k1", m, "lime", "10:00:00", null, null);
+                work(c, "k2", m, "lime", "10:00:00", null, null);
+                work(c, "k3", m, "lime", "10:00:00", "10:00:05", "succeeded");
+                work(c, "k4", m, "kernel_shap", "10:00:00", "10:00:05", "shed");
+                explanation(c, "k4", m, "lime", "succeeded", 10.0, "10:00:04");
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO xai.explanation_work (request_id, model_name, model_version, method, reason, priority,
+                          state, explanation_id)
+                        SELECT 'k4', ?, 1, 'lime', 'requested', 0, 'announcing', id FROM xai.explanation
+                        WHERE request_id = 'k4' AND model_name = ?""")) {
+                    ps.setString(1, m);
+                    ps.setString(2, m);
+                    assertThat(ps.executeUpdate()).isEqualTo(1);
+                }
+                assertThat(single(c, query) - before).isEqualTo(3.0);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    /** The query of the ScaledObject's postgresql trigger. */
+    private static String scalingQuery() throws Exception {
+        JsonNode scaledObject = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(SCALED_OBJECT.toFile());
+        for (JsonNode trigger : scaledObject.path("spec").path("triggers")) {
+            if (trigger.path("type").asText().equals("postgresql")) {
+                return trigger.path("metadata").path("query").asText();
+            }
+        }
+        throw new AssertionError(SCALED_OBJECT + " has no postgresql trigger");
+    }
+
+    /** The one value of a one-row, one-column query, as KEDA reads it (a float64). */
+    private static double single(Connection c, String query) throws Exception {
+        try (var st = c.createStatement(); var rs = st.executeQuery(query)) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getMetaData().getColumnCount()).isEqualTo(1);
+            double value = rs.getDouble(1);
+            assertThat(rs.wasNull()).isFalse();
+            assertThat(rs.next()).isFalse();
+            return value;
+        }
+    }
+
     private static void assertRows(DashboardQueries.Result r, List<List<Object>> expected) {
         String what = r.query().key() + "\n" + r.sql() + "\nrows: " + r.rows();
         assertThat(r.rows()).as(what).hasSameSizeAs(expected);

@@ -18,9 +18,4 @@ import java.util.function.Function;
 public record TrainedModel(String name, String format, Function<Map<String, String>, byte[]> exporter, ModelScorer scorer,
                            Map<String, Object> params, Map<String, Object> metrics, List<EpochMetrics> epochs,
                            float[] importance) {
-
-    /** File name of the artifact in the human-readable model folder. */
-    public String artifactFileName() {
-        return "onnx".equals(format) ? "model.onnx" : "model.ubj";
-    }
 }

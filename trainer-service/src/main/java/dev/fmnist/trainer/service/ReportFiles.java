@@ -1,6 +1,6 @@
 package dev.fmnist.trainer.service;
 
-import dev.fmnist.common.messaging.Json;
+import dev.fmnist.runtime.registry.ModelFolder;
 import dev.fmnist.runtime.registry.StoredModel;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.data.TrainingData;
@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,23 +38,18 @@ public class ReportFiles {
     public Path write(Path out, VersionInfo version, TrainedModel trained, List<Evaluation> evaluations, TrainingData data,
                       HeldOutTestSet testSet) {
         try {
-            Path folder = TrainingService.versionFolder(out, version.name(), version.version());
+            Path folder = ModelFolder.versionFolder(out, version.name(), version.version());
             StoredModel stored = registry.artifact(version.name(), version.version())
                     .orElseThrow(() -> new IllegalStateException(version.name() + "/" + version.version() + " vanished"));
-            Files.write(folder.resolve(trained.artifactFileName()), stored.artifact());
-            Map<String, Object> meta = new LinkedHashMap<>();
-            meta.put("name", version.name());
-            meta.put("version", version.version());
-            meta.put("format", version.format());
-            meta.put("sha256", version.sha256());
+            Files.write(folder.resolve(ModelFolder.artifactFileName(version.format())), stored.artifact());
+            // ModelFolder's fields, which GpuCheck and ModelFolder.latest read, then the trainer's own
+            Map<String, Object> meta = ModelFolder.metadata(version.name(), version.version(), version.format(),
+                    version.sha256(), version.createdAt(), version.metrics());
             meta.put("trainingRunId", version.trainingRunId());
-            meta.put("createdAt", version.createdAt());
-            meta.put("metrics", version.metrics());
             meta.put("params", version.params());
             meta.put("evaluations", evaluations);
             meta.put("epochs", trained.epochs());
-            Files.writeString(folder.resolve("metadata.json"),
-                    Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(meta));
+            ModelFolder.writeMetadata(folder, meta);
             StringBuilder md = new StringBuilder("# " + version.name() + " version " + version.version() + "\n\n");
             for (Evaluation e : evaluations) {
                 md.append("## ").append(e.split()).append(" (").append(e.images()).append(" images)\n\n```\n")

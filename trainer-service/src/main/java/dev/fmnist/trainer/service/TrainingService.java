@@ -23,8 +23,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -342,10 +340,5 @@ public class TrainingService {
 
     void onStop(@Observes ShutdownEvent event) {
         worker.shutdownNow();
-    }
-
-    /** Creates the output folder of a version. */
-    static Path versionFolder(Path out, String name, int version) throws IOException {
-        return Files.createDirectories(out.resolve(name).resolve(Integer.toString(version)));
     }
 }

@@ -47,6 +47,8 @@ final class NetworkFlows {
         f.add(new Flow("prometheus", "inference-service", 8082, "TCP", true));
         f.add(new Flow("prometheus", "explainer-service", 8083, "TCP", true));
         f.add(new Flow("keda-operator", "kafka", 9093, "TCP", true));
+        // the explainer's scaling query on the work queue (explainer/scaledobject.yaml)
+        f.add(new Flow("keda-operator", "postgres", 5432, "TCP", true));
         f.add(new Flow("cnpg-operator", "postgres", 8000, "TCP", true));
         // the trainer's one-time dataset download from the official location
         f.add(new Flow("fmnist-train", "internet", 80, "TCP", true));
