@@ -87,6 +87,19 @@ public final class ShapleyAccuracy {
                           double meanMs) {
     }
 
+    /**
+     * Faithfulness of the maps the service stores (LIME and KernelSHAP at the default budget, made together), as
+     * {@code SegmentationChoice} measures it: the mean area under the class probability as the non-null segments are
+     * removed in order of the weights, highest first, over the share of non-zero pixels removed, against the mean of
+     * {@value #RANDOM_ORDERS} random orders; ratio = method / random (lower is more faithful, 1 is no better than chance).
+     */
+    public record DeletionRow(String model, int version, String space, double kernelShapArea, double limeArea,
+                              double randomArea, double kernelShapRatio, double limeRatio, double kernelShapBelowRandom,
+                              double limeBelowRandom) {
+    }
+
+    static final int RANDOM_ORDERS = 4;
+
     /** The references of one model. */
     public record Reference(String model, int version, String space, int images, int exact, int permutation,
                             double meanNonNullSegments, double meanReferenceRelSe, double maxReferenceRelSe,
@@ -159,6 +172,7 @@ public final class ShapleyAccuracy {
         List<ShapRow> shapRows = new ArrayList<>();
         List<LimeRow> limeRows = new ArrayList<>();
         List<Reference> references = new ArrayList<>();
+        List<DeletionRow> deletions = new ArrayList<>();
         List<ModelScorer> models = new ArrayList<>();
         if (files.isEmpty()) {
             ModelRegistryReader reader = RegistryModels.reader();
@@ -178,12 +192,12 @@ public final class ShapleyAccuracy {
         for (ModelScorer model : models) {
             try (model) {
                 for (String space : spaces) {
-                    measure(model, space, images, n, options, shapRows, limeRows, references);
+                    measure(model, space, images, n, options, shapRows, limeRows, references, deletions);
                 }
             }
         }
         String table = markdown(source + (parallel > 1 ? ", " + parallel + " images at a time" : ""), referenceSe, shapRows,
-                limeRows, references);
+                limeRows, references) + deletionMarkdown(deletions);
         System.out.println(table);
         if (md != null) {
             write(md, table.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -198,6 +212,7 @@ public final class ShapleyAccuracy {
             doc.put("references", references);
             doc.put("kernelShap", shapRows);
             doc.put("lime", limeRows);
+            doc.put("deletion", deletions);
             doc.put("measuredAt", Instant.now().toString());
             write(json, Json.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
         }
@@ -239,11 +254,13 @@ public final class ShapleyAccuracy {
 
     /** One image's figures: per budget the error, Spearman, evaluations and ms; LIME's R^2 and ms; the reference's own error. */
     private record ImageResult(double[] err, double[] rho, double[] evals, double[] ms, double r2, double limeMs, double refSe,
-                               boolean exact, int players, int nulls) {
+                               boolean exact, int players, int nulls, double shapDeletion, double limeDeletion,
+                               double randomDeletion) {
     }
 
     private static void measure(ModelScorer model, String space, LabelledImages images, int n, Options o,
-                                List<ShapRow> shapRows, List<LimeRow> limeRows, List<Reference> references) throws Exception {
+                                List<ShapRow> shapRows, List<LimeRow> limeRows, List<Reference> references,
+                                List<DeletionRow> deletions) throws Exception {
         boolean logit = LOGIT.equals(space);
         // the model's default budget as the explainer has it (explainer.kernel-shap.budget-factor.<model>)
         ExplainerSettings settings = ExplainerSettings.defaults()
@@ -280,6 +297,9 @@ public final class ShapleyAccuracy {
         double[] r2 = new double[n];
         double[] limeMs = new double[n];
         double[] refSe = new double[n];
+        double[] shapDel = new double[n];
+        double[] limeDel = new double[n];
+        double[] randomDel = new double[n];
         int exact = 0;
         double players = 0;
         double nulls = 0;
@@ -294,6 +314,9 @@ public final class ShapleyAccuracy {
             r2[i] = r.r2();
             limeMs[i] = r.limeMs();
             refSe[i] = r.refSe();
+            shapDel[i] = r.shapDeletion();
+            limeDel[i] = r.limeDeletion();
+            randomDel[i] = r.randomDeletion();
             exact += r.exact() ? 1 : 0;
             players += r.players();
             nulls += r.nulls();
@@ -311,6 +334,10 @@ public final class ShapleyAccuracy {
         if (!logit) {
             limeRows.add(new LimeRow(model.name(), model.version(), space, mean(r2), quantile(r2, 0.1), quantile(r2, 0.5),
                     quantile(r2, 0.9), mean(limeMs)));
+            double random = mean(randomDel);
+            deletions.add(new DeletionRow(model.name(), model.version(), space, mean(shapDel), mean(limeDel), random,
+                    mean(shapDel) / random, mean(limeDel) / random, shareBelow(shapDel, randomDel),
+                    shareBelow(limeDel, randomDel)));
         }
         double[] permSe = Arrays.stream(refSe).filter(v -> v > 0).toArray();
         references.add(new Reference(model.name(), model.version(), space, n, exact, n - exact, players / n,
@@ -363,12 +390,31 @@ public final class ShapleyAccuracy {
         }
         double r2 = 0;
         double limeMs = 0;
+        double shapDeletion = Double.NaN;
+        double limeDeletion = Double.NaN;
+        double randomDeletion = Double.NaN;
         if (!logit) {
             // LIME as the service makes it beside KernelSHAP: from the pair's shared evaluations
             long t0 = System.nanoTime();
-            Attribution l = new LimeAndKernelShap(settings).explain(model, x, target, StableHash.seed("bench-" + i, "lime"), seed).lime();
+            LimeAndKernelShap.Pair pair = new LimeAndKernelShap(settings).explain(model, x, target,
+                    StableHash.seed("bench-" + i, "lime"), seed);
             limeMs = (System.nanoTime() - t0) / 1e6;
-            r2 = l.limeR2();
+            r2 = pair.lime().limeR2();
+            // faithfulness of the stored pair, in probability as SegmentationChoice measures it
+            MaskedScorer probability = MaskedScorer.of(model, x, target, settings.withOutputSpace(OutputSpace.PROBABILITY));
+            int[] active = probability.activeSegments();
+            double[] pixelShare = SegmentationChoice.pixelShares(probability.segments(), x, active);
+            shapDeletion = SegmentationChoice.deletionArea(probability, pixelShare,
+                    SegmentationChoice.order(pair.kernelShap().segmentWeights(), active));
+            limeDeletion = SegmentationChoice.deletionArea(probability, pixelShare,
+                    SegmentationChoice.order(pair.lime().segmentWeights(), active));
+            java.util.Random random = new java.util.Random(StableHash.seed("deletion-random-" + i, model.name()));
+            double sum = 0;
+            for (int r = 0; r < RANDOM_ORDERS; r++) {
+                sum += SegmentationChoice.deletionArea(probability, pixelShare,
+                        SegmentationChoice.randomOrder(active.length, random));
+            }
+            randomDeletion = sum / RANDOM_ORDERS;
         }
         StringBuilder errors = new StringBuilder();
         for (int b = 0; b < budgets; b++) {
@@ -377,7 +423,35 @@ public final class ShapleyAccuracy {
         System.out.printf(Locale.ROOT, "%s %s image %3d: %2d non-null segments, reference %s, kernel_shap rel L2 %s,"
                         + " lime R^2 %.2f%n", model.name(), space, i, k, k <= EXACT_MAX ? "exact" : String.format(Locale.ROOT,
                         "permutation (rel SE %.3f)", refSe), errors, r2);
-        return new ImageResult(err, rho, evals, ms, r2, limeMs, refSe, k <= EXACT_MAX, k, scorer.segments().count() - k);
+        return new ImageResult(err, rho, evals, ms, r2, limeMs, refSe, k <= EXACT_MAX, k, scorer.segments().count() - k,
+                shapDeletion, limeDeletion, randomDeletion);
+    }
+
+    /** The share of images whose {@code method} area is below their {@code random} area. */
+    static double shareBelow(double[] method, double[] random) {
+        double below = 0;
+        for (int i = 0; i < method.length; i++) {
+            below += method[i] < random[i] ? 1 : 0;
+        }
+        return below / method.length;
+    }
+
+    /** The deletion table: per model, the stored pair's areas against random orders. */
+    static String deletionMarkdown(List<DeletionRow> rows) {
+        if (rows.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("\nDeletion (class probability as segments are removed, highest weight first, "
+                + "over the share of non-zero pixels removed; ratio = area / mean of " + RANDOM_ORDERS
+                + " random orders, lower is more faithful):\n\n"
+                + "| model | space | KernelSHAP area | LIME area | random area | KernelSHAP ratio | LIME ratio | "
+                + "KernelSHAP below random | LIME below random |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (DeletionRow r : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f %% | %.0f %% |%n",
+                    r.model(), r.space(), r.kernelShapArea(), r.limeArea(), r.randomArea(), r.kernelShapRatio(),
+                    r.limeRatio(), 100 * r.kernelShapBelowRandom(), 100 * r.limeBelowRandom()));
+        }
+        return md.toString();
     }
 
     /**

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** The {@code inference.*} settings (application.properties documents each one). */
 @ConfigMapping(prefix = "inference")
@@ -16,6 +17,12 @@ public interface InferenceConfig {
     /** {@code auto} (CUDA when available, else CPU), {@code cuda} (fail without it) or {@code cpu}. */
     @WithDefault("auto")
     String executionProvider();
+
+    /**
+     * Where XGBoost models run when not where {@link #executionProvider()} says ({@code auto}, {@code cuda} or
+     * {@code cpu}); absent: the same. The {@code gpu} overlay sets {@code cpu}: XGBoost's CUDA predictor was slower.
+     */
+    Optional<String> xgboostExecutionProvider();
 
     /** Native threads of one model call (ONNX Runtime intra-op, XGBoost nthread); 0 = the CPUs this process may use. */
     @WithDefault("0")

@@ -7,9 +7,17 @@ package dev.fmnist.runtime.scoring;
  * @param threads  native threads of one model call (ONNX Runtime intra-op threads, XGBoost
  *                 {@code nthread}); 0 = the processors this JVM may use
  * @param maxBatch the most images one native call takes; larger calls are split (bounds the buffers)
+ * @param xgboostProvider where XGBoost models run, when not where {@code provider} says (null: {@code provider});
+ *                 on a GPU node, {@code cuda} for ONNX Runtime and {@code cpu} for XGBoost, whose CUDA predictor
+ *                 was slower than the CPU at every batch up to 4,096 images (results/gpu-check.md)
  */
-public record ScorerOptions(ExecutionProvider provider, int threads, int maxBatch) {
+public record ScorerOptions(ExecutionProvider provider, int threads, int maxBatch, ExecutionProvider xgboostProvider) {
     public static final int DEFAULT_MAX_BATCH = 1024;
+
+    /** Every engine where {@code provider} says. */
+    public ScorerOptions(ExecutionProvider provider, int threads, int maxBatch) {
+        this(provider, threads, maxBatch, null);
+    }
 
     public ScorerOptions {
         if (provider == null) {
@@ -29,11 +37,21 @@ public record ScorerOptions(ExecutionProvider provider, int threads, int maxBatc
     }
 
     public ScorerOptions withThreads(int threads) {
-        return new ScorerOptions(provider, threads, maxBatch);
+        return new ScorerOptions(provider, threads, maxBatch, xgboostProvider);
     }
 
     public ScorerOptions withProvider(ExecutionProvider provider) {
-        return new ScorerOptions(provider, threads, maxBatch);
+        return new ScorerOptions(provider, threads, maxBatch, xgboostProvider);
+    }
+
+    /** XGBoost models on {@code xgboostProvider}, the ONNX ones still on {@link #provider()} (null: the same). */
+    public ScorerOptions withXgboostProvider(ExecutionProvider xgboostProvider) {
+        return new ScorerOptions(provider, threads, maxBatch, xgboostProvider);
+    }
+
+    /** Where XGBoost models run: {@link #xgboostProvider()} when set, else {@link #provider()}. */
+    public ExecutionProvider effectiveXgboostProvider() {
+        return xgboostProvider != null ? xgboostProvider : provider;
     }
 
     /** The thread count to give the engine: {@link #threads()}, or the processors available when 0. */

@@ -37,7 +37,7 @@ public final class XgboostScorer extends AbstractModelScorer {
 
     public XgboostScorer(String name, int version, byte[] model, ScorerOptions options) {
         super(name, version, ModelPublished.FORMAT_XGBOOST_UBJ, options.maxBatch());
-        this.provider = options.provider().chooseForXgboost(cudaBuild() && gpuVisible(), cudaUnavailableReason());
+        this.provider = options.effectiveXgboostProvider().chooseForXgboost(cudaBuild() && gpuVisible(), cudaUnavailableReason());
         Booster loaded;
         try {
             loaded = XGBoost.loadModel(model);

@@ -81,4 +81,25 @@ class CudaFallbackTest {
                 .isInstanceOf(ExecutionProvider.CudaUnavailableException.class)
                 .hasMessageContaining("no NVIDIA GPU is visible");
     }
+
+    /**
+     * The gpu overlay's setting, cuda for ONNX Runtime and cpu for XGBoost: on this CPU-only machine 'cuda' alone
+     * refuses to open an XGBoost model (no CUDA build, no GPU), while the per-engine override opens it on the CPU.
+     */
+    @Test
+    void xgboostCanRunOnTheCpuWhileOnnxRuntimeIsAskedForCuda() {
+        byte[] ubj = TestModels.xgboostUbj(IMAGES, 3, 2);
+        ScorerOptions cuda = ScorerOptions.cpu().withProvider(ExecutionProvider.CUDA).withThreads(1);
+        assertThatThrownBy(() -> new XgboostScorer("xgboost", 1, ubj, cuda))
+                .isInstanceOf(ExecutionProvider.CudaUnavailableException.class);
+
+        ScorerOptions split = cuda.withXgboostProvider(ExecutionProvider.CPU);
+        assertThat(split.provider()).isEqualTo(ExecutionProvider.CUDA);
+        assertThat(split.withThreads(2).effectiveXgboostProvider()).isEqualTo(ExecutionProvider.CPU);
+        try (XgboostScorer scorer = new XgboostScorer("xgboost", 1, ubj, split)) {
+            assertThat(scorer.provider()).isEqualTo(ExecutionProvider.Chosen.CPU);
+            assertThat(scorer.score(TestModels.input(IMAGES, 0, 4), 4)).hasSize(40);
+        }
+        assertThat(ScorerOptions.cpu().effectiveXgboostProvider()).isEqualTo(ExecutionProvider.CPU);
+    }
 }

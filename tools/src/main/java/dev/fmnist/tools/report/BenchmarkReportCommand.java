@@ -290,6 +290,19 @@ public final class BenchmarkReportCommand implements Callable<Integer> {
                     r.path("meanR2").asDouble(), "").withNote(String.format(Locale.ROOT, "p10 %.3f, p50 %.3f, p90 %.3f",
                     r.path("p10R2").asDouble(), r.path("p50R2").asDouble(), r.path("p90R2").asDouble())));
         }
+        // faithfulness of the stored maps: deletion area against random orders (lower is more faithful)
+        for (JsonNode r : doc.get().path("deletion")) {
+            String m = "`" + r.path("model").asText() + "` v" + r.path("version").asInt();
+            double random = r.path("randomArea").asDouble();
+            for (String method : List.of("kernelShap", "lime")) {
+                String name = method.equals("lime") ? "LIME" : "KernelSHAP";
+                figures.add(new Figure(XAI, m + " " + name + ": deletion area / random orders' area, mean over " + images
+                        + " images", r.path(method + "Ratio").asDouble(), "")
+                        .withNote(String.format(Locale.ROOT, "class probability as segments are removed, highest weight "
+                                        + "first: area %.3f against %.3f for random orders; below random on %.0f %% of the images",
+                                r.path(method + "Area").asDouble(), random, 100 * r.path(method + "BelowRandom").asDouble())));
+            }
+        }
     }
 
     private void training() throws IOException {

@@ -52,7 +52,10 @@ class BenchmarkReportCommandTest {
                     "meanRelL2": 0.098, "p90RelL2": 0.182, "rmsRelL2": 0.11, "ownRmsRelL2": 0.107, "ownMeanRelL2": 0.095,
                     "meanSpearman": 0.978, "defaultBudgetFactor": 8.0}],
                  "lime": [{"model": "cnn", "version": 1, "space": "log_odds", "meanR2": 0.609, "p10R2": 0.428, "p50R2": 0.571,
-                           "p90R2": 0.758}]}""");
+                           "p90R2": 0.758}],
+                 "deletion": [{"model": "cnn", "version": 1, "space": "log_odds", "kernelShapArea": 0.2, "limeArea": 0.25,
+                               "randomArea": 0.5, "kernelShapRatio": 0.4, "limeRatio": 0.5, "kernelShapBelowRandom": 0.97,
+                               "limeBelowRandom": 0.9}]}""");
         Files.writeString(pieces.resolve("services.tsv"), "# service\tstartup_s\trss_rest_kib\trss_load_peak_kib\tload\n"
                 + "inference-service\t3.21\t301056\t424960\tthe load generator\n");
         Path out = dir.resolve("results");
@@ -78,6 +81,9 @@ class BenchmarkReportCommandTest {
                 .contains("| `cnn` v1 LIME, log_odds: weighted R^2 of the surrogate, mean over 12 images | 0.609 |  |  | p10 0.428,"
                         + " p50 0.571, p90 0.758 |")
                 .contains("Worst miss: `lenet` v2: half load (5,000/s offered), latency p99, 400 ms against <= 100 ms (4.00x off)");
+        assertThat(md).contains("| `cnn` v1 KernelSHAP: deletion area / random orders' area, mean over 12 images | 0.400 |")
+                .contains("area 0.200 against 0.500 for random orders; below random on 97 % of the images")
+                .contains("| `cnn` v1 LIME: deletion area / random orders' area, mean over 12 images | 0.500 |");
         JsonNode json = Json.mapper().readTree(out.resolve("benchmarks.json").toFile());
         assertThat(json.path("machine").path("cpus").asInt()).isPositive();
         assertThat(json.path("worstMiss").path("factor").asDouble()).isEqualTo(4.0);
