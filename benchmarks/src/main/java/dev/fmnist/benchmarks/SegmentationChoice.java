@@ -250,12 +250,8 @@ public final class SegmentationChoice {
             double[] pixelShare = pixelShares(seg, x, active);
             shapDel[i] = deletionArea(probability, pixelShare, order(k.segmentWeights(), active));
             limeDel[i] = deletionArea(probability, pixelShare, order(l.segmentWeights(), active));
-            Random random = new Random(StableHash.seed("segmentation-random-" + i, model.name()));
-            double sum = 0;
-            for (int r = 0; r < randomOrders; r++) {
-                sum += deletionArea(probability, pixelShare, randomOrder(active.length, random));
-            }
-            randomDel[i] = sum / randomOrders;
+            randomDel[i] = randomDeletionArea(probability, pixelShare, randomOrders,
+                    new Random(StableHash.seed("segmentation-random-" + i, model.name())));
             shapBeats[i] = shapDel[i] < randomDel[i] ? 1 : 0;
 
             if (i < referenceImages) {
@@ -316,6 +312,15 @@ public final class SegmentationChoice {
             return c != 0 ? c : Integer.compare(a, b);
         });
         return Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The mean {@link #deletionArea} over {@code orders} random orders of the players, drawn from {@code random}. */
+    static double randomDeletionArea(MaskedScorer probability, double[] pixelShare, int orders, Random random) {
+        double sum = 0;
+        for (int r = 0; r < orders; r++) {
+            sum += deletionArea(probability, pixelShare, randomOrder(pixelShare.length, random));
+        }
+        return sum / orders;
     }
 
     static int[] randomOrder(int k, Random random) {

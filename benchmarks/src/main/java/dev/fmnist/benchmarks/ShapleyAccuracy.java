@@ -408,13 +408,8 @@ public final class ShapleyAccuracy {
                     SegmentationChoice.order(pair.kernelShap().segmentWeights(), active));
             limeDeletion = SegmentationChoice.deletionArea(probability, pixelShare,
                     SegmentationChoice.order(pair.lime().segmentWeights(), active));
-            java.util.Random random = new java.util.Random(StableHash.seed("deletion-random-" + i, model.name()));
-            double sum = 0;
-            for (int r = 0; r < RANDOM_ORDERS; r++) {
-                sum += SegmentationChoice.deletionArea(probability, pixelShare,
-                        SegmentationChoice.randomOrder(active.length, random));
-            }
-            randomDeletion = sum / RANDOM_ORDERS;
+            randomDeletion = SegmentationChoice.randomDeletionArea(probability, pixelShare, RANDOM_ORDERS,
+                    new java.util.Random(StableHash.seed("deletion-random-" + i, model.name())));
         }
         StringBuilder errors = new StringBuilder();
         for (int b = 0; b < budgets; b++) {
