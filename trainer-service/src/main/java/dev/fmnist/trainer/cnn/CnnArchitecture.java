@@ -6,8 +6,25 @@ import java.util.List;
 /**
  * An engine-neutral description of a CNN: the one source from which both the DJL training block
  * and the ONNX graph are built, so the two cannot drift apart.
+ *
+ * @param name            the model name
+ * @param layers          the layers, in order
+ * @param mirrorAveraged  whether the served model scores each image and its left-right mirror image and
+ *                        averages the two views' logits (test-time augmentation with the flip the training
+ *                        already draws); training is unchanged, the ONNX graph and the engine's reference
+ *                        predictions both do it
  */
-public record CnnArchitecture(String name, List<Layer> layers) {
+public record CnnArchitecture(String name, List<Layer> layers, boolean mirrorAveraged) {
+
+    /** An architecture that scores each image once. */
+    public CnnArchitecture(String name, List<Layer> layers) {
+        this(name, layers, false);
+    }
+
+    /** The same layers, served with ({@code true}) or without mirror averaging. */
+    public CnnArchitecture withMirrorAveraging(boolean on) {
+        return new CnnArchitecture(name, layers, on);
+    }
 
     /** One layer. Shapes are channels x height x width, batch excluded. */
     public sealed interface Layer permits Conv, BatchNorm, Relu, AvgPool, MaxPool, Flatten, Dense, Dropout {
@@ -137,7 +154,8 @@ public record CnnArchitecture(String name, List<Layer> layers) {
         return describe().stream().mapToLong(LayerInfo::parameters).sum();
     }
 
+    /** Multiply-adds per served image: both views when mirror averaged. */
     public long multiplyAdds() {
-        return describe().stream().mapToLong(LayerInfo::multiplyAdds).sum();
+        return describe().stream().mapToLong(LayerInfo::multiplyAdds).sum() * (mirrorAveraged ? 2 : 1);
     }
 }

@@ -292,16 +292,47 @@ public final class DjlCnnTrainer {
 
     /** Probabilities {@code [n][10]} flat, from the engine in inference mode (no dropout, running statistics). */
     static float[] predict(Block net, NDManager parent, float[] input, int n) {
+        return predict(net, parent, input, n, false);
+    }
+
+    /**
+     * Probabilities {@code [n][10]} flat, from the engine in inference mode; with {@code mirrorAveraged} the
+     * softmax of the mean of the logits of each image and of its left-right mirror image.
+     */
+    static float[] predict(Block net, NDManager parent, float[] input, int n, boolean mirrorAveraged) {
         float[] out = new float[n * FashionClass.COUNT];
         try (NDManager m = parent.newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
             for (int from = 0; from < n; from += EVAL_BATCH) {
                 int b = Math.min(EVAL_BATCH, n - from);
                 try (NDManager bm = m.newSubManager()) {
-                    NDArray x = bm.create(FloatBuffer.wrap(input, from * Pixels.COUNT, b * Pixels.COUNT),
-                            new Shape(b, 1, Pixels.SIDE, Pixels.SIDE));
-                    NDArray probs = net.forward(ps, new NDList(x), false).singletonOrThrow().softmax(1);
-                    System.arraycopy(probs.toFloatArray(), 0, out, from * FashionClass.COUNT, b * FashionClass.COUNT);
+                    Shape shape = new Shape(b, 1, Pixels.SIDE, Pixels.SIDE);
+                    NDArray x = bm.create(FloatBuffer.wrap(input, from * Pixels.COUNT, b * Pixels.COUNT), shape);
+                    NDArray logits = net.forward(ps, new NDList(x), false).singletonOrThrow();
+                    if (mirrorAveraged) {
+                        float[] mirrored = mirror(input, from, b);
+                        NDArray other = net.forward(ps, new NDList(bm.create(FloatBuffer.wrap(mirrored), shape)), false)
+                                .singletonOrThrow();
+                        logits = logits.add(other).div(2f);
+                    }
+                    System.arraycopy(logits.softmax(1).toFloatArray(), 0, out, from * FashionClass.COUNT,
+                            b * FashionClass.COUNT);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Images {@code from} to {@code from + count} of {@code input}, each flipped left-right. */
+    static float[] mirror(float[] input, int from, int count) {
+        int side = Pixels.SIDE;
+        float[] out = new float[count * Pixels.COUNT];
+        for (int i = 0; i < count; i++) {
+            int src = (from + i) * Pixels.COUNT;
+            int dst = i * Pixels.COUNT;
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    out[dst + y * side + x] = input[src + y * side + side - 1 - x];
                 }
             }
         }
@@ -318,7 +349,7 @@ public final class DjlCnnTrainer {
         try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             net.initialize(m, DataType.FLOAT32, new Shape(1, 1, Pixels.SIDE, Pixels.SIDE));
             load(weights, blocks);
-            return predict(net, m, input, n);
+            return predict(net, m, input, n, weights.architecture().mirrorAveraged());
         }
     }
 

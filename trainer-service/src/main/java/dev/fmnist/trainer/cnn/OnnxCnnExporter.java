@@ -36,6 +36,17 @@ public final class OnnxCnnExporter {
         OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName(arch.name());
         graph.addInput(tensorInfo(INPUT, "N", 1, Pixels.SIDE, Pixels.SIDE));
         String current = INPUT;
+        if (arch.mirrorAveraged()) {
+            // both views go through the network as one batch of 2N: the image, then its mirror (width reversed)
+            graph.addInitializer(longTensor("mirror.starts", -1));
+            graph.addInitializer(longTensor("mirror.ends", Long.MIN_VALUE));
+            graph.addInitializer(longTensor("mirror.axes", 3));
+            graph.addInitializer(longTensor("mirror.steps", -1));
+            graph.addNode(node("Slice", "mirror", List.of(INPUT, "mirror.starts", "mirror.ends", "mirror.axes",
+                    "mirror.steps"), "mirror"));
+            graph.addNode(node("Concat", "views", List.of(INPUT, "mirror"), "views", intAttr("axis", 0)));
+            current = "views";
+        }
         List<CnnArchitecture.Layer> layers = arch.layers();
         int inChannels = 1;
         int flatSize = -1;
@@ -91,7 +102,15 @@ public final class OnnxCnnExporter {
             }
             current = out;
         }
-        graph.addNode(node("Identity", LOGITS, List.of(current), LOGITS));
+        if (arch.mirrorAveraged()) {
+            // [2N, 10] -> [2, N, 10] -> the mean of the two views' logits, [N, 10]
+            graph.addInitializer(longTensor("views.shape", 2, -1, FashionClass.COUNT));
+            graph.addNode(node("Reshape", "views.logits", List.of(current, "views.shape"), "views.logits"));
+            graph.addNode(node("ReduceMean", LOGITS, List.of("views.logits"), LOGITS, ints("axes", 0),
+                    intAttr("keepdims", 0)));
+        } else {
+            graph.addNode(node("Identity", LOGITS, List.of(current), LOGITS));
+        }
         graph.addNode(node("Softmax", PROBABILITIES, List.of(LOGITS), PROBABILITIES, intAttr("axis", 1)));
         graph.addOutput(tensorInfo(LOGITS, "N", FashionClass.COUNT));
         graph.addOutput(tensorInfo(PROBABILITIES, "N", FashionClass.COUNT));
@@ -102,7 +121,8 @@ public final class OnnxCnnExporter {
                 .setProducerVersion("1")
                 .setDomain("dev.fmnist")
                 .setDocString(arch.name() + ": " + arch.parameterCount() + " parameters, "
-                        + arch.multiplyAdds() + " multiply-adds per image")
+                        + arch.multiplyAdds() + " multiply-adds per image"
+                        + (arch.mirrorAveraged() ? " (the image and its mirror, logits averaged)" : ""))
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setGraph(graph);
         Map<String, String> props = new LinkedHashMap<>(metadata);
@@ -157,6 +177,13 @@ public final class OnnxCnnExporter {
             t.addDims(d);
         }
         return t.build();
+    }
+
+    /** A one-dimensional int64 initializer. */
+    private static OnnxMl.TensorProto longTensor(String name, long... values) {
+        return OnnxMl.TensorProto.newBuilder().setName(name)
+                .setDataType(OnnxMl.TensorProto.DataType.INT64.getNumber())
+                .addAllInt64Data(java.util.Arrays.stream(values).boxed().toList()).addDims(values.length).build();
     }
 
     private static OnnxMl.NodeProto node(String op, String name, List<String> inputs, String output,

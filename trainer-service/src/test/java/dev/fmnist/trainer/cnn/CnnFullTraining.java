@@ -93,14 +93,22 @@ class CnnFullTraining {
             System.arraycopy(v.labels(), 0, raw, v.pixels().length, v.labels().length);
             java.nio.file.Files.write(Path.of(System.getProperty("cnn.validation-out")), raw);
         }
-        try (OnnxCnnScorer ort = new OnnxCnnScorer("cnn", 0, onnx, ScorerOptions.cpu().withThreads(threads))) {
-            // a tuning harness: judged on validation; the test set is the evaluator's, read by registered runs only
-            float[] input = split.validation().modelInput();
-            float[] probs = ort.score(input, split.validation().size());
-            Evaluation e = Evaluation.of("validation", split.validation(), Evaluation.argmax(probs, split.validation().size()));
-            System.out.printf("best epoch %d, wall %.0f s, train %.0f img/s%n%s", result.bestEpoch(), result.seconds(),
-                    result.imagesPerSecond(), e.perClassTable());
+        System.out.printf("best epoch %d, wall %.0f s, train %.0f img/s%n", result.bestEpoch(), result.seconds(),
+                result.imagesPerSecond());
+        // the same weights served as trained and mirror averaged (each image and its mirror, logits averaged)
+        CnnWeights mirrored = new CnnWeights(result.weights().architecture().withMirrorAveraging(true),
+                result.weights().layers());
+        for (CnnWeights served : java.util.List.of(result.weights(), mirrored)) {
+            byte[] graph = OnnxCnnExporter.export(served, Map.of());
+            try (OnnxCnnScorer ort = new OnnxCnnScorer("cnn", 0, graph, ScorerOptions.cpu().withThreads(threads))) {
+                // a tuning harness: judged on validation; the test set is the evaluator's, read by registered runs only
+                float[] input = split.validation().modelInput();
+                float[] probs = ort.score(input, split.validation().size());
+                Evaluation e = Evaluation.of("validation", split.validation(), Evaluation.argmax(probs, split.validation().size()));
+                System.out.printf("%s%n%s", served.architecture().mirrorAveraged() ? "mirror averaged" : "as trained",
+                        e.perClassTable());
+            }
+            System.out.printf("ONNX Runtime batch 256: %.0f images/s%n", OrtThroughput.imagesPerSecond(graph, 256, threads, 5));
         }
-        System.out.printf("ONNX Runtime batch 256: %.0f images/s%n", OrtThroughput.imagesPerSecond(onnx, 256, threads, 5));
     }
 }

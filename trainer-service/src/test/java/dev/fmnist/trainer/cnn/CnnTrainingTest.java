@@ -110,6 +110,47 @@ class CnnTrainingTest {
     }
 
     @Test
+    void mirrorAveragedExportScoresAnImageAndItsMirrorAlikeAsTheMeanOfBothViewsLogits() {
+        DjlCnnTrainer.Result result = DjlCnnTrainer.train(CnnArchitecture.lenet(), split.train().head(1_500),
+                split.validation(), CnnTrainingSettings.lenetDefaults().withEpochs(1).withThreads(2), TrainingListener.NONE);
+        CnnWeights plain = result.weights();
+        CnnWeights mirrored = new CnnWeights(plain.architecture().withMirrorAveraging(true), plain.layers());
+        assertThat(mirrored.architecture().multiplyAdds()).isEqualTo(2 * plain.architecture().multiplyAdds());
+        // the engine's reference does the same as the graph: the parity check holds for the mirror-averaged model
+        assertOnnxAgrees(mirrored, parityImages);
+
+        int n = 200;
+        float[] images = parityImages.head(n).modelInput();
+        float[] flipped = DjlCnnTrainer.mirror(images, 0, n);
+        try (OnnxCnnScorer once = new OnnxCnnScorer("lenet", 1, OnnxCnnExporter.export(plain, Map.of()),
+                ScorerOptions.cpu().withThreads(2));
+             OnnxCnnScorer both = new OnnxCnnScorer("lenet", 1, OnnxCnnExporter.export(mirrored, Map.of()),
+                     ScorerOptions.cpu().withThreads(2))) {
+            float[] p = once.score(images, n);
+            float[] q = once.score(flipped, n);
+            float[] averaged = both.score(images, n);
+            float[] averagedOfMirrors = both.score(flipped, n);
+            double largestEffect = 0;
+            for (int i = 0; i < n; i++) {
+                // softmax of the mean of two logit vectors: the normalised geometric mean of the two probabilities
+                double[] expected = new double[10];
+                double sum = 0;
+                for (int k = 0; k < 10; k++) {
+                    expected[k] = Math.sqrt((double) p[i * 10 + k] * q[i * 10 + k]);
+                    sum += expected[k];
+                }
+                for (int k = 0; k < 10; k++) {
+                    assertThat((double) averaged[i * 10 + k]).isCloseTo(expected[k] / sum, within(1e-5));
+                    assertThat(averagedOfMirrors[i * 10 + k]).isCloseTo(averaged[i * 10 + k], within(1e-5f));
+                    largestEffect = Math.max(largestEffect, Math.abs(averaged[i * 10 + k] - p[i * 10 + k]));
+                }
+            }
+            // a graph that ignored the mirror would pass the checks above only if the net were already symmetric
+            assertThat(largestEffect).isGreaterThan(0.01);
+        }
+    }
+
+    @Test
     void weightAverageFollowsTheWeightsWithAWarmUpDecay() {
         List<Block> blocks = new ArrayList<>();
         SequentialBlock net = DjlCnnTrainer.buildBlock(CnnArchitecture.lenet(), blocks);
