@@ -200,7 +200,9 @@ public final class DjlCnnTrainer {
                     double epochSeconds = (System.nanoTime() - t0) / 1e9;
                     trainSeconds += epochSeconds;
                     trainedImages += n;
-                    float[] valProbs = predict(net, trainer.getManager(), valX, validation.size());
+                    // validated as served: mirror averaged when the architecture says so
+                    float[] valProbs = predict(net, trainer.getManager(), valX, validation.size(),
+                            architecture.mirrorAveraged());
                     double valAccuracy = accuracy(valProbs, validation.labels());
                     List<Map<String, float[]>> candidate = null;
                     if (average != null) {

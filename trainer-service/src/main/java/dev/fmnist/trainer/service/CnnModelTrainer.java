@@ -61,6 +61,7 @@ public class CnnModelTrainer implements ModelTrainer {
 
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("architecture", architecture.layers().toString());
+        params.put("mirrorAveraged", architecture.mirrorAveraged());
         params.put("epochs", settings.epochs());
         params.put("batchSize", settings.batchSize());
         params.put("learningRate", settings.learningRate());

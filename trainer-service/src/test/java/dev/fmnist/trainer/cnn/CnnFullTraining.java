@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
  * {@code -Dcnn.optimizer=adam|sgd -Dcnn.lr= -Dcnn.wd= -Dcnn.batch= -Dcnn.patience= -Dcnn.augment=none|flip|flip-shift|flip-erase
  * -Dcnn.label-smoothing=0.1 -Dcnn.average-decay=0.999 -Dcnn.threads= -Dcnn.limit=}; with {@code -Dcnn.model=cnn},
  * {@code -Dcnn.architecture=three-conv} trains the variant the served cnn was first chosen over (see
- * {@link #threeConvVariant()}).
+ * {@link #threeConvVariant()}); {@code -Dcnn.mirror=true|false} validates each epoch with or without mirror averaging
+ * (default: as the architecture is served).
  * Prints the epochs, the validation accuracy per class (a tuning harness: the test images are the
- * evaluator's, {@code trainer benchmark}) and ONNX Runtime throughput at batch 256;
+ * evaluator's, {@code trainer benchmark}) and ONNX Runtime throughput at batch 256, each for the image alone and mirror
+ * averaged;
  * {@code -Dcnn.out=FILE.onnx} also writes the model (for the benchmarks' {@code --model NAME=FILE.onnx}), and
  * {@code -Dcnn.validation-out=FILE} the first 200 validation images of the split (their 784 pixels each, then
  * their labels: {@code ShapleyAccuracy --images-file}, so choices are measured on validation, not test, images).
@@ -52,6 +54,9 @@ class CnnFullTraining {
         TrainingData split = TrainingData.of(FashionMnist.load().train(), 42, Integer.getInteger("cnn.limit", 0));
         CnnArchitecture arch = "three-conv".equals(System.getProperty("cnn.architecture"))
                 ? threeConvVariant() : CnnArchitecture.byName(model);
+        if (System.getProperty("cnn.mirror") != null) {
+            arch = arch.withMirrorAveraging(Boolean.parseBoolean(System.getProperty("cnn.mirror")));
+        }
         CnnTrainingSettings settings = CnnTrainingSettings.defaultsFor(model).withThreads(threads);
         if (Integer.getInteger("cnn.epochs") != null) {
             settings = settings.withEpochs(Integer.getInteger("cnn.epochs"));
@@ -95,17 +100,17 @@ class CnnFullTraining {
         }
         System.out.printf("best epoch %d, wall %.0f s, train %.0f img/s%n", result.bestEpoch(), result.seconds(),
                 result.imagesPerSecond());
-        // the same weights served as trained and mirror averaged (each image and its mirror, logits averaged)
-        CnnWeights mirrored = new CnnWeights(result.weights().architecture().withMirrorAveraging(true),
-                result.weights().layers());
-        for (CnnWeights served : java.util.List.of(result.weights(), mirrored)) {
+        // the same weights served on the image alone and mirror averaged (each image and its mirror, logits averaged)
+        for (boolean mirror : new boolean[]{false, true}) {
+            CnnWeights served = new CnnWeights(result.weights().architecture().withMirrorAveraging(mirror),
+                    result.weights().layers());
             byte[] graph = OnnxCnnExporter.export(served, Map.of());
             try (OnnxCnnScorer ort = new OnnxCnnScorer("cnn", 0, graph, ScorerOptions.cpu().withThreads(threads))) {
                 // a tuning harness: judged on validation; the test set is the evaluator's, read by registered runs only
                 float[] input = split.validation().modelInput();
                 float[] probs = ort.score(input, split.validation().size());
                 Evaluation e = Evaluation.of("validation", split.validation(), Evaluation.argmax(probs, split.validation().size()));
-                System.out.printf("%s%n%s", served.architecture().mirrorAveraged() ? "mirror averaged" : "as trained",
+                System.out.printf("%s%n%s", mirror ? "mirror averaged" : "the image alone",
                         e.perClassTable());
             }
             System.out.printf("ONNX Runtime batch 256: %.0f images/s%n", OrtThroughput.imagesPerSecond(graph, 256, threads, 5));
