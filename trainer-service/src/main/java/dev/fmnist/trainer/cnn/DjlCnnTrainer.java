@@ -48,7 +48,12 @@ import org.jboss.logging.Logger;
  */
 public final class DjlCnnTrainer {
     private static final Logger LOG = Logger.getLogger(DjlCnnTrainer.class);
-    private static final int EVAL_BATCH = 1000;
+    /**
+     * Images per inference call of the engine. libtorch on 2 cores scored 12,000 views (6,000 validation images,
+     * mirror averaged) in 3.0-3.6 s at 100 or 128 images a call against 6.7-8.2 s at 1,000 (2026-12-04), a cost paid
+     * every epoch.
+     */
+    private static final int EVAL_BATCH = 128;
 
     /** Outcome of a training run: best weights (by validation accuracy) and the per-epoch history. */
     public record Result(CnnWeights weights, List<EpochMetrics> epochs, int bestEpoch, double bestValidationAccuracy,
