@@ -297,13 +297,9 @@ public final class DjlCnnTrainer {
         }
     }
 
-    /** Probabilities {@code [n][10]} flat, from the engine in inference mode (no dropout, running statistics). */
-    static float[] predict(Block net, NDManager parent, float[] input, int n) {
-        return predict(net, parent, input, n, false);
-    }
-
     /**
-     * Probabilities {@code [n][10]} flat, from the engine in inference mode; with {@code mirrorAveraged} the
+     * Probabilities {@code [n][10]} flat, from the engine in inference mode (no dropout, running statistics); with
+     * {@code mirrorAveraged} the
      * softmax of the mean of the logits of each image and of its left-right mirror image.
      */
     static float[] predict(Block net, NDManager parent, float[] input, int n, boolean mirrorAveraged) {

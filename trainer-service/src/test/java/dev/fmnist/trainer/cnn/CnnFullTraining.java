@@ -100,14 +100,13 @@ class CnnFullTraining {
         }
         System.out.printf("best epoch %d, wall %.0f s, train %.0f img/s%n", result.bestEpoch(), result.seconds(),
                 result.imagesPerSecond());
-        // the same weights served on the image alone and mirror averaged (each image and its mirror, logits averaged)
+        // the same weights served on the image alone and mirror averaged (each image and its mirror, logits averaged);
+        // a tuning harness: judged on validation; the test set is the evaluator's, read by registered runs only
+        float[] input = split.validation().modelInput();
         for (boolean mirror : new boolean[]{false, true}) {
-            CnnWeights served = new CnnWeights(result.weights().architecture().withMirrorAveraging(mirror),
-                    result.weights().layers());
-            byte[] graph = OnnxCnnExporter.export(served, Map.of());
+            byte[] graph = mirror == arch.mirrorAveraged() ? onnx : OnnxCnnExporter.export(new CnnWeights(
+                    arch.withMirrorAveraging(mirror), result.weights().layers()), Map.of());
             try (OnnxCnnScorer ort = new OnnxCnnScorer("cnn", 0, graph, ScorerOptions.cpu().withThreads(threads))) {
-                // a tuning harness: judged on validation; the test set is the evaluator's, read by registered runs only
-                float[] input = split.validation().modelInput();
                 float[] probs = ort.score(input, split.validation().size());
                 Evaluation e = Evaluation.of("validation", split.validation(), Evaluation.argmax(probs, split.validation().size()));
                 System.out.printf("%s%n%s", mirror ? "mirror averaged" : "the image alone",
