@@ -148,6 +148,23 @@ class TrainingFlowIT {
         assertThat(Files.readString(md.resolveSibling("training.json"))).contains("\"trainedByThisRun\" : true");
     }
 
+    @Test
+    void cnnIsRefitOnTrainingAndValidationImagesAndRegisteredWithoutValidationFigures() throws Exception {
+        // trainer.cnn.refit is on by default: the pool of 1,000 images is all training, none validation
+        var job = trainingService.runNow(new dev.fmnist.trainer.service.TrainingRequest("cnn", 2, 1000, "target/models"),
+                dev.fmnist.trainer.domain.TrainingListener.NONE);
+        int version = job.registered().get(0).version();
+        Response detail = given().get("/models/cnn/" + version).then().statusCode(200).extract().response();
+        assertThat(detail.jsonPath().getMap("evaluations")).containsOnlyKeys("train", "test");
+        assertThat(detail.jsonPath().getInt("evaluations.train.images")).isEqualTo(1000);
+        assertThat(detail.jsonPath().getInt("version.metrics.trainImages")).isEqualTo(1000);
+        assertThat(detail.jsonPath().getMap("version.metrics")).doesNotContainKey("validationAccuracy")
+                .containsEntry("epochsRun", 2).containsEntry("bestEpoch", 2).containsEntry("onnxParityImages", 1000);
+        assertThat(detail.jsonPath().getBoolean("version.params.refit")).isTrue();
+        Path md = benchmarkReport.write(job, Path.of("target", "results-refit"), 1.0);
+        assertThat(Files.readString(md)).containsPattern("\\| cnn \\| " + version + " \\| [^\\n]*\\| - \\(refit\\) \\| 2 \\(2\\) \\|");
+    }
+
     static int versions(String name) {
         List<Map<String, Object>> all = given().get("/models").then().statusCode(200).extract().jsonPath().getList("$");
         return (int) all.stream().filter(m -> name.equals(m.get("name"))).count();

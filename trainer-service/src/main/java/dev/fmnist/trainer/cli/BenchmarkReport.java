@@ -66,10 +66,13 @@ public class BenchmarkReport {
             Evaluation test = evals.get("test");
             tests.put(r.name(), test);
             Map<String, Object> m = info.metrics();
-            md.append(String.format("| %s | %d | %.2f %% | %s | %s | %.2f %% | %.2f %% | %s (%s) | %s s | %s | %s | %s |%n",
+            // a refit (trained on training and validation images together) has no validation figure
+            Evaluation validation = evals.get("validation");
+            md.append(String.format("| %s | %d | %.2f %% | %s | %s | %.2f %% | %s | %s (%s) | %s s | %s | %s | %s |%n",
                     r.name(), r.version(), 100 * test.accuracy(), pct(TARGET_TEST_ACCURACY.get(r.name())),
                     pct(PAPER_TEST_ACCURACY.get(r.name())), 100 * evals.get("train").accuracy(),
-                    100 * evals.get("validation").accuracy(), m.getOrDefault("epochsRun", "-"), m.getOrDefault("bestEpoch", "-"),
+                    validation == null ? "- (refit)" : String.format("%.2f %%", 100 * validation.accuracy()),
+                    m.getOrDefault("epochsRun", "-"), m.getOrDefault("bestEpoch", "-"),
                     number(m.get("trainSeconds")), fmt(m.get("trainImagesPerSecond")), fmt(m.get("parameters")),
                     fmt(m.get("multiplyAdds"))));
             Map<String, Object> entry = new LinkedHashMap<>();

@@ -47,9 +47,11 @@ public final class ConsoleProgressBar implements TrainingListener {
     @Override
     public synchronized void epoch(String model, EpochMetrics m) {
         endLine();
-        out.printf("%-8s epoch %3d  loss %.4f  train acc %6.2f%%  val loss %.4f  val acc %6.2f%%  %5.1f s  %,.0f img/s%n",
-                model, m.epoch(), m.trainLoss(), 100 * m.trainAccuracy(), m.validationLoss(), 100 * m.validationAccuracy(),
-                m.seconds(), m.imagesPerSecond());
+        // a refit has no validation set: its validation figures are NaN
+        String validation = Double.isNaN(m.validationAccuracy()) ? "val -" : String.format("val loss %.4f  val acc %6.2f%%",
+                m.validationLoss(), 100 * m.validationAccuracy());
+        out.printf("%-8s epoch %3d  loss %.4f  train acc %6.2f%%  %s  %5.1f s  %,.0f img/s%n",
+                model, m.epoch(), m.trainLoss(), 100 * m.trainAccuracy(), validation, m.seconds(), m.imagesPerSecond());
     }
 
     private void endLine() {

@@ -107,7 +107,10 @@ public final class DjlCnnTrainer {
         return net;
     }
 
-    /** Trains on {@code train}, keeping the weights of the epoch with the best validation accuracy. */
+    /**
+     * Trains on {@code train}, keeping the weights of the epoch with the best validation accuracy; with an
+     * empty {@code validation} (a refit) trains all {@code settings.epochs()} and keeps the last epoch's.
+     */
     public static Result train(CnnArchitecture architecture, LabelledImages train, LabelledImages validation,
                                CnnTrainingSettings settings, TrainingListener listener) {
         String name = architecture.name();
@@ -115,6 +118,7 @@ public final class DjlCnnTrainer {
         float[] trainX = train.modelInput();
         float[] trainY = labelsAsFloat(train);
         float[] valX = validation.modelInput();
+        boolean validating = validation.size() > 0;
         int n = train.size();
         int stepsPerEpoch = (n + settings.batchSize() - 1) / settings.batchSize();
         Tracker lr = Tracker.cosine().setBaseValue(settings.learningRate())
@@ -205,6 +209,19 @@ public final class DjlCnnTrainer {
                     double epochSeconds = (System.nanoTime() - t0) / 1e9;
                     trainSeconds += epochSeconds;
                     trainedImages += n;
+                    if (!validating) {
+                        // a refit: no validation set, the chosen number of epochs, the last epoch's weights kept
+                        EpochMetrics metrics = new EpochMetrics(epoch, lossSum / n, (double) correct / n, Double.NaN,
+                                Double.NaN, lr.getNewValue(epoch * stepsPerEpoch), epochSeconds, n / epochSeconds);
+                        history.add(metrics);
+                        listener.epoch(name, metrics);
+                        if (epoch == settings.epochs()) {
+                            best = average != null ? average.weights() : extract(architecture, blocks);
+                            bestEpoch = epoch;
+                            bestAccuracy = Double.NaN;
+                        }
+                        continue;
+                    }
                     // validated as served: mirror averaged when the architecture says so
                     float[] valProbs = predict(net, trainer.getManager(), valX, validation.size(),
                             architecture.mirrorAveraged());

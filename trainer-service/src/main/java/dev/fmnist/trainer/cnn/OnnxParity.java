@@ -7,7 +7,8 @@ import dev.fmnist.trainer.evaluation.Evaluation;
 
 /**
  * The check that an ONNX export scores as the training engine does, run in the production training
- * path before a CNN version is registered: on {@link #IMAGES} validation images, the largest
+ * path before a CNN version is registered: on {@link #IMAGES} validation images (training images for a
+ * refit, which has none), the largest
  * difference of a class probability must be at most {@link #MAX_DIFFERENCE} and every predicted class
  * identical. A version whose export fails it is never registered: what is served is what was trained.
  */

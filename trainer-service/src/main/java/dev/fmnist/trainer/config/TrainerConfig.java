@@ -2,6 +2,7 @@ package dev.fmnist.trainer.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.util.Optional;
 
 /** Settings of trainer-service ({@code trainer.*}). */
@@ -38,6 +39,15 @@ public interface TrainerConfig {
      */
     @WithDefault("2000")
     int reportEmbeddingImages();
+
+    /**
+     * Whether a registered {@code cnn} is refit on the training and validation images together, for the
+     * number of epochs chosen on validation (docs/training.md, "Refit"); false trains on the training
+     * images and keeps the epoch with the best validation accuracy, as the other models do.
+     */
+    @WithName("cnn.refit")
+    @WithDefault("true")
+    boolean cnnRefit();
 
     default int effectiveThreads() {
         return threads() > 0 ? threads() : Runtime.getRuntime().availableProcessors();

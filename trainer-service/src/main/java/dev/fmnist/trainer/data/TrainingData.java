@@ -38,6 +38,26 @@ public record TrainingData(LabelledImages train, LabelledImages validation) {
         return new TrainingData(pool.select(parts[0]), pool.select(parts[1]));
     }
 
+    /**
+     * The final fit's data (docs/training.md, "Refit"): the training and validation images together as
+     * the training set and no validation set, for a model whose every choice, the number of epochs
+     * included, was made on the validation split beforehand. The test set is still not here.
+     */
+    public TrainingData refit() {
+        byte[] pixels = new byte[train.pixels().length + validation.pixels().length];
+        System.arraycopy(train.pixels(), 0, pixels, 0, train.pixels().length);
+        System.arraycopy(validation.pixels(), 0, pixels, train.pixels().length, validation.pixels().length);
+        byte[] labels = new byte[train.size() + validation.size()];
+        System.arraycopy(train.labels(), 0, labels, 0, train.size());
+        System.arraycopy(validation.labels(), 0, labels, train.size(), validation.size());
+        return new TrainingData(new LabelledImages(pixels, labels), validation.head(0));
+    }
+
+    /** Whether there is a validation set: false for {@link #refit()}'s data. */
+    public boolean hasValidation() {
+        return validation.size() > 0;
+    }
+
     /** Indices of the training part and the held-out part, each class split in the same proportion. */
     static int[][] stratifiedSplit(byte[] labels, double heldOutFraction, long seed) {
         List<List<Integer>> byClass = byClass(labels);

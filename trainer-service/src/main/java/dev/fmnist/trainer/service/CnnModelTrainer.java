@@ -1,5 +1,6 @@
 package dev.fmnist.trainer.service;
 
+import dev.fmnist.common.data.LabelledImages;
 import dev.fmnist.common.messaging.ModelNames;
 import dev.fmnist.common.messaging.ModelPublished;
 import dev.fmnist.trainer.cnn.CnnArchitecture;
@@ -49,6 +50,12 @@ public class CnnModelTrainer implements ModelTrainer {
         return ModelNames.LENET.equals(model) || ModelNames.CNN.equals(model);
     }
 
+    /** {@code cnn} when {@code trainer.cnn.refit} is on (the default); {@code lenet} keeps the paper's protocol. */
+    @Override
+    public boolean refitsOnValidation(String model) {
+        return ModelNames.CNN.equals(model) && config.cnnRefit();
+    }
+
     @Override
     public TrainedModel train(String model, TrainingData data, TrainingOptions options, TrainingListener listener) {
         DjlCnnTrainer.configureEngine(Path.of(config.engineCacheDir()), options.threads());
@@ -74,6 +81,7 @@ public class CnnModelTrainer implements ModelTrainer {
         params.put("augmentation", settings.augmentation().description());
         params.put("labelSmoothing", settings.labelSmoothing());
         params.put("weightAverageDecay", settings.averageDecay());
+        params.put("refit", !data.hasValidation());
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("parameters", architecture.parameterCount());
         metrics.put("multiplyAdds", architecture.multiplyAdds());
@@ -85,10 +93,12 @@ public class CnnModelTrainer implements ModelTrainer {
         // evaluation runs on the exported graph, so the figures are those of the artifact that is served
         ModelScorer scorer = ModelScorers.open(model, 0, ModelPublished.FORMAT_ONNX,
                 exporter.apply(result.weights(), Map.of("name", model)), ScorerOptions.cpu().withThreads(options.threads()));
-        listener.stage(model, "ONNX parity check on " + Math.min(OnnxParity.IMAGES, data.validation().size())
-                + " validation images");
+        // a refit has no validation images; the check compares two engines, so training images serve as well
+        LabelledImages parityImages = data.hasValidation() ? data.validation() : data.train();
+        listener.stage(model, "ONNX parity check on " + Math.min(OnnxParity.IMAGES, parityImages.size())
+                + (data.hasValidation() ? " validation" : " training") + " images");
         try {
-            OnnxParity.Result parity = OnnxParity.check(model, result.weights(), scorer, data.validation());
+            OnnxParity.Result parity = OnnxParity.check(model, result.weights(), scorer, parityImages);
             metrics.put("onnxParityImages", parity.images());
             metrics.put("onnxParityMaxDifference", parity.maxDifference());
         } catch (RuntimeException e) {

@@ -180,17 +180,21 @@ public class TrainingService {
             }
         };
         try {
-            TrainedModel trained = trainer.train(model, data, options, recording);
-            List<Evaluation> evaluations = evaluate(model, trained, data, testSet, listener);
-            Evaluation test = evaluations.get(2);
+            // a refit trains on training and validation images together: no validation figures then
+            TrainingData fit = trainer.refitsOnValidation(model) ? data.refit() : data;
+            TrainedModel trained = trainer.train(model, fit, options, recording);
+            List<Evaluation> evaluations = evaluate(model, trained, fit, testSet, listener);
+            Evaluation test = evaluations.get(evaluations.size() - 1);
             Map<String, Object> metrics = new LinkedHashMap<>(trained.metrics());
             metrics.put("trainAccuracy", evaluations.get(0).accuracy());
-            metrics.put("validationAccuracy", evaluations.get(1).accuracy());
+            if (fit.hasValidation()) {
+                metrics.put("validationAccuracy", evaluations.get(1).accuracy());
+            }
             metrics.put("testAccuracy", test.accuracy());
             metrics.put("testImages", test.images());
-            metrics.put("trainImages", data.train().size());
+            metrics.put("trainImages", fit.train().size());
             VersionInfo version = register(model, trained, runId, metrics, evaluations);
-            Path folder = reportFiles.write(out, version, trained, evaluations, data, testSet);
+            Path folder = reportFiles.write(out, version, trained, evaluations, fit, testSet);
             announce(version);
             withRetries("finish training run of " + model, () -> {
                 registry.finishRun(runId, "succeeded", null);
@@ -208,13 +212,19 @@ public class TrainingService {
         }
     }
 
-    /** Train, validation and test evaluations of a trained model: the test set's one reading. */
+    /**
+     * Train, validation (when there is one) and test evaluations of a trained model, test last: the test
+     * set's one reading.
+     */
     private static List<Evaluation> evaluate(String model, TrainedModel trained, TrainingData data, HeldOutTestSet testSet,
                                              TrainingListener listener) {
         try (ModelScorer scorer = trained.scorer()) {
             listener.stage(model, "evaluation");
-            return List.of(Evaluator.evaluate(scorer, "train", data.train()),
-                    Evaluator.evaluate(scorer, "validation", data.validation()), Evaluator.test(scorer, testSet));
+            Evaluation train = Evaluator.evaluate(scorer, "train", data.train());
+            Evaluation test = Evaluator.test(scorer, testSet);
+            return data.hasValidation()
+                    ? List.of(train, Evaluator.evaluate(scorer, "validation", data.validation()), test)
+                    : List.of(train, test);
         }
     }
 

@@ -52,6 +52,12 @@ class CnnFullTraining {
         int threads = Integer.getInteger("cnn.threads", Runtime.getRuntime().availableProcessors());
         DjlCnnTrainer.configureEngine(Path.of("target", "djl-cache"), threads);
         TrainingData split = TrainingData.of(FashionMnist.load().train(), 42, Integer.getInteger("cnn.limit", 0));
+        if (Integer.getInteger("cnn.train-limit", 0) > 0) {
+            // a point of the learning curve: fewer training images, the same validation images
+            split = new TrainingData(TrainingData.stratifiedSample(split.train(), Integer.getInteger("cnn.train-limit"), 42),
+                    split.validation());
+            System.out.printf("training on %,d of the split's training images%n", split.train().size());
+        }
         CnnArchitecture arch = "three-conv".equals(System.getProperty("cnn.architecture"))
                 ? threeConvVariant() : CnnArchitecture.byName(model);
         if (System.getProperty("cnn.mirror") != null) {

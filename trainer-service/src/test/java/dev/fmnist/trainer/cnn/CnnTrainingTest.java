@@ -110,6 +110,26 @@ class CnnTrainingTest {
     }
 
     @Test
+    void aRefitWithoutValidationTrainsEveryEpochAndKeepsTheLast() {
+        // patience 1 would stop a validated run early; a refit has nothing to stop on and runs its epochs
+        CnnTrainingSettings settings = CnnTrainingSettings.lenetDefaults().withEpochs(3).withThreads(2)
+                .withBatchAndPatience(128, 1);
+        TrainingData refit = split.refit();
+        DjlCnnTrainer.Result result = DjlCnnTrainer.train(CnnArchitecture.lenet(), refit.train(), refit.validation(),
+                settings, TrainingListener.NONE);
+        assertThat(result.epochs()).hasSize(3);
+        assertThat(result.bestEpoch()).isEqualTo(3);
+        assertThat(result.epochs()).allSatisfy(e -> assertThat(e.validationAccuracy()).isNaN());
+        assertThat(result.epochs().get(2).trainAccuracy()).isGreaterThan(result.epochs().get(0).trainAccuracy());
+        // the weights kept are trained ones: on the training images they beat the first epoch's running accuracy
+        float[] probs = DjlCnnTrainer.predict(result.weights(), refit.train().modelInput(), refit.train().size());
+        double accuracy = dev.fmnist.trainer.evaluation.Evaluation.of("train", refit.train(),
+                dev.fmnist.trainer.evaluation.Evaluation.argmax(probs, refit.train().size())).accuracy();
+        assertThat(accuracy).isGreaterThan(Math.max(0.5, result.epochs().get(0).trainAccuracy()));
+        assertOnnxAgrees(result.weights(), parityImages);
+    }
+
+    @Test
     void mirrorAveragedExportScoresAnImageAndItsMirrorAlikeAsTheMeanOfBothViewsLogits() {
         DjlCnnTrainer.Result result = DjlCnnTrainer.train(CnnArchitecture.lenet(), split.train().head(1_500),
                 split.validation(), CnnTrainingSettings.lenetDefaults().withEpochs(1).withThreads(2), TrainingListener.NONE);

@@ -34,4 +34,29 @@ class TrainingDataTest {
         assertThat(a.train().size() + a.validation().size()).isEqualTo(2_000);
         assertThat(a.validation().classCounts()).containsOnly(20);
     }
+
+    @Test
+    void refitTrainsOnTheTrainingAndValidationImagesTogetherAndHasNoValidation() {
+        TrainingData split = TrainingData.of(data.train(), 42);
+        TrainingData refit = split.refit();
+        assertThat(split.hasValidation()).isTrue();
+        assertThat(refit.hasValidation()).isFalse();
+        assertThat(refit.validation().size()).isZero();
+        // all 60,000 official training images, each once: the split's two parts in order, nothing else
+        assertThat(refit.train().size()).isEqualTo(60_000);
+        assertThat(refit.train().classCounts()).containsOnly(6_000);
+        assertThat(Arrays.copyOf(refit.train().pixels(), split.train().pixels().length)).isEqualTo(split.train().pixels());
+        assertThat(Arrays.copyOfRange(refit.train().labels(), 54_000, 60_000)).isEqualTo(split.validation().labels());
+        assertThat(sortedImages(refit.train())).isEqualTo(sortedImages(data.train()));
+    }
+
+    /** The images as strings, sorted: equal for two sets of the same images in any order. */
+    private static java.util.List<String> sortedImages(dev.fmnist.common.data.LabelledImages images) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            out.add(images.label(i) + ":" + Arrays.toString(images.image(i)));
+        }
+        java.util.Collections.sort(out);
+        return out;
+    }
 }

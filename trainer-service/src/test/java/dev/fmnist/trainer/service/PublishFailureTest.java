@@ -81,6 +81,10 @@ class PublishFailureTest {
             public int reportEmbeddingImages() {
                 return 0;
             }
+
+            public boolean cnnRefit() {
+                return false;
+            }
         };
     }
 
