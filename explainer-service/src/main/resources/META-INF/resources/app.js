@@ -414,7 +414,9 @@ async function modelView(name, version) {
       type: 'line',
       data: { labels: r.epochs.map(e => e.epoch), datasets: [
         { label: 'train', data: r.epochs.map(e => e.trainAccuracy), borderColor: '#2f5bd3' },
-        { label: 'validation', data: r.epochs.map(e => e.validationAccuracy), borderColor: '#e0902f' }] },
+        // a refit version (trained on training and validation images together) has no validation line
+        ...(r.epochs.some(e => e.validationAccuracy != null)
+          ? [{ label: 'validation', data: r.epochs.map(e => e.validationAccuracy), borderColor: '#e0902f' }] : [])] },
       options: { scales: { x: { title: { display: true, text: 'epoch' } }, y: { title: { display: true, text: 'accuracy' } } } },
     });
   }
