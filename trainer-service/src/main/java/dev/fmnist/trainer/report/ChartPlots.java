@@ -148,7 +148,9 @@ final class ChartPlots {
     private static XYPlot linePlot(String yLabel, XYSeries train, XYSeries validation) {
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(train);
-        data.addSeries(validation);
+        if (validation.getItemCount() > 0) { // a refit has no validation set: no empty series in the legend
+            data.addSeries(validation);
+        }
         NumberAxis y = new NumberAxis(yLabel);
         y.setAutoRangeIncludesZero(false);
         XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);

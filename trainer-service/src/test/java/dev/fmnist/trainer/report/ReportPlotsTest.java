@@ -257,6 +257,28 @@ class ReportPlotsTest {
         assertThat(readPng(xgb).getWidth()).isEqualTo(900);
         assertThat(accuracyOnly.dataAreas()).hasSize(1);
         meanY(readPng(xgb), accuracyOnly.dataAreas().get(0), ColorScales.SERIES_2);
+
+        // a refit's epochs have no validation figures: no validation line and no validation entry in the legend
+        List<EpochMetrics> refit = List.of(new EpochMetrics(1, 0.6, 0.77, Double.NaN, Double.NaN, 0.05, 50, 1_000),
+                new EpochMetrics(2, 0.4, 0.86, Double.NaN, Double.NaN, 0.04, 50, 1_000));
+        Path refitPng = OUT.resolve("accuracy-per-epoch-refit.png");
+        ReportPlots.accuracyPerEpoch("cnn 1", refit, refitPng);
+        BufferedImage refitImage = readPng(refitPng);
+        Rectangle whole = new Rectangle(0, 0, refitImage.getWidth(), refitImage.getHeight());
+        meanY(refitImage, whole, ColorScales.SERIES_1);
+        assertThat(pixelsOf(refitImage, ColorScales.SERIES_2)).isZero();
+    }
+
+    static int pixelsOf(BufferedImage img, Color color) {
+        int n = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if (close(img.getRGB(x, y), color.getRGB(), 30)) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     static Rectangle left(Rectangle r) {
