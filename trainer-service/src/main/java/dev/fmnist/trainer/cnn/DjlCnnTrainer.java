@@ -209,44 +209,37 @@ public final class DjlCnnTrainer {
                     double epochSeconds = (System.nanoTime() - t0) / 1e9;
                     trainSeconds += epochSeconds;
                     trainedImages += n;
-                    if (!validating) {
-                        // a refit: no validation set, the chosen number of epochs, the last epoch's weights kept
-                        EpochMetrics metrics = new EpochMetrics(epoch, lossSum / n, (double) correct / n, Double.NaN,
-                                Double.NaN, lr.getNewValue(epoch * stepsPerEpoch), epochSeconds, n / epochSeconds);
-                        history.add(metrics);
-                        listener.epoch(name, metrics);
-                        if (epoch == settings.epochs()) {
-                            best = average != null ? average.weights() : extract(architecture, blocks);
-                            bestEpoch = epoch;
-                            bestAccuracy = Double.NaN;
-                        }
-                        continue;
-                    }
-                    // validated as served: mirror averaged when the architecture says so
-                    float[] valProbs = predict(net, trainer.getManager(), valX, validation.size(),
-                            architecture.mirrorAveraged());
-                    double valAccuracy = accuracy(valProbs, validation.labels());
+                    double valAccuracy = Double.NaN;
+                    double valLoss = Double.NaN;
                     List<Map<String, float[]>> candidate = null;
-                    if (average != null) {
-                        // the averaged weights are what is validated and kept; the raw figure is logged beside them
-                        candidate = average.weights();
-                        double raw = valAccuracy;
-                        valProbs = predict(new CnnWeights(architecture, candidate), valX, validation.size());
+                    if (validating) {
+                        // validated as served: mirror averaged when the architecture says so
+                        float[] valProbs = predict(net, trainer.getManager(), valX, validation.size(),
+                                architecture.mirrorAveraged());
                         valAccuracy = accuracy(valProbs, validation.labels());
-                        LOG.infof("%s: epoch %d validation accuracy %.4f with averaged weights, %.4f without",
-                                name, epoch, valAccuracy, raw);
+                        if (average != null) {
+                            // the averaged weights are what is validated and kept; the raw figure is logged beside them
+                            candidate = average.weights();
+                            double raw = valAccuracy;
+                            valProbs = predict(new CnnWeights(architecture, candidate), valX, validation.size());
+                            valAccuracy = accuracy(valProbs, validation.labels());
+                            LOG.infof("%s: epoch %d validation accuracy %.4f with averaged weights, %.4f without",
+                                    name, epoch, valAccuracy, raw);
+                        }
+                        valLoss = crossEntropy(valProbs, validation.labels());
                     }
-                    double valLoss = crossEntropy(valProbs, validation.labels());
                     EpochMetrics metrics = new EpochMetrics(epoch, lossSum / n, (double) correct / n, valLoss, valAccuracy,
                             lr.getNewValue(epoch * stepsPerEpoch), epochSeconds, n / epochSeconds);
                     history.add(metrics);
                     listener.epoch(name, metrics);
-                    if (valAccuracy > bestAccuracy) {
+                    // a validated run keeps its best epoch and stops early; a refit (no validation) keeps its last
+                    if (validating ? valAccuracy > bestAccuracy : epoch == settings.epochs()) {
                         bestAccuracy = valAccuracy;
                         bestEpoch = epoch;
-                        best = candidate != null ? candidate : extract(architecture, blocks);
+                        best = candidate != null ? candidate
+                                : average != null ? average.weights() : extract(architecture, blocks);
                         sinceBest = 0;
-                    } else if (++sinceBest >= settings.patience()) {
+                    } else if (validating && ++sinceBest >= settings.patience()) {
                         LOG.infof("%s: stopping early after epoch %d, best validation accuracy %.4f at epoch %d",
                                 name, epoch, bestAccuracy, bestEpoch);
                         break;
