@@ -172,21 +172,10 @@ class OipIT {
     @Test
     void binaryTensorRequestAndBinaryOutputsAsTritonsClientSendsThem() throws Exception {
         int n = 3;
-        byte[] tensor = new byte[n * 784];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(images.image(i), 0, tensor, i * 784, 784);
-        }
-        byte[] head = ("{\"id\":\"bin-1\",\"inputs\":[{\"name\":\"image\",\"shape\":[" + n + ",784],\"datatype\":\"UINT8\","
-                + "\"parameters\":{\"binary_data_size\":" + tensor.length + "}}],"
-                + "\"outputs\":[{\"name\":\"probabilities\",\"parameters\":{\"binary_data\":true}},"
-                + "{\"name\":\"label\",\"parameters\":{\"binary_data\":true}}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] body = java.util.Arrays.copyOf(head, head.length + tensor.length);
-        System.arraycopy(tensor, 0, body, head.length, tensor.length);
-        java.net.http.HttpResponse<byte[]> response = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(inferUri)
-                        .header("Inference-Header-Content-Length", Integer.toString(head.length))
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        byte[] tensor = tensor(n);
+        byte[] head = binaryHead(n, tensor.length);
+        byte[] body = concat(head, tensor);
+        java.net.http.HttpResponse<byte[]> response = postBinary(head, body);
 
         assertThat(response.statusCode()).as(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(200);
         int jsonLength = Integer.parseInt(response.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
@@ -215,6 +204,67 @@ class OipIT {
                 .body(java.util.Arrays.copyOf(body, body.length - 1)).post("/v2/models/lenet/infer").then().statusCode(400)
                 .body("error", containsString("declares binary_data_size " + tensor.length + " but " + (tensor.length - 1)
                         + " bytes follow the JSON header"));
+    }
+
+    /**
+     * A lone batch of 256 images over HTTP: cut into parts on the idle core (the tests serve with {@code
+     * inference.split.cores=2}), with the model's own probabilities for every image.
+     */
+    @Test
+    void aLargeBinaryBatchIsSplitOverTheIdleCoreAndScoredLikeTheModelItself() throws Exception {
+        int n = 256;
+        byte[] tensor = tensor(n);
+        byte[] head = binaryHead(n, tensor.length);
+        double before = splitCalls();
+        java.net.http.HttpResponse<byte[]> response = postBinary(head, concat(head, tensor));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(splitCalls()).as("inference_split_calls_total").isEqualTo(before + 1);
+        int jsonLength = Integer.parseInt(response.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(response.body(), jsonLength, response.body().length - jsonLength)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        try (ModelScorer lenet = models.get("lenet").open()) {
+            float[] want = lenet.score(input(0, n), n);
+            for (int i = 0; i < want.length; i++) {
+                assertThat(data.getFloat()).as("probability %d", i).isCloseTo(want[i], within(1e-5f));
+            }
+        }
+    }
+
+    private static double splitCalls() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("inference_split_calls_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElseThrow();
+    }
+
+    private byte[] tensor(int n) {
+        byte[] tensor = new byte[n * 784];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(images.image(i), 0, tensor, i * 784, 784);
+        }
+        return tensor;
+    }
+
+    /** The JSON header of Triton's client: a UINT8 [n,784] input of binary data, both outputs asked as binary. */
+    private static byte[] binaryHead(int n, int tensorBytes) {
+        return ("{\"id\":\"bin-1\",\"inputs\":[{\"name\":\"image\",\"shape\":[" + n + ",784],\"datatype\":\"UINT8\","
+                + "\"parameters\":{\"binary_data_size\":" + tensorBytes + "}}],"
+                + "\"outputs\":[{\"name\":\"probabilities\",\"parameters\":{\"binary_data\":true}},"
+                + "{\"name\":\"label\",\"parameters\":{\"binary_data\":true}}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[] head, byte[] tensor) {
+        byte[] body = java.util.Arrays.copyOf(head, head.length + tensor.length);
+        System.arraycopy(tensor, 0, body, head.length, tensor.length);
+        return body;
+    }
+
+    private java.net.http.HttpResponse<byte[]> postBinary(byte[] head, byte[] body) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(inferUri)
+                        .header("Inference-Header-Content-Length", Integer.toString(head.length))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
     }
 
     @Test

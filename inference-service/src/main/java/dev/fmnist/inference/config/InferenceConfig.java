@@ -28,6 +28,31 @@ public interface InferenceConfig {
     @WithDefault("0")
     int threads();
 
+    /**
+     * Whether ONNX Runtime's intra-op threads spin while waiting for work (its default) instead of sleeping; spinning
+     * threads hold cores that the broker and the Kafka clients on the same machine need.
+     */
+    @WithDefault("true")
+    boolean threadSpinning();
+
+    /** {@code inference.split.*}: large batches cut into parts that run at once on idle cores. */
+    Split split();
+
+    /** {@code inference.split.*}. */
+    interface Split {
+        /**
+         * The cores one batch may be spread over, one single-threaded native call per core, only while no other call
+         * uses them; 1 = never split, 0 = the CPUs this process may use. Meant for {@code inference.threads=1} on a
+         * machine whose cores are shared (the local stack); with more native threads per call, leave it at 1.
+         */
+        @WithDefault("1")
+        int cores();
+
+        /** The fewest images of one part: a batch is split only when it holds at least twice as many. */
+        @WithDefault("64")
+        int minImages();
+    }
+
     /** The most images one native call takes (larger batches are split); also the warm-up batch. */
     @WithDefault("256")
     int maxBatch();

@@ -31,7 +31,8 @@ public class ModelLoader {
     public ModelLoader(InferenceConfig config, ModelHolder holder, DataSource dataSource,
                        Instance<ReadinessListener> listeners, MeterRegistry meters) {
         ScorerOptions options = new ScorerOptions(ExecutionProvider.parse(config.executionProvider()), config.threads(),
-                config.maxBatch(), config.xgboostExecutionProvider().map(ExecutionProvider::parse).orElse(null));
+                config.maxBatch(), config.xgboostExecutionProvider().map(ExecutionProvider::parse).orElse(null),
+                config.threadSpinning());
         this.loader = new LatestVersionLoader(holder, new ModelRegistryReader(dataSource),
                 new ModelOpener(options, config.maxBatch()), config.retryInterval(), config.pollInterval(),
                 (model, outcome) -> meters.counter("inference.model.loads", "model", model, "outcome", outcome).increment(),

@@ -107,6 +107,9 @@ public final class OnnxCnnScorer extends AbstractModelScorer {
         try {
             opts.setIntraOpNumThreads(scorerOptions.effectiveThreads());
             opts.setInterOpNumThreads(1);
+            if (!scorerOptions.spinning()) {
+                opts.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             return opts;

@@ -10,13 +10,23 @@ package dev.fmnist.runtime.scoring;
  * @param xgboostProvider where XGBoost models run, when not where {@code provider} says (null: {@code provider});
  *                 on a GPU node, {@code cuda} for ONNX Runtime and {@code cpu} for XGBoost, whose CUDA predictor
  *                 was slower than the CPU at every batch up to 4,096 images (results/gpu-check.md)
+ * @param spinning whether ONNX Runtime's intra-op threads spin while waiting for work ({@code
+ *                 session.intra_op.allow_spinning}, on by default in ONNX Runtime). Off, an idle pool sleeps
+ *                 instead of holding its cores: what a process that shares its cores with a broker and other
+ *                 services needs (docs/architecture.md, "Threads")
  */
-public record ScorerOptions(ExecutionProvider provider, int threads, int maxBatch, ExecutionProvider xgboostProvider) {
+public record ScorerOptions(ExecutionProvider provider, int threads, int maxBatch, ExecutionProvider xgboostProvider,
+                            boolean spinning) {
     public static final int DEFAULT_MAX_BATCH = 1024;
 
     /** Every engine where {@code provider} says. */
     public ScorerOptions(ExecutionProvider provider, int threads, int maxBatch) {
         this(provider, threads, maxBatch, null);
+    }
+
+    /** ONNX Runtime's own default: spinning. */
+    public ScorerOptions(ExecutionProvider provider, int threads, int maxBatch, ExecutionProvider xgboostProvider) {
+        this(provider, threads, maxBatch, xgboostProvider, true);
     }
 
     public ScorerOptions {
@@ -37,16 +47,21 @@ public record ScorerOptions(ExecutionProvider provider, int threads, int maxBatc
     }
 
     public ScorerOptions withThreads(int threads) {
-        return new ScorerOptions(provider, threads, maxBatch, xgboostProvider);
+        return new ScorerOptions(provider, threads, maxBatch, xgboostProvider, spinning);
+    }
+
+    /** ONNX Runtime's intra-op threads spin while idle ({@code true}, its default) or sleep. */
+    public ScorerOptions withSpinning(boolean spinning) {
+        return new ScorerOptions(provider, threads, maxBatch, xgboostProvider, spinning);
     }
 
     public ScorerOptions withProvider(ExecutionProvider provider) {
-        return new ScorerOptions(provider, threads, maxBatch, xgboostProvider);
+        return new ScorerOptions(provider, threads, maxBatch, xgboostProvider, spinning);
     }
 
     /** XGBoost models on {@code xgboostProvider}, the ONNX ones still on {@link #provider()} (null: the same). */
     public ScorerOptions withXgboostProvider(ExecutionProvider xgboostProvider) {
-        return new ScorerOptions(provider, threads, maxBatch, xgboostProvider);
+        return new ScorerOptions(provider, threads, maxBatch, xgboostProvider, spinning);
     }
 
     /** Where XGBoost models run: {@link #xgboostProvider()} when set, else {@link #provider()}. */

@@ -159,13 +159,19 @@ final class StackSteps {
      * The broker, three services and the clients share this machine: ONNX Runtime's intra-op pool gets one CPU
      * fewer than the machine has (at least one). With every CPU, its threads waited on each other whenever the
      * broker or the load generator held a core: lenet scored 5x slower in the service than alone
-     * (results/benchmarks.md, notes). {@code INFERENCE_THREADS} overrides it.
+     * (results/benchmarks.md, notes). {@code INFERENCE_THREADS} overrides it. With one native thread per call
+     * (2 CPUs or fewer), a large batch is cut into parts on the cores no other call uses ({@code
+     * INFERENCE_SPLIT_CORES}, the CPUs): a lone OIP call of 256 images then uses both cores, concurrent Kafka
+     * batches one each (benchmarks/NOTES.md, "Batch splitting").
      */
     static Map<String, String> serviceEnv(StackSettings s, String svc, Map<String, String> base) {
         Map<String, String> env = new HashMap<>(base);
         if (svc.equals("inference-service")) {
             int cpus = Runtime.getRuntime().availableProcessors();
-            env.put("INFERENCE_THREADS", s.env.getOrDefault("INFERENCE_THREADS", Integer.toString(cpus > 2 ? cpus - 1 : 1)));
+            String threads = s.env.getOrDefault("INFERENCE_THREADS", Integer.toString(cpus > 2 ? cpus - 1 : 1));
+            env.put("INFERENCE_THREADS", threads);
+            env.put("INFERENCE_SPLIT_CORES", s.env.getOrDefault("INFERENCE_SPLIT_CORES",
+                    threads.equals("1") ? Integer.toString(cpus) : "1"));
         }
         return env;
     }
