@@ -103,7 +103,8 @@ public class ScoringService {
             long t0 = System.nanoTime();
             // Kafka batches are already scored two at a time (the worker pool): splitting them too took cores from the
             // broker and the clients (lenet -15 % end to end); a lone HTTP or gRPC request is what leaves cores idle
-            float[] probabilities = KAFKA.equals(source) ? loaded.scorer().score(input, n)
+            // (counted all the same, so that no request is split onto a core a Kafka batch holds)
+            float[] probabilities = KAFKA.equals(source) ? splitter.scoreWhole(loaded.scorer(), input, n)
                     : splitter.score(loaded.scorer(), input, n);
             long nanos = System.nanoTime() - t0;
             Meters m = meters(source, model);

@@ -72,7 +72,19 @@ public final class BatchSplitter implements AutoCloseable {
 
     /** {@link ModelScorer#score}, cut into parts on the idle cores when {@code scorer} runs on the CPU. */
     public float[] score(ModelScorer scorer, float[] input, int n) {
-        int wanted = Math.min(cores, n / minPart);
+        return score(scorer, input, n, true);
+    }
+
+    /**
+     * {@link ModelScorer#score} in one call on the caller's thread, counted as a core in use (so that no other call
+     * is split onto it meanwhile).
+     */
+    public float[] scoreWhole(ModelScorer scorer, float[] input, int n) {
+        return score(scorer, input, n, false);
+    }
+
+    private float[] score(ModelScorer scorer, float[] input, int n, boolean maySplit) {
+        int wanted = maySplit ? Math.min(cores, n / minPart) : 1;
         inFlight.incrementAndGet(); // this call's own part, counted before looking for idle cores
         int extra = wanted > 1 && scorer.provider() == ExecutionProvider.Chosen.CPU ? reserve(wanted - 1) : 0;
         try {

@@ -52,7 +52,8 @@ class BatchSplitterTest {
         Recording slow = new Recording(release);
         Recording model = new Recording(null);
         try (BatchSplitter splitter = new BatchSplitter(2, 64)) {
-            Thread other = new Thread(() -> splitter.score(slow, new float[10 * ModelScorer.INPUT_SIZE], 10));
+            // a call that is never split (a Kafka batch) holds a core all the same
+            Thread other = new Thread(() -> splitter.scoreWhole(slow, new float[256 * ModelScorer.INPUT_SIZE], 256));
             other.start();
             assertThat(slow.entered.await(5, TimeUnit.SECONDS)).isTrue();
             splitter.score(model, new float[256 * ModelScorer.INPUT_SIZE], 256);
@@ -61,6 +62,7 @@ class BatchSplitterTest {
             other.join(5000);
             splitter.score(model, new float[256 * ModelScorer.INPUT_SIZE], 256);
             assertThat(model.calls).as("the other core free again").containsExactly(256, 128, 128);
+            assertThat(slow.calls).as("never split").containsExactly(256);
         }
     }
 
