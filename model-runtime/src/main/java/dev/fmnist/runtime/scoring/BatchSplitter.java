@@ -51,15 +51,6 @@ public final class BatchSplitter implements AutoCloseable {
         this.helpers = cores > 1 ? Executors.newFixedThreadPool(cores - 1, daemons()) : null;
     }
 
-    /** Never splits: every call runs whole on the caller's thread. */
-    public static BatchSplitter none() {
-        return new BatchSplitter(1, 1);
-    }
-
-    public int cores() {
-        return cores;
-    }
-
     /** Calls that were split so far. */
     public long splitCalls() {
         return splitCalls.get();
@@ -145,7 +136,8 @@ public final class BatchSplitter implements AutoCloseable {
 
     private static void part(ModelScorer scorer, float[] input, int from, int to, float[] out) {
         int b = to - from;
-        float[] rows = from == 0 && input.length == (long) b * ModelScorer.INPUT_SIZE ? input
+        // a scorer reads the first b rows of its input: the first part needs no copy
+        float[] rows = from == 0 ? input
                 : Arrays.copyOfRange(input, from * ModelScorer.INPUT_SIZE, to * ModelScorer.INPUT_SIZE);
         System.arraycopy(scorer.score(rows, b), 0, out, from * ModelScorer.OUTPUT_SIZE, b * ModelScorer.OUTPUT_SIZE);
     }
