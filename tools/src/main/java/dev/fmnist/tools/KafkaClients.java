@@ -26,20 +26,29 @@ public final class KafkaClients {
     private KafkaClients() {
     }
 
-    /** The tools' producer tuning (the load generator's speed), over the shared settings. */
+    /**
+     * The tools' producer tuning (the load generator's speed), over the shared settings. A 15 ms linger: with 2 ms, at
+     * half load the generator sent a batch of a few records per partition every 2 ms, and the broker's and
+     * inference-service's cost per request took the 2 shared cores; at 15 ms half-load p99 fell from 250-500 ms to
+     * 145-207 ms, full load unchanged (benchmarks/NOTES.md, "Batching at moderate rates").
+     */
     static final Map<String, Object> PRODUCER_TUNING = Map.of(
             ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.LINGER_MS_CONFIG, 2,
+            ProducerConfig.LINGER_MS_CONFIG, 15,
             ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
             ProducerConfig.BUFFER_MEMORY_CONFIG, 256L << 20,
             ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000,
             ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
             ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
 
-    /** The tailing consumers' tuning, over the shared settings. */
+    /**
+     * The tailing consumers' tuning, over the shared settings: fetches of 128 KiB or 15 ms, whichever comes first (the
+     * load generator's reader of predictions, like the producer above: fewer, fuller requests to the shared broker).
+     */
     static final Map<String, Object> CONSUMER_TUNING = Map.of(
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5,
+            ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 131_072,
+            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 15,
             ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
             ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
 

@@ -31,7 +31,7 @@ class KafkaClientsTest {
         assertThat(p.getString("sasl.mechanism")).isEqualTo("SCRAM-SHA-512");
         assertThat(p.getString("compression.type")).isEqualTo("lz4");
         assertThat(p.getList("bootstrap.servers")).containsExactly("broker:9093");
-        assertThat(p.getLong("linger.ms")).isEqualTo(2L);
+        assertThat(p.getLong("linger.ms")).isEqualTo(15L);
         assertThat(p.getInt("batch.size")).isEqualTo(262_144);
         assertThat(p.getLong("buffer.memory")).isEqualTo(256L << 20);
     }
@@ -56,6 +56,8 @@ class KafkaClientsTest {
         assertThat(c.getString("security.protocol")).isEqualTo("SASL_SSL");
         assertThat(c.getString("sasl.mechanism")).isEqualTo("SCRAM-SHA-512");
         assertThat(c.getInt("max.poll.records")).isEqualTo(2000);
+        assertThat(c.getInt("fetch.min.bytes")).isEqualTo(131_072);
+        assertThat(c.getInt("fetch.max.wait.ms")).isEqualTo(15);
         assertThat(c.getBoolean("enable.auto.commit")).isFalse();
     }
 
