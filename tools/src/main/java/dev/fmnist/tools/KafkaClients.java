@@ -29,8 +29,9 @@ public final class KafkaClients {
     /**
      * The tools' producer tuning (the load generator's speed), over the shared settings. A 15 ms linger: with 2 ms, at
      * half load the generator sent a batch of a few records per partition every 2 ms, and the broker's and
-     * inference-service's cost per request took the 2 shared cores; at 15 ms half-load p99 fell from 250-500 ms to
-     * 145-207 ms, full load unchanged (benchmarks/NOTES.md, "Batching at moderate rates").
+     * inference-service's cost per request took the 2 shared cores. At 15 ms, half-load p99 fell from 250-500 ms to
+     * 145-180 ms (118-207 ms with inference-service batching too), full load unchanged (benchmarks/NOTES.md,
+     * "Batching at moderate rates").
      */
     static final Map<String, Object> PRODUCER_TUNING = Map.of(
             ProducerConfig.ACKS_CONFIG, "all",
