@@ -21,6 +21,21 @@ public final class Pixels {
         }
     }
 
+    /**
+     * Writes {@code pixel / 255} of {@code images} images that lie one after the other in {@code pixels} from
+     * {@code from} (a binary tensor's bytes) into {@code out} starting at {@code offset}, without a copy per image.
+     */
+    public static void toModelInput(byte[] pixels, int from, int images, float[] out, int offset) {
+        int count = images * COUNT;
+        if (images < 0 || from < 0 || pixels.length - from < count || out.length - offset < count) {
+            throw new IllegalArgumentException(images + " images of " + COUNT + " pixels do not fit "
+                    + (pixels.length - from) + " bytes and " + (out.length - offset) + " floats");
+        }
+        for (int i = 0; i < count; i++) {
+            out[offset + i] = (pixels[from + i] & 0xFF) / 255f;
+        }
+    }
+
     public static float[] toModelInput(byte[] pixels) {
         float[] out = new float[COUNT];
         toModelInput(pixels, out, 0);

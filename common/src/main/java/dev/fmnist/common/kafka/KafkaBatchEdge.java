@@ -184,6 +184,7 @@ public final class KafkaBatchEdge<T> {
         if (maxBatchesInFlight < 1) {
             throw new IllegalArgumentException("batches in flight must be at least 1, got " + maxBatchesInFlight);
         }
+        Lz4Natives.load(); // the records' lz4 batches in native code, not pure Java (Lz4Natives)
         this.name = name;
         this.producer = producer;
         this.deadLetterTopic = deadLetterTopic;

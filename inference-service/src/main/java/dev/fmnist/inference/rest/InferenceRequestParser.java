@@ -62,11 +62,10 @@ public final class InferenceRequestParser {
     private final int maxImages;
 
     /**
-     * A parsed request: model input {@code [n,784]} flat, the pixels, the outputs asked for and those of
-     * them to answer as binary data.
+     * A parsed request: model input {@code [n,784]} flat, the outputs asked for and those of them to answer as
+     * binary data.
      */
-    public record Parsed(String id, int n, float[] input, byte[][] pixels, Set<String> outputs,
-                         Set<String> binaryOutputs) {
+    public record Parsed(String id, int n, float[] input, Set<String> outputs, Set<String> binaryOutputs) {
     }
 
     public InferenceRequestParser(ImagePreprocessor preprocessor, int maxImages) {
@@ -158,7 +157,7 @@ public final class InferenceRequestParser {
             case FP32 -> fp32(id, n, values, outputs);
             default -> bytes(id, n, values, outputs);
         };
-        return new Parsed(parsed.id(), parsed.n(), parsed.input(), parsed.pixels(), outputs, binaryOutputs);
+        return new Parsed(parsed.id(), parsed.n(), parsed.input(), outputs, binaryOutputs);
     }
 
     /**
@@ -264,29 +263,21 @@ public final class InferenceRequestParser {
     private Parsed binary(String id, int n, String datatype, byte[] body, int offset, Set<String> outputs,
                           Set<String> binaryOutputs) {
         int size = body.length - offset;
-        byte[][] pixels = new byte[n][];
         float[] input = new float[n * Pixels.COUNT];
         switch (datatype) {
             case UINT8 -> {
                 requireSize(size, (long) n * Pixels.COUNT, datatype, n);
-                for (int i = 0; i < n; i++) {
-                    pixels[i] = Arrays.copyOfRange(body, offset + i * Pixels.COUNT, offset + (i + 1) * Pixels.COUNT);
-                    Pixels.toModelInput(pixels[i], input, i * Pixels.COUNT);
-                }
+                Pixels.toModelInput(body, offset, n, input, 0);
             }
             case FP32 -> {
                 requireSize(size, (long) n * Pixels.COUNT * Float.BYTES, datatype, n);
                 ByteBuffer.wrap(body, offset, size).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(input);
-                for (int i = 0; i < n; i++) {
-                    pixels[i] = new byte[Pixels.COUNT];
-                }
                 for (int i = 0; i < input.length; i++) {
                     float f = input[i];
                     if (!(f >= 0f && f <= 1f)) {
                         throw OipException.badRequest("element " + i + " of the binary FP32 tensor is " + f
                                 + ", outside [0, 1] (FP32 input is pixel / 255)");
                     }
-                    pixels[i / Pixels.COUNT][i % Pixels.COUNT] = (byte) Math.round(f * 255f);
                 }
             }
             default -> {
@@ -303,8 +294,7 @@ public final class InferenceRequestParser {
                     }
                     byte[] raw = new byte[(int) length];
                     buffer.get(raw);
-                    pixels[i] = imagePixels(i, raw);
-                    Pixels.toModelInput(pixels[i], input, i * Pixels.COUNT);
+                    Pixels.toModelInput(imagePixels(i, raw), input, i * Pixels.COUNT);
                 }
                 if (buffer.hasRemaining()) {
                     throw OipException.badRequest(buffer.remaining() + " bytes are left after the " + n
@@ -312,7 +302,7 @@ public final class InferenceRequestParser {
                 }
             }
         }
-        return new Parsed(id, n, input, pixels, outputs, binaryOutputs);
+        return new Parsed(id, n, input, outputs, binaryOutputs);
     }
 
     private static void requireSize(int size, long expected, String datatype, int n) {
@@ -352,7 +342,6 @@ public final class InferenceRequestParser {
     }
 
     private static Parsed uint8(String id, int n, List<JsonNode> values, Set<String> outputs) {
-        byte[][] pixels = new byte[n][Pixels.COUNT];
         float[] input = new float[n * Pixels.COUNT];
         for (int i = 0; i < values.size(); i++) {
             JsonNode v = values.get(i);
@@ -367,14 +356,12 @@ public final class InferenceRequestParser {
             if (p < 0 || p > 255) {
                 throw OipException.badRequest("data[" + i + "] = " + p + " is outside the UINT8 range 0..255");
             }
-            pixels[i / Pixels.COUNT][i % Pixels.COUNT] = (byte) p;
             input[i] = p / 255f;
         }
-        return new Parsed(id, n, input, pixels, outputs, Set.of());
+        return new Parsed(id, n, input, outputs, Set.of());
     }
 
     private static Parsed fp32(String id, int n, List<JsonNode> values, Set<String> outputs) {
-        byte[][] pixels = new byte[n][Pixels.COUNT];
         float[] input = new float[n * Pixels.COUNT];
         for (int i = 0; i < values.size(); i++) {
             JsonNode v = values.get(i);
@@ -389,13 +376,11 @@ public final class InferenceRequestParser {
                 throw OipException.badRequest("data[" + i + "] = " + v.asText() + " is outside [0, 1] (FP32 input is pixel / 255)");
             }
             input[i] = f;
-            pixels[i / Pixels.COUNT][i % Pixels.COUNT] = (byte) Math.round(f * 255f);
         }
-        return new Parsed(id, n, input, pixels, outputs, Set.of());
+        return new Parsed(id, n, input, outputs, Set.of());
     }
 
     private Parsed bytes(String id, int n, List<JsonNode> values, Set<String> outputs) {
-        byte[][] pixels = new byte[n][];
         float[] input = new float[n * Pixels.COUNT];
         for (int i = 0; i < n; i++) {
             JsonNode v = values.get(i);
@@ -408,10 +393,9 @@ public final class InferenceRequestParser {
             } catch (IllegalArgumentException e) {
                 throw OipException.badRequest("data[" + i + "] is not valid base64: " + e.getMessage());
             }
-            pixels[i] = imagePixels(i, raw);
-            Pixels.toModelInput(pixels[i], input, i * Pixels.COUNT);
+            Pixels.toModelInput(imagePixels(i, raw), input, i * Pixels.COUNT);
         }
-        return new Parsed(id, n, input, pixels, outputs, Set.of());
+        return new Parsed(id, n, input, outputs, Set.of());
     }
 
     /** Element {@code i} of a BYTES tensor: a PNG or JPEG file (preprocessed like a photo) or 784 raw pixels. */

@@ -48,7 +48,6 @@ class InferenceRequestParserTest {
         assertThat(a.id()).isEqualTo("x");
         assertThat(a.n()).isEqualTo(1);
         assertThat(b.input()).containsExactly(a.input());
-        assertThat(b.pixels()[0]).isEqualTo(a.pixels()[0]);
         assertThat(a.outputs()).isEqualTo(InferenceRequestParser.OUTPUTS);
         assertThat(b.outputs()).isEqualTo(Set.of("label"));
     }
@@ -130,7 +129,6 @@ class InferenceRequestParserTest {
 
         var uint8 = parseBinary(binaryInput(2, "UINT8", pixels.length, ""), pixels);
         assertThat(uint8.input()).containsExactly(fromJson.input());
-        assertThat(uint8.pixels()[1]).isEqualTo(fromJson.pixels()[1]);
 
         java.nio.ByteBuffer fp32 = java.nio.ByteBuffer.allocate(pixels.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (byte p : pixels) {

@@ -38,6 +38,10 @@ import picocli.CommandLine.Option;
 @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measures end-to-end Kafka scoring of the running stack (start it with './fmnist up').")
 public final class LoadGeneratorCommand implements Callable<Integer> {
+    /** Seconds at the half-load rate before that phase is measured. */
+    static final int HALF_LOAD_WARM_UP_SECONDS = 5;
+    /** Calls per warm-up window of the single-image OIP phases ({@link WarmUp}). */
+    static final int WARM_UP_WINDOW = 1000;
 
     @Option(names = "--model", defaultValue = "lenet", description = "model to score: lenet, cnn or xgboost (default ${DEFAULT-VALUE})")
     String model;
@@ -48,7 +52,7 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     @Option(names = "--half-load-images", description = "requests at half load (default: half of --images)")
     Integer halfLoadImages;
 
-    @Option(names = "--warm-up", defaultValue = "5000", description = "requests sent first and not measured (default ${DEFAULT-VALUE})")
+    @Option(names = "--warm-up", defaultValue = "5000", description = "requests sent first and not measured (default ${DEFAULT-VALUE}); with 0, no warm-up at the half-load rate either (5 s otherwise)")
     int warmUp;
 
     @Mixin
@@ -139,6 +143,18 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
                 progress("full load", images)));
         full = null; // free the serialised requests before the next phase
         double halfRate = fullLoad.imagesPerSecond() / 2;
+        if (warmUp > 0) {
+            // Steady state at the new rate, as perf_analyzer measures each rate once it is stable: in the first seconds
+            // at half load the JIT compilers of this client, the service and the broker took a core between them (the
+            // paced path and smaller batches are new code to them), and on 2 cores a cold run's first 2-3 s had p50s of
+            // 100-240 ms that settled to 40-60 ms (benchmarks/NOTES.md, "Heap of inference-service")
+            int n = (int) Math.ceil(halfRate * HALF_LOAD_WARM_UP_SECONDS);
+            KafkaLoadRun.Result warm = check(runner.run("half-load warm-up", run + "hw-",
+                    KafkaLoadRun.requests(run + "hw-", test, n, model, first), first, halfRate,
+                    progress("half-load warm-up", n)));
+            out.printf(Locale.ROOT, "half-load warm-up: %,d requests in %.0f s at %,.0f/s, not measured (p99 %.1f ms)%n",
+                    n, warm.seconds(), halfRate, warm.latency().p99Ms());
+        }
         byte[][] half = KafkaLoadRun.requests(run + "h-", test, halfImages, model, first);
         KafkaLoadRun.Result halfLoad = check(runner.run("half load", run + "h-", half, first, halfRate,
                 progress("half load", halfImages)));
@@ -158,7 +174,14 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             oip.probe(bodies[0]);
             out.printf(Locale.ROOT, "OIP HTTP: %,d single-image calls, 1 client, then %d clients%n", httpRequests,
                     httpConcurrency);
-            oip.run("warm-up", java.util.Arrays.copyOf(bodies, Math.min(bodies.length, 1000)), 1);
+            String[] window = java.util.Arrays.copyOf(bodies, Math.min(bodies.length, WARM_UP_WINDOW));
+            out.println(WarmUp.untilStable(k -> {
+                try {
+                    return oip.run("warm-up", window, 1);
+                } catch (Exception e) {
+                    throw new IllegalStateException("the OIP HTTP warm-up failed: " + e.getMessage(), e);
+                }
+            }, WarmUp.MAX_WINDOWS).describe(window.length));
             httpResults.add(oip.run("1 client", bodies, 1));
             httpResults.add(oip.run(httpConcurrency + " clients", bodies, httpConcurrency));
         }
@@ -181,7 +204,14 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
                 byte[][] requests = OipGrpcRun.requests(test, model, httpRequests);
                 oip.probe(requests[0]);
                 out.printf(Locale.ROOT, "OIP gRPC: %,d single-image calls, 1 client%n", httpRequests);
-                oip.run("warm-up", java.util.Arrays.copyOf(requests, Math.min(requests.length, 1000)));
+                byte[][] window = java.util.Arrays.copyOf(requests, Math.min(requests.length, WARM_UP_WINDOW));
+                out.println(WarmUp.untilStable(k -> {
+                    try {
+                        return oip.run("warm-up", window);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, WarmUp.MAX_WINDOWS).describe(window.length));
                 grpcResults.add(oip.run("1 client", requests));
             }
         }
@@ -265,10 +295,24 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
                     r.batch(), r.phase(), r.batches() * r.batch(), r.imagesPerSecond(), l.p50Ms(), l.p95Ms(), l.p99Ms(),
                     l.maxMs(), r.failed());
         }
+        // why calls failed, so that a failed call in a benchmark can be followed up
+        for (OipHttpRun.Result r : httpResults) {
+            printFailures("OIP HTTP, " + r.phase(), r.failures());
+        }
+        for (OipHttpRun.Result r : grpcResults) {
+            printFailures("OIP gRPC, " + r.phase(), r.failures());
+        }
+        for (OipHttpRun.BinaryResult r : binaryResults) {
+            printFailures("OIP HTTP binary tensors, " + r.phase(), r.failures());
+        }
         out.printf(Locale.ROOT, "end-to-end / raw at full load: %.2f%n", results.get(0).imagesPerSecond() / raw);
         for (OipHttpRun.BinaryResult r : binaryResults) {
             out.printf(Locale.ROOT, "OIP binary tensors at batch %d / raw: %.2f%n", r.batch(), r.imagesPerSecond() / raw);
         }
+    }
+
+    private void printFailures(String phase, java.util.Map<String, Integer> failures) {
+        failures.forEach((reason, count) -> out.printf(Locale.ROOT, "%s: %,d failed: %s%n", phase, count, reason));
     }
 
     private void writeJson(StoredModel stored, double raw, List<KafkaLoadRun.Result> results,

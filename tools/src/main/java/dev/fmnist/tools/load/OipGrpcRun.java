@@ -100,7 +100,7 @@ public final class OipGrpcRun implements AutoCloseable {
     /** One client, the calls one after the other; a call fails when it has no status OK or not both outputs. */
     public OipHttpRun.Result run(String phase, byte[][] requests) throws IOException {
         long[] latencies = new long[requests.length];
-        int failed = 0;
+        CallFailures failures = new CallFailures();
         long start = System.nanoTime();
         for (int i = 0; i < requests.length; i++) {
             long t0 = System.nanoTime();
@@ -108,16 +108,16 @@ public final class OipGrpcRun implements AutoCloseable {
                 byte[] response = ClientCalls.blockingUnaryCall(channel, MODEL_INFER,
                         CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), requests[i]);
                 if (rawOutputs(response) != 2) {
-                    failed++;
+                    failures.add("an answer without the two raw outputs");
                 }
             } catch (StatusRuntimeException e) {
-                failed++;
+                failures.add("gRPC " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
             }
             latencies[i] = System.nanoTime() - t0;
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new OipHttpRun.Result(phase, 1, requests.length, failed, seconds, requests.length / seconds,
-                LatencyStats.ofNanos(latencies, latencies.length));
+        return new OipHttpRun.Result(phase, 1, requests.length, failures.total(), seconds, requests.length / seconds,
+                LatencyStats.ofNanos(latencies, latencies.length), failures.counts());
     }
 
     /** Fails with a clear message when the service does not answer one request. */

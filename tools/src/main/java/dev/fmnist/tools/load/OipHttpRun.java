@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,9 +21,9 @@ import java.util.concurrent.Future;
  */
 public final class OipHttpRun {
 
-    /** What one HTTP phase measured. */
+    /** What one HTTP phase measured; {@code failures}: why calls failed, by reason. */
     public record Result(String phase, int concurrency, int requests, int failed, double seconds,
-                         double requestsPerSecond, LatencyStats latency) {
+                         double requestsPerSecond, LatencyStats latency, Map<String, Integer> failures) {
     }
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -54,7 +55,7 @@ public final class OipHttpRun {
 
     /** What a binary-tensor phase measured: {@code batches} calls of {@code batch} images each, one client. */
     public record BinaryResult(String phase, int batch, int batches, int failed, double seconds, double imagesPerSecond,
-                               LatencyStats latency) {
+                               LatencyStats latency, Map<String, Integer> failures) {
     }
 
     /**
@@ -91,7 +92,7 @@ public final class OipHttpRun {
      */
     public BinaryResult runBinary(String phase, byte[][] bodies, int[] headLengths, int batch) throws Exception {
         long[] latencies = new long[bodies.length];
-        int failed = 0;
+        CallFailures failures = new CallFailures();
         java.net.URL url = inferUri.toURL();
         long start = System.nanoTime();
         for (int i = 0; i < bodies.length; i++) {
@@ -110,28 +111,29 @@ public final class OipHttpRun {
                 }
                 int status = c.getResponseCode();
                 // read to the end so that the connection is kept alive for the next call
+                byte[] answer = new byte[0];
                 try (var in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
                     if (in != null) {
-                        in.readAllBytes();
+                        answer = in.readAllBytes();
                     }
                 }
                 if (status != 200) {
-                    failed++;
+                    failures.add("HTTP " + status + ": " + new String(answer, java.nio.charset.StandardCharsets.UTF_8));
                 }
             } catch (IOException e) {
-                failed++;
+                failures.add(e);
             }
             latencies[i] = System.nanoTime() - t0;
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new BinaryResult(phase, batch, bodies.length, failed, seconds, (double) bodies.length * batch / seconds,
-                LatencyStats.ofNanos(latencies, latencies.length));
+        return new BinaryResult(phase, batch, bodies.length, failures.total(), seconds,
+                (double) bodies.length * batch / seconds, LatencyStats.ofNanos(latencies, latencies.length), failures.counts());
     }
 
     public Result run(String phase, String[] bodies, int concurrency) throws Exception {
         int perClient = bodies.length / concurrency;
         long[] latencies = new long[perClient * concurrency];
-        int[] failures = new int[concurrency];
+        CallFailures failures = new CallFailures();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         long start = System.nanoTime();
         try {
@@ -148,10 +150,10 @@ public final class OipHttpRun {
                         try {
                             HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
                             if (response.statusCode() != 200) {
-                                failures[client]++;
+                                failures.add("HTTP " + response.statusCode() + ": " + response.body());
                             }
                         } catch (IOException e) {
-                            failures[client]++;
+                            failures.add(e);
                         }
                         latencies[slot] = System.nanoTime() - t0;
                     }
@@ -165,12 +167,8 @@ public final class OipHttpRun {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        int failed = 0;
-        for (int f : failures) {
-            failed += f;
-        }
-        return new Result(phase, concurrency, latencies.length, failed, seconds, latencies.length / seconds,
-                LatencyStats.ofNanos(latencies, latencies.length));
+        return new Result(phase, concurrency, latencies.length, failures.total(), seconds, latencies.length / seconds,
+                LatencyStats.ofNanos(latencies, latencies.length), failures.counts());
     }
 
     /** Fails with a clear message when the service does not answer one request. */

@@ -296,7 +296,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     private void startTimed(String svc) throws Exception {
         int port = s.servicePort(svc);
         Map<String, String> env = StackSteps.serviceEnv(s, svc, serviceEnv);
-        List<String> jvm = StackSteps.serviceJvm(s);
+        List<String> jvm = StackSteps.serviceJvm(s, svc);
         String ready = s.serviceUrl(svc, "/q/health/ready");
         long start = System.nanoTime();
         say(svc + ": starting on port " + port + " (log: " + run.log(svc) + ")");

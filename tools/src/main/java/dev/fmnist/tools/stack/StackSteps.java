@@ -180,14 +180,47 @@ final class StackSteps {
         return env;
     }
 
-    /** A service's JVM options: its heap ({@code FMNIST_SERVICE_HEAP}), SerialGC, then {@code FMNIST_SERVICE_JAVA_OPTS}. */
-    static List<String> serviceJvm(StackSettings s) {
+    /** inference-service's young generation (MiB) in the local stack; see {@link #serviceJvm}. */
+    static final int INFERENCE_YOUNG_MB = 160;
+
+    /**
+     * A service's JVM options: its heap ({@code FMNIST_SERVICE_HEAP}), SerialGC, then {@code FMNIST_SERVICE_JAVA_OPTS}.
+     *
+     * <p>inference-service gets a young generation of {@value #INFERENCE_YOUNG_MB} MiB (at most 40 % of its heap) and
+     * starts with room for it. Under Kafka load it allocates about 20 kB a record, and a batch lives for the producer's
+     * linger and the broker's acknowledgement (tens of ms). With SerialGC's default young generation (a third of a
+     * heap that stayed at 79 MB), a young collection came every 35 ms, the batches in flight were promoted, and the
+     * old generation filled: 11 full collections of 61-152 ms in one lenet run, one of them 107 ms inside the
+     * half-load phase where its p99 was measured. With this, none (benchmarks/NOTES.md, "Heap of inference-service").
+     */
+    static List<String> serviceJvm(StackSettings s, String svc) {
         List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx" + s.serviceHeap, "-XX:+UseSerialGC"));
+        long heapMb = megabytes(s.serviceHeap);
+        if (svc.equals("inference-service") && heapMb > 0) {
+            long young = Math.min(INFERENCE_YOUNG_MB, heapMb * 2 / 5);
+            jvm.set(0, "-Xms" + Math.min(heapMb, young + 96) + "m");
+            jvm.add("-Xmn" + young + "m");
+        }
         String extra = s.env.getOrDefault("FMNIST_SERVICE_JAVA_OPTS", "").trim();
         if (!extra.isEmpty()) {
             jvm.addAll(Arrays.asList(extra.split("\\s+")));
         }
         return jvm;
+    }
+
+    /** A JVM size ({@code 512m}, {@code 1g}, {@code 1024M}, bytes) in MiB, or -1 when it is not one. */
+    static long megabytes(String size) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([kKmMgG]?)").matcher(size.trim());
+        if (!m.matches()) {
+            return -1;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "g" -> n * 1024;
+            case "m" -> n;
+            case "k" -> n / 1024;
+            default -> n / (1024 * 1024);
+        };
     }
 
     /** One client for the stack's HTTP calls (readiness bodies, the trainer's REST API): its threads are made once. */

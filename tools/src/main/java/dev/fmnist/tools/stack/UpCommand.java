@@ -184,7 +184,7 @@ public final class UpCommand implements Callable<Integer> {
         int port = s.servicePort(svc);
         Map<String, String> env = StackSteps.serviceEnv(s, svc,
                 Map.of("KAFKA_BOOTSTRAP_SERVERS", s.bootstrap(), "QUARKUS_DATASOURCE_JDBC_URL", datasource));
-        List<String> jvm = StackSteps.serviceJvm(s);
+        List<String> jvm = StackSteps.serviceJvm(s, svc);
         say(svc + ": starting on port " + port + " (log: " + run.log(svc) + ")");
         ServiceProcess p = ServiceProcess.start(svc, env, s.root,
                 new ServiceProcess.Options().port(port).grpcPort(s.inferenceGrpcPort()).jvmOptions(jvm).log(run.log(svc))

@@ -66,7 +66,7 @@ class OipHttpRunTest {
             } catch (Exception e) {
                 problems.add("call " + call + ": " + e);
             }
-            byte[] reply = "{}".getBytes(StandardCharsets.UTF_8);
+            byte[] reply = (call == failCall ? "{\"error\": \"call " + call + " refused\"}" : "{}").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(call == failCall ? 400 : 200, reply.length);
             exchange.getResponseBody().write(reply);
             exchange.close();
@@ -103,6 +103,7 @@ class OipHttpRunTest {
         assertThat(problems).isEmpty();
         assertThat(r.batches()).isEqualTo(3);
         assertThat(r.failed()).as("the call answered 400").isEqualTo(1);
+        assertThat(r.failures()).containsExactly(java.util.Map.entry("HTTP 400: {\"error\": \"call 1 refused\"}", 1));
         assertThat(r.latency().count()).isEqualTo(3);
         assertThat(r.imagesPerSecond()).isEqualTo(12 / r.seconds());
         assertThat(tensors).hasSize(3);
@@ -126,6 +127,7 @@ class OipHttpRunTest {
         assertThat(calls.get()).isEqualTo(8);
         assertThat(r.requests()).isEqualTo(8);
         assertThat(r.failed()).isEqualTo(1);
+        assertThat(r.failures()).containsExactly(java.util.Map.entry("HTTP 400: {\"error\": \"call 5 refused\"}", 1));
         assertThat(r.latency().count()).isEqualTo(8);
     }
 

@@ -28,4 +28,28 @@ class StackStepsTest {
         assertThat(StackSteps.serviceEnv(new StackSettings(Map.of()), "explainer-service", Map.of()))
                 .doesNotContainKeys("INFERENCE_THREADS", "INFERENCE_SPLIT_CORES");
     }
+
+    @Test
+    void inferenceGetsAYoungGenerationForItsBatchesInFlightAndTheOthersTheDefault() {
+        StackSettings defaults = new StackSettings(Map.of());
+        assertThat(StackSteps.serviceJvm(defaults, "inference-service"))
+                .containsExactly("-Xms256m", "-Xmx512m", "-XX:+UseSerialGC", "-Xmn160m");
+        assertThat(StackSteps.serviceJvm(defaults, "explainer-service"))
+                .containsExactly("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
+        // a small heap keeps room for the old generation; the user's own options come last and win
+        assertThat(StackSteps.serviceJvm(new StackSettings(Map.of("FMNIST_SERVICE_HEAP", "200m",
+                "FMNIST_SERVICE_JAVA_OPTS", "-Xmn40m")), "inference-service"))
+                .containsExactly("-Xms176m", "-Xmx200m", "-XX:+UseSerialGC", "-Xmn80m", "-Xmn40m");
+        assertThat(StackSteps.serviceJvm(new StackSettings(Map.of("FMNIST_SERVICE_HEAP", "1g")), "inference-service"))
+                .containsExactly("-Xms256m", "-Xmx1g", "-XX:+UseSerialGC", "-Xmn160m");
+    }
+
+    @Test
+    void jvmSizesAreReadInMebibytes() {
+        assertThat(StackSteps.megabytes("512m")).isEqualTo(512);
+        assertThat(StackSteps.megabytes("2G")).isEqualTo(2048);
+        assertThat(StackSteps.megabytes("1048576k")).isEqualTo(1024);
+        assertThat(StackSteps.megabytes("268435456")).isEqualTo(256);
+        assertThat(StackSteps.megabytes("lots")).isEqualTo(-1);
+    }
 }

@@ -1,0 +1,73 @@
+package dev.fmnist.tools.load;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * Warm-up of a closed-loop call phase until its latency settles, as Triton's {@code perf_analyzer} decides that a
+ * measurement is stable: windows of calls are run until, over the last {@value #COMPARED} windows, the largest p50
+ * (the figure the phase reports) is within {@link #SPREAD} of the smallest, or {@value #MAX_WINDOWS} windows have run.
+ * {@code perf_analyzer} also asks the same of the calls per second; with one client in a closed loop those are the
+ * inverse of the mean latency, which one GC pause moves by more than 10 % in a window of 1,000 sub-millisecond calls:
+ * with that criterion too, 3 of the 8 phases of one run never settled although their p50s had (0.54, 0.48, 0.46 ms).
+ *
+ * <p>Why: a fixed warm-up of 1,000 calls left the load generator's own gRPC client half compiled (a fresh JVM per
+ * model): in a fresh client against a warm service, cnn's single-image p50 went 1.05, 0.94, 0.84 ms over its first
+ * three windows of 1,000 calls, so the measured phase timed the client's JIT as much as the service.
+ */
+final class WarmUp {
+    static final int COMPARED = 3;
+    static final double SPREAD = 0.10;
+    static final int MAX_WINDOWS = 10;
+
+    /** What the warm-up did: the windows run, whether the last ones were stable, their p50s (ms). */
+    record Outcome(int windows, boolean stable, List<Double> p50Ms) {
+        String describe(int callsPerWindow) {
+            StringBuilder p50s = new StringBuilder();
+            for (int i = Math.max(0, p50Ms.size() - COMPARED); i < p50Ms.size(); i++) {
+                p50s.append(p50s.isEmpty() ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.2f", p50Ms.get(i)));
+            }
+            return String.format(java.util.Locale.ROOT, "warm-up: %d windows of %,d calls, %s (last p50s %s ms)", windows,
+                    callsPerWindow, stable ? "the last " + COMPARED + " within " + Math.round(SPREAD * 100) + " %"
+                            : "not stable after " + MAX_WINDOWS + " windows: the figures below may still be moving", p50s);
+        }
+    }
+
+    private WarmUp() {
+    }
+
+    /** Runs {@code window.apply(k)} for k = 0, 1, ... until stable or {@code maxWindows} windows have run. */
+    static Outcome untilStable(IntFunction<OipHttpRun.Result> window, int maxWindows) {
+        List<OipHttpRun.Result> done = new ArrayList<>();
+        List<Double> p50s = new ArrayList<>();
+        while (done.size() < maxWindows) {
+            OipHttpRun.Result r = window.apply(done.size());
+            done.add(r);
+            p50s.add(r.latency().p50Ms());
+            if (stable(done)) {
+                return new Outcome(done.size(), true, p50s);
+            }
+        }
+        return new Outcome(done.size(), false, p50s);
+    }
+
+    /** The last {@value #COMPARED} windows' p50s within {@link #SPREAD}, max over min. */
+    static boolean stable(List<OipHttpRun.Result> windows) {
+        if (windows.size() < COMPARED) {
+            return false;
+        }
+        return within(windows.subList(windows.size() - COMPARED, windows.size()).stream()
+                .mapToDouble(r -> r.latency().p50Ms()).toArray());
+    }
+
+    private static boolean within(double[] values) {
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (double v : values) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return min > 0 && max / min <= 1 + SPREAD;
+    }
+}

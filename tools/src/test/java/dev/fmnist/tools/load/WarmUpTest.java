@@ -1,0 +1,53 @@
+package dev.fmnist.tools.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WarmUpTest {
+
+    /** A window with this p50 and calls per second. */
+    static OipHttpRun.Result window(double p50Ms, double perSecond) {
+        long[] latencies = new long[101];
+        java.util.Arrays.fill(latencies, Math.round(p50Ms * 1e6));
+        return new OipHttpRun.Result("warm-up", 1, latencies.length, 0, latencies.length / perSecond, perSecond,
+                LatencyStats.ofNanos(latencies, latencies.length), Map.of());
+    }
+
+    @Test
+    void aClientStillCompilingIsWarmedUntilItsLastThreeWindowsAgreeWithinTenPercent() {
+        // cnn's single-image gRPC p50 over a fresh client's first windows of 1,000 calls, then settled
+        double[] p50s = {1.05, 0.94, 0.84, 0.83, 0.82, 0.50};
+        WarmUp.Outcome o = WarmUp.untilStable(k -> window(p50s[k], 1000 / p50s[k]), WarmUp.MAX_WINDOWS);
+
+        assertThat(o.stable()).isTrue();
+        assertThat(o.windows()).isEqualTo(5);
+        assertThat(o.p50Ms()).containsExactly(1.05, 0.94, 0.84, 0.83, 0.82);
+        assertThat(o.describe(1000)).contains("5 windows of 1,000 calls", "within 10 %", "0.84, 0.83, 0.82");
+    }
+
+    @Test
+    void theP50sOfTheLastThreeWindowsDecideNotTheirCallsPerSecond() {
+        assertThat(WarmUp.stable(java.util.List.of(window(1, 1000), window(1, 1000), window(1, 1000)))).isTrue();
+        assertThat(WarmUp.stable(java.util.List.of(window(1, 1000), window(1, 1000)))).as("fewer than 3").isFalse();
+        assertThat(WarmUp.stable(java.util.List.of(window(1, 1000), window(1.2, 1000), window(1, 1000)))).isFalse();
+        assertThat(WarmUp.stable(java.util.List.of(window(2, 1000), window(1, 1000), window(1.05, 1000), window(1.1, 1000))))
+                .as("an early slow window no longer counts").isTrue();
+        // one GC pause in a window moves its calls per second, not its p50
+        assertThat(WarmUp.stable(java.util.List.of(window(1, 1000), window(1, 700), window(1, 1000)))).isTrue();
+    }
+
+    @Test
+    void aPhaseThatNeverSettlesStopsAfterTheLastWindowAndSaysSo() {
+        int[] calls = {0};
+        WarmUp.Outcome o = WarmUp.untilStable(k -> {
+            calls[0]++;
+            return window(k % 2 == 0 ? 1 : 2, 1000);
+        }, WarmUp.MAX_WINDOWS);
+
+        assertThat(o.stable()).isFalse();
+        assertThat(calls[0]).isEqualTo(WarmUp.MAX_WINDOWS);
+        assertThat(o.describe(1000)).contains("not stable after 10 windows");
+    }
+}
