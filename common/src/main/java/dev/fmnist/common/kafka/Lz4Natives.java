@@ -29,7 +29,9 @@ public final class Lz4Natives {
                 XXHashFactory.nativeInstance(); // the lz4 frame's checksums
                 codec = LZ4Factory.fastestInstance().toString();
                 LOG.infof("Kafka's lz4 codec: %s (native library loaded)", codec);
-            } catch (Throwable e) { // UnsatisfiedLinkError and the like: the Java codec still works
+            } catch (LinkageError | AssertionError | RuntimeException e) {
+                // no library for this platform (UnsatisfiedLinkError) or one that fails lz4-java's own self-test
+                // (AssertionError): the Java codec still works
                 codec = LZ4Factory.fastestInstance().toString();
                 LOG.infof("Kafka's lz4 codec: %s; the native LZ4 library could not be loaded (%s)", codec, e);
             }
