@@ -47,10 +47,33 @@ public final class KafkaLoadRun {
 
     private final KafkaClientSettings kafka;
     private final Duration idleTimeout;
+    private final java.nio.file.Path latenciesDir;
 
     public KafkaLoadRun(KafkaClientSettings kafka, Duration idleTimeout) {
+        this(kafka, idleTimeout, null);
+    }
+
+    /** @param latenciesDir where each phase's per-record latencies are written ({@link #writeLatencies}), or null */
+    public KafkaLoadRun(KafkaClientSettings kafka, Duration idleTimeout, java.nio.file.Path latenciesDir) {
         this.kafka = kafka;
         this.idleTimeout = idleTimeout;
+        this.latenciesDir = latenciesDir;
+    }
+
+    /**
+     * Writes a phase's records as lines {@code <sent µs after the phase's start> <latency µs>} in sending order, after
+     * a line {@code # <the phase's start, epoch ms>} (to line them up with GC logs and profiles); records never received
+     * are left out. Why: a phase's p99 alone does not tell a stall at its start from pauses spread over it.
+     */
+    static void writeLatencies(java.nio.file.Path file, long startEpochMs, long start, long[] sentAt, long[] receivedAt)
+            throws java.io.IOException {
+        StringBuilder out = new StringBuilder(sentAt.length * 16).append("# ").append(startEpochMs).append('\n');
+        for (int i = 0; i < sentAt.length; i++) {
+            if (receivedAt[i] != 0) {
+                out.append((sentAt[i] - start) / 1000).append(' ').append((receivedAt[i] - sentAt[i]) / 1000).append('\n');
+            }
+        }
+        java.nio.file.Files.writeString(file, out);
     }
 
     /** The request records of a phase, ready to send: the test images cycled to {@code count}. */
@@ -123,6 +146,7 @@ public final class KafkaLoadRun {
             System.gc();
 
             long start = System.nanoTime();
+            long startEpochMs = System.currentTimeMillis();
             for (int i = 0; i < n; i++) {
                 if (rate > 0) {
                     long due = start + (long) (i * 1e9 / rate);
@@ -163,6 +187,15 @@ public final class KafkaLoadRun {
                 if (receivedAt[i] != 0) {
                     latencies[count++] = receivedAt[i] - sentAt[i];
                     last = Math.max(last, receivedAt[i]);
+                }
+            }
+            if (latenciesDir != null) {
+                try {
+                    java.nio.file.Files.createDirectories(latenciesDir);
+                    writeLatencies(latenciesDir.resolve(idPrefix.replaceAll("[^A-Za-z0-9-]", "") + phase.replaceAll("[^A-Za-z0-9]+", "-")
+                            + ".txt"), startEpochMs, start, sentAt, receivedAt);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write the latencies to " + latenciesDir, e);
                 }
             }
             double seconds = ((count == 0 ? System.nanoTime() : last) - start) / 1e9;

@@ -101,6 +101,10 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     @Option(names = "--json", description = "also write the figures to this JSON file")
     Path json;
 
+    @Option(names = "--latencies", paramLabel = "DIR", description = "also write each Kafka phase's per-record send times "
+            + "and latencies to a file of its own in DIR, to tell a stall from spread-out pauses")
+    Path latencies;
+
     private final PrintStream out = System.out;
 
     @Override
@@ -131,7 +135,7 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             withCompression.put("compression.type", compression);
             settings = KafkaClientSettings.of(withCompression);
         }
-        KafkaLoadRun runner = new KafkaLoadRun(settings, Duration.ofSeconds(idleTimeoutSeconds));
+        KafkaLoadRun runner = new KafkaLoadRun(settings, Duration.ofSeconds(idleTimeoutSeconds), latencies);
         String run = "lg-" + Instant.now().toEpochMilli() + "-";
         if (warmUp > 0) {
             out.printf(Locale.ROOT, "warm-up: %,d requests%n", warmUp);

@@ -135,12 +135,22 @@ class KafkaLoadRunIT {
     }
 
     @Test
-    void aPacedPhaseSendsAtItsRate() throws Exception {
+    void aPacedPhaseSendsAtItsRate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         byte[][] requests = KafkaLoadRun.requests("lr-b-", images(3), 200, "lenet");
         KafkaLoadRun.Result r;
+        long before = System.currentTimeMillis();
         try (StandIn standIn = new StandIn(null, null)) {
-            r = new KafkaLoadRun(kafka, Duration.ofSeconds(10)).run("half load", "lr-b-", requests, 100, received -> { });
+            r = new KafkaLoadRun(kafka, Duration.ofSeconds(10), dir).run("half load", "lr-b-", requests, 100, received -> { });
         }
+        // the per-record file: the phase's start, then each record's send time and latency in sending order
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("lr-b-half-load.txt"));
+        assertThat(lines).hasSize(201);
+        assertThat(Long.parseLong(lines.get(0).substring(2))).isBetween(before, System.currentTimeMillis());
+        long[] sent = lines.stream().skip(1).mapToLong(l -> Long.parseLong(l.split(" ")[0])).toArray();
+        long[] latency = lines.stream().skip(1).mapToLong(l -> Long.parseLong(l.split(" ")[1])).toArray();
+        assertThat(sent[0]).isLessThan(50_000);
+        assertThat(sent[199]).as("sent at 100/s").isBetween(1_980_000L, 3_000_000L);
+        assertThat(java.util.Arrays.stream(latency).max().getAsLong() / 1000.0).isBetween(0.0, r.latency().maxMs() + 1);
         assertThat(r.received()).isEqualTo(200);
         assertThat(r.lost()).isZero();
         assertThat(r.targetRate()).isEqualTo(100);
