@@ -16,9 +16,7 @@ public final class Pixels {
     /** Writes {@code pixel / 255} of one image into {@code out} starting at {@code offset}. */
     public static void toModelInput(byte[] pixels, float[] out, int offset) {
         requireImage(pixels);
-        for (int i = 0; i < COUNT; i++) {
-            out[offset + i] = (pixels[i] & 0xFF) / 255f;
-        }
+        toModelInput(pixels, 0, 1, out, offset);
     }
 
     /**

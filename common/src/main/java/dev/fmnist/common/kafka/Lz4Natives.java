@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
  */
 public final class Lz4Natives {
     private static final Logger LOG = Logger.getLogger(Lz4Natives.class);
-    private static volatile String codec;
+    private static String codec; // guarded by the class: load() is synchronized
 
     private Lz4Natives() {
     }

@@ -40,16 +40,12 @@ final class WarmUp {
     /** Runs {@code window.apply(k)} for k = 0, 1, ... until stable or {@code maxWindows} windows have run. */
     static Outcome untilStable(IntFunction<OipHttpRun.Result> window, int maxWindows) {
         List<OipHttpRun.Result> done = new ArrayList<>();
-        List<Double> p50s = new ArrayList<>();
-        while (done.size() < maxWindows) {
-            OipHttpRun.Result r = window.apply(done.size());
-            done.add(r);
-            p50s.add(r.latency().p50Ms());
-            if (stable(done)) {
-                return new Outcome(done.size(), true, p50s);
-            }
+        boolean stable = false;
+        while (!stable && done.size() < maxWindows) {
+            done.add(window.apply(done.size()));
+            stable = stable(done);
         }
-        return new Outcome(done.size(), false, p50s);
+        return new Outcome(done.size(), stable, done.stream().map(r -> r.latency().p50Ms()).toList());
     }
 
     /** The last {@value #COMPARED} windows' p50s within {@link #SPREAD}, max over min. */
