@@ -42,6 +42,8 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     static final int HALF_LOAD_WARM_UP_SECONDS = 5;
     /** Calls per warm-up window of the single-image OIP phases ({@link WarmUp}). */
     static final int WARM_UP_WINDOW = 1000;
+    /** Calls per warm-up window of the binary-tensor phase (calls of --batch images each). */
+    static final int BINARY_WARM_UP_WINDOW = 100;
 
     @Option(names = "--model", defaultValue = "lenet", description = "model to score: lenet, cnn or xgboost (default ${DEFAULT-VALUE})")
     String model;
@@ -67,8 +69,9 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     @Option(names = "--grpc", description = "inference-service gRPC host:port: a phase of --http-requests single-image OIP gRPC calls, 1 client (default: none)")
     String grpc;
 
-    @Option(names = "--binary-batches", defaultValue = "100", description = "OIP HTTP calls with binary tensor data "
-            + "(Triton's and KServe's default encoding) of --batch images each, 1 client, 0 = none (default ${DEFAULT-VALUE})")
+    @Option(names = "--binary-batches", defaultValue = "300", description = "OIP HTTP calls with binary tensor data "
+            + "(Triton's and KServe's default encoding) of --batch images each, 1 client, after a warm-up until their p50 "
+            + "settles, 0 = none (default ${DEFAULT-VALUE})")
     int binaryBatches;
 
     @Option(names = "--http-concurrency", defaultValue = "4", description = "clients of the concurrent HTTP phase (default ${DEFAULT-VALUE})")
@@ -195,10 +198,22 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
             int[] heads = new int[binaryBatches];
             byte[][] bodies = OipHttpRun.binaryBodies(test, batch, binaryBatches, heads);
             out.printf(Locale.ROOT, "OIP HTTP binary tensors: %,d calls of %d images, 1 client%n", binaryBatches, batch);
-            int warm = Math.min(binaryBatches, 10);
-            if (oip.runBinary("warm-up", java.util.Arrays.copyOf(bodies, warm), heads, batch).failed() == warm) {
-                throw new IllegalStateException("inference-service refused every binary tensor request at " + http);
-            }
+            int warm = Math.min(binaryBatches, BINARY_WARM_UP_WINDOW);
+            byte[][] window = java.util.Arrays.copyOf(bodies, warm);
+            out.println(WarmUp.untilStable(k -> {
+                try {
+                    OipHttpRun.BinaryResult r = oip.runBinary("warm-up", window, heads, batch);
+                    if (r.failed() == warm) {
+                        throw new IllegalStateException("inference-service refused every binary tensor request at " + http
+                                + ": " + r.failures());
+                    }
+                    return r;
+                } catch (IllegalStateException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException("the OIP binary tensor warm-up failed: " + e.getMessage(), e);
+                }
+            }, WarmUp.MAX_WINDOWS).describe(warm));
             binaryResults.add(oip.runBinary("1 client", bodies, heads, batch));
         }
 

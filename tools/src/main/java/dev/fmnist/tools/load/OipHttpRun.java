@@ -14,6 +14,16 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * Open Inference Protocol v2 over HTTP: single-image {@code infer} calls (UINT8 {@code [1,784]})
@@ -23,7 +33,8 @@ public final class OipHttpRun {
 
     /** What one HTTP phase measured; {@code failures}: why calls failed, by reason. */
     public record Result(String phase, int concurrency, int requests, int failed, double seconds,
-                         double requestsPerSecond, LatencyStats latency, Map<String, Integer> failures) {
+                         double requestsPerSecond, LatencyStats latency, Map<String, Integer> failures)
+            implements WarmUp.Timed {
     }
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -55,7 +66,8 @@ public final class OipHttpRun {
 
     /** What a binary-tensor phase measured: {@code batches} calls of {@code batch} images each, one client. */
     public record BinaryResult(String phase, int batch, int batches, int failed, double seconds, double imagesPerSecond,
-                               LatencyStats latency, Map<String, Integer> failures) {
+                               LatencyStats latency, Map<String, Integer> failures)
+            implements WarmUp.Timed {
     }
 
     /**
@@ -85,49 +97,52 @@ public final class OipHttpRun {
 
     /**
      * One client posting {@code bodies} (from {@link #binaryBodies}) in turn; a call counts as failed unless 200.
-     * It uses the JDK's {@link java.net.HttpURLConnection} (one kept-alive connection, the body streamed with its
-     * length), not {@link HttpClient}: measured on the local stack, {@code HttpClient}'s asynchronous machinery
-     * took about 3 ms of the ~10 ms of a 200 kB call on 2 cores shared with the service (22,600 images/s against
-     * 35,900 for Python's {@code http.client} in the same minute), which measured the client, not the service.
+     * It uses Apache HttpClient's blocking client (one kept-alive connection, calls on this thread, TCP_NODELAY as
+     * libcurl under Triton's {@code perf_analyzer} and Python's {@code http.client} set it), neither of the JDK's:
+     * measured on the local stack against the same service in the same minute, a call of 256 images to xgboost took
+     * 2.0 ms from Python's {@code http.client}, 2.0-2.5 ms from a bare socket with TCP_NODELAY (2.5-3.1 ms without)
+     * and 3.8 ms from {@link java.net.HttpURLConnection}, which cannot set TCP_NODELAY; {@link HttpClient}'s
+     * asynchronous machinery took about 3 ms of a 10 ms call before (benchmarks/NOTES.md). Both measured the client.
      */
-    public BinaryResult runBinary(String phase, byte[][] bodies, int[] headLengths, int batch) throws Exception {
+    public BinaryResult runBinary(String phase, byte[][] bodies, int[] headLengths, int batch) throws IOException {
         long[] latencies = new long[bodies.length];
         CallFailures failures = new CallFailures();
-        java.net.URL url = inferUri.toURL();
-        long start = System.nanoTime();
-        for (int i = 0; i < bodies.length; i++) {
-            long t0 = System.nanoTime();
-            try {
-                java.net.HttpURLConnection c = (java.net.HttpURLConnection) url.openConnection();
-                c.setConnectTimeout(5000);
-                c.setReadTimeout(30_000);
-                c.setRequestMethod("POST");
-                c.setDoOutput(true);
-                c.setFixedLengthStreamingMode(bodies[i].length);
-                c.setRequestProperty("Content-Type", "application/octet-stream");
-                c.setRequestProperty("Inference-Header-Content-Length", Integer.toString(headLengths[i]));
-                try (var out = c.getOutputStream()) {
-                    out.write(bodies[i]);
+        try (CloseableHttpClient http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true)
+                                .setSoTimeout(Timeout.ofSeconds(30)).build())
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(5))
+                                .setSocketTimeout(Timeout.ofSeconds(30)).build())
+                        .build())
+                .disableAutomaticRetries()
+                .build()) {
+            long start = System.nanoTime();
+            for (int i = 0; i < bodies.length; i++) {
+                long t0 = System.nanoTime();
+                HttpPost post = new HttpPost(inferUri);
+                post.setHeader("Inference-Header-Content-Length", Integer.toString(headLengths[i]));
+                post.setEntity(new ByteArrayEntity(bodies[i], ContentType.APPLICATION_OCTET_STREAM));
+                try {
+                    http.execute(post, response -> {
+                        // read to the end so that the connection is kept alive for the next call
+                        byte[] answer = response.getEntity() == null ? new byte[0]
+                                : EntityUtils.toByteArray(response.getEntity());
+                        if (response.getCode() != 200) {
+                            failures.add("HTTP " + response.getCode() + ": "
+                                    + new String(answer, java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                        return null;
+                    });
+                } catch (IOException e) {
+                    failures.add(e);
                 }
-                int status = c.getResponseCode();
-                // read to the end so that the connection is kept alive for the next call
-                byte[] answer = new byte[0];
-                try (var in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
-                    if (in != null) {
-                        answer = in.readAllBytes();
-                    }
-                }
-                if (status != 200) {
-                    failures.add("HTTP " + status + ": " + new String(answer, java.nio.charset.StandardCharsets.UTF_8));
-                }
-            } catch (IOException e) {
-                failures.add(e);
+                latencies[i] = System.nanoTime() - t0;
             }
-            latencies[i] = System.nanoTime() - t0;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new BinaryResult(phase, batch, bodies.length, failures.total(), seconds,
+                    (double) bodies.length * batch / seconds, LatencyStats.ofNanos(latencies, latencies.length),
+                    failures.counts());
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new BinaryResult(phase, batch, bodies.length, failures.total(), seconds,
-                (double) bodies.length * batch / seconds, LatencyStats.ofNanos(latencies, latencies.length), failures.counts());
     }
 
     public Result run(String phase, String[] bodies, int concurrency) throws Exception {

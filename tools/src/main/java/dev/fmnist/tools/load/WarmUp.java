@@ -14,12 +14,19 @@ import java.util.function.IntFunction;
  *
  * <p>Why: a fixed warm-up of 1,000 calls left the load generator's own gRPC client half compiled (a fresh JVM per
  * model): in a fresh client against a warm service, cnn's single-image p50 went 1.05, 0.94, 0.84 ms over its first
- * three windows of 1,000 calls, so the measured phase timed the client's JIT as much as the service.
+ * three windows of 1,000 calls, so the measured phase timed the client's JIT as much as the service. The binary-tensor
+ * phase (calls of 256 images) had the same fault with its fixed 10 calls: lenet's 100 measured calls came to 0.37 of raw
+ * ONNX Runtime, and 0.53 once 4,000 had run (same service, same minute).
  */
 final class WarmUp {
     static final int COMPARED = 3;
     static final double SPREAD = 0.10;
     static final int MAX_WINDOWS = 10;
+
+    /** A window's figures: a phase's result, single-image or binary tensors. */
+    interface Timed {
+        LatencyStats latency();
+    }
 
     /** What the warm-up did: the windows run, whether the last ones were stable, their p50s (ms). */
     record Outcome(int windows, boolean stable, List<Double> p50Ms) {
@@ -38,8 +45,8 @@ final class WarmUp {
     }
 
     /** Runs {@code window.apply(k)} for k = 0, 1, ... until stable or {@code maxWindows} windows have run. */
-    static Outcome untilStable(IntFunction<OipHttpRun.Result> window, int maxWindows) {
-        List<OipHttpRun.Result> done = new ArrayList<>();
+    static Outcome untilStable(IntFunction<? extends Timed> window, int maxWindows) {
+        List<Timed> done = new ArrayList<>();
         boolean stable = false;
         while (!stable && done.size() < maxWindows) {
             done.add(window.apply(done.size()));
@@ -49,7 +56,7 @@ final class WarmUp {
     }
 
     /** The last {@value #COMPARED} windows' p50s within {@link #SPREAD}, max over min. */
-    static boolean stable(List<OipHttpRun.Result> windows) {
+    static boolean stable(List<? extends Timed> windows) {
         if (windows.size() < COMPARED) {
             return false;
         }

@@ -39,6 +39,23 @@ class WarmUpTest {
     }
 
     @Test
+    void theBinaryTensorPhaseIsWarmedByTheSameRule() {
+        // lenet's windows of 100 calls of 256 images from a fresh load generator: the 10 fixed calls of before stopped
+        // in the first of them
+        double[] p50s = {9.12, 6.74, 6.35, 6.31, 6.0};
+        WarmUp.Outcome o = WarmUp.untilStable(k -> {
+            long[] latencies = new long[100];
+            java.util.Arrays.fill(latencies, Math.round(p50s[k] * 1e6));
+            return new OipHttpRun.BinaryResult("warm-up", 256, latencies.length, 0, 0.6, 40_000,
+                    LatencyStats.ofNanos(latencies, latencies.length), Map.of());
+        }, WarmUp.MAX_WINDOWS);
+
+        assertThat(o.stable()).isTrue();
+        assertThat(o.p50Ms()).containsExactly(9.12, 6.74, 6.35, 6.31);
+        assertThat(o.describe(100)).contains("4 windows of 100 calls");
+    }
+
+    @Test
     void aPhaseThatNeverSettlesStopsAfterTheLastWindowAndSaysSo() {
         int[] calls = {0};
         WarmUp.Outcome o = WarmUp.untilStable(k -> {
