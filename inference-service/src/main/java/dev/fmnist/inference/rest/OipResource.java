@@ -35,6 +35,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -149,7 +150,7 @@ public class OipResource {
      * Runs {@code call} on the worker pool with the request's trace context, taken here on the event loop (the worker
      * threads are outside the request's Vert.x context, where Quarkus keeps it).
      */
-    private static Uni<Response> onWorker(java.util.function.Function<Context, Response> call) {
+    private static Uni<Response> onWorker(Function<Context, Response> call) {
         Context parent = Context.current();
         return Uni.createFrom().item(() -> call.apply(parent)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }

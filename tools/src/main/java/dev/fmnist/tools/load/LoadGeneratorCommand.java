@@ -208,10 +208,8 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
                                 + ": " + r.failures());
                     }
                     return r;
-                } catch (IllegalStateException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException("the OIP binary tensor warm-up failed: " + e.getMessage(), e);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
             }, WarmUp.MAX_WINDOWS).describe(warm));
             binaryResults.add(oip.runBinary("1 client", bodies, heads, batch));
