@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
 
 /**
  * One plain Kafka producer (String keys, byte[] values) whose sends count on a batch's {@link
@@ -27,6 +29,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * tracing, then the acknowledgement back through the same layers on the producer's I/O thread) took
  * about a quarter of the inference service's Java CPU under load (JFR, benchmarks/NOTES.md). The
  * producer batches per partition itself ({@code linger.ms}, {@code batch.size}).
+ *
+ * <p>{@link #sendNow()}: a consumer batch ends with all of its records handed over, and no more are coming for it, so
+ * waiting out {@code linger.ms} only adds latency. Kafka's producer has no "send what you hold, don't wait" call but
+ * {@code flush()}, which blocks until the broker acknowledged; a thread of this producer's own ({@code sendNow} just
+ * wakes it) calls it, so the caller never waits, and requests made while it flushes are folded into one.
  */
 public final class BatchProducer implements AutoCloseable {
     /**
@@ -39,16 +46,39 @@ public final class BatchProducer implements AutoCloseable {
             ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000,
             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
 
+    private static final Logger LOG = Logger.getLogger(BatchProducer.class);
+
     private final Properties config;
     private final Producer<String, byte[]> producer;
+    /** Wakes the flusher; null where {@link #sendNow()} does nothing. */
+    private final Semaphore flushes;
+    private final Thread flusher;
 
     /** @param config the whole producer configuration, e.g. {@link KafkaClientSettings#producer} */
     public BatchProducer(Properties config) {
+        this(config, false);
+    }
+
+    /**
+     * @param config  the whole producer configuration, e.g. {@link KafkaClientSettings#producer}
+     * @param sendNow whether {@link #sendNow()} sends what is buffered at once (else it waits for {@code linger.ms})
+     */
+    public BatchProducer(Properties config, boolean sendNow) {
         this.config = new Properties();
         this.config.putAll(config);
         this.config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         this.config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+        if (sendNow) {
+            this.flushes = new Semaphore(0);
+            this.flusher = new Thread(this::flushWhenAsked,
+                    "batch-producer-flusher-" + config.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "producer"));
+            this.flusher.setDaemon(true);
+            this.flusher.start();
+        } else {
+            this.flushes = null;
+            this.flusher = null;
+        }
     }
 
     /**
@@ -56,13 +86,49 @@ public final class BatchProducer implements AutoCloseable {
      * {@code default-kafka-broker}, see {@link KafkaClientSettings#of}) overlaid with its own {@code tuning}.
      */
     public static BatchProducer of(Map<String, ?> kafka, Map<String, ?> tuning) {
-        return new BatchProducer(KafkaClientSettings.of(kafka).producer(tuning));
+        return of(kafka, tuning, false);
     }
 
-    /** Around a producer made elsewhere (tests: {@code MockProducer}). */
+    /** {@link #of(Map, Map)}, with {@link #sendNow()} sending at once when {@code sendNow}. */
+    public static BatchProducer of(Map<String, ?> kafka, Map<String, ?> tuning, boolean sendNow) {
+        return new BatchProducer(KafkaClientSettings.of(kafka).producer(tuning), sendNow);
+    }
+
+    /** Around a producer made elsewhere (tests: {@code MockProducer}); {@link #sendNow()} does nothing. */
     public BatchProducer(Producer<String, byte[]> producer) {
         this.config = new Properties();
         this.producer = producer;
+        this.flushes = null;
+        this.flusher = null;
+    }
+
+    /**
+     * Asks for the records handed over so far to be sent without waiting for {@code linger.ms}; returns at once (the
+     * acknowledgements still come through each send's {@link BatchCompletion}).
+     */
+    public void sendNow() {
+        if (flushes != null) {
+            flushes.release();
+        }
+    }
+
+    private void flushWhenAsked() {
+        try {
+            while (true) {
+                flushes.acquire();
+                flushes.drainPermits(); // asked again while the last flush ran: one flush covers them all
+                try {
+                    producer.flush();
+                } catch (org.apache.kafka.common.errors.InterruptException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // a failed record reaches its batch through the send's callback; the flusher goes on
+                    LOG.debugf("flush failed: %s", e.getMessage());
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
+        }
     }
 
     /** The configuration the producer was built from, with its serializers (e.g. for {@code new ProducerConfig(config())}). */
@@ -104,6 +170,14 @@ public final class BatchProducer implements AutoCloseable {
 
     /** Sends what is buffered and waits for the acknowledgements (bounded), so a clean stop commits its last batches. */
     public void close(Duration timeout) {
+        if (flusher != null) {
+            flusher.interrupt();
+            try {
+                flusher.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         producer.close(timeout);
     }
 

@@ -229,6 +229,8 @@ public final class KafkaBatchEdge<T> {
             failed(spans, e);
             completion.failed(e);
         }
+        // every record of this batch is handed over: no reason to wait out linger.ms for more (BatchProducer#sendNow)
+        producer.sendNow();
         for (Span span : spans) {
             span.end();
         }

@@ -113,5 +113,12 @@ public interface InferenceConfig {
         /** Bytes per partition batch at most ({@code batch.size}). */
         @WithDefault("262144")
         int batchSize();
+
+        /**
+         * Whether a Kafka batch's predictions are sent as soon as the batch is scored ({@code true}), or wait out
+         * {@link #linger()} for those of the next batches ({@code false}).
+         */
+        @WithDefault("true")
+        boolean sendAtBatchEnd();
     }
 }

@@ -28,7 +28,7 @@ public class ResultProducer {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, (int) config.producer().linger().toMillis(),
                 ProducerConfig.BATCH_SIZE_CONFIG, config.producer().batchSize()));
-        producer = BatchProducer.of(kafka, tuning);
+        producer = BatchProducer.of(kafka, tuning, config.producer().sendAtBatchEnd());
     }
 
     public BatchProducer producer() {
