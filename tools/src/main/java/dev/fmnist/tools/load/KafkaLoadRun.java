@@ -33,16 +33,49 @@ import org.apache.kafka.common.header.Header;
  * generator's JSON. Predictions are matched by their Kafka key (the request id) without parsing
  * their JSON, for the same reason. Latency is from just before {@code send} to the poll that
  * returned the prediction, both on this machine's monotonic clock.
+ *
+ * <p>Each latency is also split in two at the prediction record's own timestamp (its CreateTime: when
+ * inference-service handed it to its producer, wall clock, 1 ms resolution): before it, this generator's linger, the
+ * broker, the service's fetch and its scoring; after it, the service's linger, the broker and this reader's fetch. Why:
+ * a phase's p99 alone does not say on which side of the model call its tail builds up.
  */
 public final class KafkaLoadRun {
 
     /** What one phase measured. */
     public record Result(String phase, int sent, int received, int duplicates, double seconds,
                          double imagesPerSecond, double targetRate, LatencyStats latency, String format,
-                         double recordBytes, double compressionRate) {
+                         double recordBytes, double compressionRate, Split split) {
         public int lost() {
             return sent - received;
         }
+    }
+
+    /**
+     * A phase's latencies split at the prediction record's timestamp: {@code toAnswer} from the send to it (ms
+     * resolution), {@code delivery} from it to this reader's poll.
+     */
+    public record Split(LatencyStats toAnswer, LatencyStats delivery) {
+        static Split of(long start, long startEpochMs, long[] sentAt, long[] receivedAt, long[] stampedAt) {
+            long[] to = new long[sentAt.length];
+            long[] after = new long[sentAt.length];
+            int count = 0;
+            for (int i = 0; i < sentAt.length; i++) {
+                if (receivedAt[i] != 0 && stampedAt[i] > 0) {
+                    long stamped = stampedNanos(start, startEpochMs, stampedAt[i]);
+                    // the stamp has 1 ms resolution: clamp into [send, receipt] rather than report negative waits
+                    stamped = Math.max(sentAt[i], Math.min(receivedAt[i], stamped));
+                    to[count] = stamped - sentAt[i];
+                    after[count] = receivedAt[i] - stamped;
+                    count++;
+                }
+            }
+            return new Split(LatencyStats.ofNanos(to, count), LatencyStats.ofNanos(after, count));
+        }
+    }
+
+    /** A wall-clock record timestamp (epoch ms) on the phase's monotonic clock, {@code start} being {@code startEpochMs}. */
+    static long stampedNanos(long start, long startEpochMs, long epochMs) {
+        return start + (epochMs - startEpochMs) * 1_000_000L;
     }
 
     private final KafkaClientSettings kafka;
@@ -61,16 +94,20 @@ public final class KafkaLoadRun {
     }
 
     /**
-     * Writes a phase's records as lines {@code <sent µs after the phase's start> <latency µs>} in sending order, after
+     * Writes a phase's records as lines {@code <sent µs after the phase's start> <latency µs> <µs to the prediction's
+     * timestamp, or -1>} in sending order, after
      * a line {@code # <the phase's start, epoch ms>} (to line them up with GC logs and profiles); records never received
      * are left out. Why: a phase's p99 alone does not tell a stall at its start from pauses spread over it.
      */
-    static void writeLatencies(java.nio.file.Path file, long startEpochMs, long start, long[] sentAt, long[] receivedAt)
-            throws java.io.IOException {
-        StringBuilder out = new StringBuilder(sentAt.length * 16).append("# ").append(startEpochMs).append('\n');
+    static void writeLatencies(java.nio.file.Path file, long startEpochMs, long start, long[] sentAt, long[] receivedAt,
+                               long[] stampedAt) throws java.io.IOException {
+        StringBuilder out = new StringBuilder(sentAt.length * 24).append("# ").append(startEpochMs).append('\n');
         for (int i = 0; i < sentAt.length; i++) {
             if (receivedAt[i] != 0) {
-                out.append((sentAt[i] - start) / 1000).append(' ').append((receivedAt[i] - sentAt[i]) / 1000).append('\n');
+                long toAnswer = stampedAt[i] > 0
+                        ? (stampedNanos(start, startEpochMs, stampedAt[i]) - sentAt[i]) / 1000 : -1;
+                out.append((sentAt[i] - start) / 1000).append(' ').append((receivedAt[i] - sentAt[i]) / 1000)
+                        .append(' ').append(toAnswer).append('\n');
             }
         }
         java.nio.file.Files.writeString(file, out);
@@ -111,6 +148,7 @@ public final class KafkaLoadRun {
         double[] wire = {Double.NaN, Double.NaN};
         long[] sentAt = new long[n];
         long[] receivedAt = new long[n];
+        long[] stampedAt = new long[n];
         AtomicInteger received = new AtomicInteger();
         AtomicInteger duplicates = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
@@ -130,6 +168,7 @@ public final class KafkaLoadRun {
                             continue;
                         }
                         if (receivedAt[i] == 0) {
+                            stampedAt[i] = r.timestamp();
                             receivedAt[i] = now;
                             received.incrementAndGet();
                         } else {
@@ -193,7 +232,7 @@ public final class KafkaLoadRun {
                 try {
                     java.nio.file.Files.createDirectories(latenciesDir);
                     writeLatencies(latenciesDir.resolve(idPrefix.replaceAll("[^A-Za-z0-9-]", "") + phase.replaceAll("[^A-Za-z0-9]+", "-")
-                            + ".txt"), startEpochMs, start, sentAt, receivedAt);
+                            + ".txt"), startEpochMs, start, sentAt, receivedAt, stampedAt);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot write the latencies to " + latenciesDir, e);
                 }
@@ -201,7 +240,7 @@ public final class KafkaLoadRun {
             double seconds = ((count == 0 ? System.nanoTime() : last) - start) / 1e9;
             return new Result(phase, n, count, duplicates.get(), seconds, count / seconds, rate,
                     LatencyStats.ofNanos(latencies, count), format.name().toLowerCase(java.util.Locale.ROOT),
-                    wire[0], wire[1]);
+                    wire[0], wire[1], Split.of(start, startEpochMs, sentAt, receivedAt, stampedAt));
         }
     }
 

@@ -54,7 +54,7 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
     @Option(names = "--half-load-images", description = "requests at half load (default: half of --images)")
     Integer halfLoadImages;
 
-    @Option(names = "--warm-up", defaultValue = "5000", description = "requests sent first and not measured (default ${DEFAULT-VALUE}); with 0, no warm-up at the half-load rate either (5 s otherwise)")
+    @Option(names = "--warm-up", defaultValue = "20000", description = "requests per warm-up window, sent first and not measured: windows until this client's JIT compilers settle, at most 10 (default ${DEFAULT-VALUE}); with 0, no warm-up at the half-load rate either (5 s otherwise)")
     int warmUp;
 
     @Mixin
@@ -141,9 +141,13 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
         KafkaLoadRun runner = new KafkaLoadRun(settings, Duration.ofSeconds(idleTimeoutSeconds), latencies);
         String run = "lg-" + Instant.now().toEpochMilli() + "-";
         if (warmUp > 0) {
-            out.printf(Locale.ROOT, "warm-up: %,d requests%n", warmUp);
-            check(runner.run("warm-up", run + "w-", KafkaLoadRun.requests(run + "w-", test, warmUp, model, first),
-                    first, 0, progress("warm-up", warmUp)));
+            out.printf(Locale.ROOT, "warm-up: windows of %,d requests until this client's JIT settles (at most %d)%n",
+                    warmUp, WarmUp.MAX_WINDOWS);
+            out.println(WarmUp.untilCompiled(k -> {
+                String prefix = run + "w" + k + "-";
+                check(runner.run("warm-up", prefix, KafkaLoadRun.requests(prefix, test, warmUp, model, first), first, 0,
+                        progress("warm-up " + (k + 1), warmUp)));
+            }, WarmUp.MAX_WINDOWS, WarmUp::jitMillis, () -> System.nanoTime() / 1_000_000).describe(warmUp));
         }
         byte[][] full = KafkaLoadRun.requests(run + "f-", test, images, model, first);
         KafkaLoadRun.Result fullLoad = check(runner.run("full load", run + "f-", full, first, 0,
@@ -321,6 +325,16 @@ public final class LoadGeneratorCommand implements Callable<Integer> {
         }
         for (OipHttpRun.BinaryResult r : binaryResults) {
             printFailures("OIP HTTP binary tensors, " + r.phase(), r.failures());
+        }
+        // where the tail builds up: before the prediction was handed to the service's producer, or after
+        for (KafkaLoadRun.Result r : results) {
+            if (r.split() != null && r.split().toAnswer().count() > 0) {
+                LatencyStats a = r.split().toAnswer();
+                LatencyStats d = r.split().delivery();
+                out.printf(Locale.ROOT, "split of end-to-end %s, %s at the prediction's timestamp: send to it p50 %.1f / "
+                                + "p99 %.1f / max %.1f ms, from it to this reader p50 %.1f / p99 %.1f / max %.1f ms%n",
+                        r.format(), r.phase(), a.p50Ms(), a.p99Ms(), a.maxMs(), d.p50Ms(), d.p99Ms(), d.maxMs());
+            }
         }
         out.printf(Locale.ROOT, "end-to-end / raw at full load: %.2f%n", results.get(0).imagesPerSecond() / raw);
         for (OipHttpRun.BinaryResult r : binaryResults) {

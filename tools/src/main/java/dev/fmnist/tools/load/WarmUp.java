@@ -2,7 +2,9 @@ package dev.fmnist.tools.load;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
 /**
  * Warm-up of a closed-loop call phase until its latency settles, as Triton's {@code perf_analyzer} decides that a
@@ -53,6 +55,56 @@ final class WarmUp {
             stable = stable(done);
         }
         return new Outcome(done.size(), stable, done.stream().map(r -> r.latency().p50Ms()).toList());
+    }
+
+    /**
+     * Of a window's wall time, the share this JVM's JIT compilers (all threads together) may take for it to count as
+     * settled. Measured (lenet, windows of 20,000 requests, 0.6-0.7 s each on 2 cores): 118 % of the first window, then
+     * 110, 134, 92, 81, 65, 68, 37, 26, 23 %; a tenth was never reached within 10 windows.
+     */
+    static final double JIT_SHARE = 0.25;
+
+    /** What a Kafka warm-up did: its windows, whether the JIT settled, the JIT's and the wall's ms in the last window. */
+    record JitOutcome(int windows, boolean settled, long lastJitMs, long lastWallMs) {
+        String describe(int requestsPerWindow) {
+            return String.format(java.util.Locale.ROOT, "warm-up: %d windows of %,d requests, %s (JIT compilation %,d ms "
+                            + "of the last window's %,d ms)", windows, requestsPerWindow,
+                    settled ? "this client's JIT settled" : "this client's JIT not settled after " + windows
+                            + " windows: the figures below may include its compilations", lastJitMs, lastWallMs);
+        }
+    }
+
+    /** This JVM's JIT compilation time so far (ms, all compiler threads), or -1 where the JVM does not report it. */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
+    /**
+     * Runs {@code window.run(k)} for k = 0, 1, ... until this JVM's JIT compilers spent at most {@link #JIT_SHARE} of a
+     * window's wall time compiling (after at least 2 windows: the first always compiles), or {@code maxWindows} ran;
+     * where the JVM reports no compilation time, one window. Why: after one window of 5,000 requests, this client's C2
+     * compiled the Kafka producer's send path during the measured phase (0.6-1.1 s of a core in a 3.3 s phase on 2
+     * cores, more than the broker's request handling), and the platform's own compilers were as far from done
+     * (benchmarks/NOTES.md, "Where the half-load latency goes").
+     */
+    static JitOutcome untilCompiled(IntConsumer window, int maxWindows, LongSupplier jitMs, LongSupplier wallMs) {
+        int windows = 0;
+        long jit = 0;
+        long wall = 0;
+        boolean settled = false;
+        while (!settled && windows < maxWindows) {
+            long jit0 = jitMs.getAsLong();
+            long wall0 = wallMs.getAsLong();
+            window.accept(windows++);
+            jit = jitMs.getAsLong() - jit0;
+            wall = wallMs.getAsLong() - wall0;
+            if (jit0 < 0) {
+                return new JitOutcome(windows, false, -1, wall);
+            }
+            settled = windows >= 2 && jit <= JIT_SHARE * wall;
+        }
+        return new JitOutcome(windows, settled, jit, wall);
     }
 
     /** The last {@value #COMPARED} windows' p50s within {@link #SPREAD}, max over min. */

@@ -100,7 +100,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         List<String> jmhArgs = quick ? List.of("-wi", "1", "-w", "1s", "-i", "2", "-r", "1s")
                 : List.of("-wi", "3", "-w", "2s", "-i", "5", "-r", "3s");
         List<String> loadArgs = quick ? List.of("--images", "20000", "--warm-up", "2000", "--http-requests", "1000")
-                : List.of("--images", "100000", "--warm-up", "5000", "--http-requests", "5000");
+                : List.of("--images", "100000", "--warm-up", "20000", "--http-requests", "5000");
         int explainImages = quick ? 5 : 20;
         int streamImages = quick ? 500 : 2000;
         int streamExplain = quick ? 10 : 50;

@@ -60,7 +60,11 @@ class KafkaLoadRunIT {
         return new LabelledImages(pixels, labels);
     }
 
-    /** Answers each request read from fmnist.images from now on, except {@code drop}; {@code twice} gets two answers. */
+    /**
+     * Answers each request read from fmnist.images from now on, except {@code drop}; {@code twice} gets two answers.
+     * With {@code holdMs} > 0 the answers of a poll are stamped (their record timestamp) when it returned, then held that
+     * long before they are sent, as a service whose producer lingers.
+     */
     static final class StandIn implements AutoCloseable {
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicInteger requests = new AtomicInteger();
@@ -68,12 +72,21 @@ class KafkaLoadRunIT {
         final Thread thread;
 
         StandIn(String drop, String twice) {
+            this(drop, twice, 0);
+        }
+
+        StandIn(String drop, String twice, long holdMs) {
             KafkaConsumer<String, byte[]> consumer = KafkaClients.tailFromNow(kafka, Topics.IMAGES);
             KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka);
             thread = new Thread(() -> {
                 try (consumer; producer) {
                     while (!stop.get()) {
-                        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                        var polled = consumer.poll(Duration.ofMillis(20));
+                        Long stamp = holdMs > 0 ? System.currentTimeMillis() : null;
+                        if (holdMs > 0 && !polled.isEmpty()) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(holdMs * 1_000_000L);
+                        }
+                        for (ConsumerRecord<String, byte[]> r : polled) {
                             requests.incrementAndGet();
                             try {
                                 // parsed and validated as inference-service reads it
@@ -88,7 +101,7 @@ class KafkaLoadRunIT {
                             if (r.key().equals(drop)) {
                                 continue;
                             }
-                            producer.send(new ProducerRecord<>(Topics.PREDICTIONS, r.key(), new byte[] {1}));
+                            producer.send(new ProducerRecord<>(Topics.PREDICTIONS, null, stamp, r.key(), new byte[] {1}));
                             if (r.key().equals(twice)) {
                                 producer.send(new ProducerRecord<>(Topics.PREDICTIONS, r.key(), new byte[] {2}));
                             }
@@ -139,7 +152,7 @@ class KafkaLoadRunIT {
         byte[][] requests = KafkaLoadRun.requests("lr-b-", images(3), 200, "lenet");
         KafkaLoadRun.Result r;
         long before = System.currentTimeMillis();
-        try (StandIn standIn = new StandIn(null, null)) {
+        try (StandIn standIn = new StandIn(null, null, 40)) {
             r = new KafkaLoadRun(kafka, Duration.ofSeconds(10), dir).run("half load", "lr-b-", requests, 100, received -> { });
         }
         // the per-record file: the phase's start, then each record's send time and latency in sending order
@@ -151,6 +164,15 @@ class KafkaLoadRunIT {
         assertThat(sent[0]).isLessThan(50_000);
         assertThat(sent[199]).as("sent at 100/s").isBetween(1_980_000L, 3_000_000L);
         assertThat(java.util.Arrays.stream(latency).max().getAsLong() / 1000.0).isBetween(0.0, r.latency().maxMs() + 1);
+        // the split at the answer's timestamp: the stand-in held each answer 40 ms after stamping it, so that time is
+        // on the delivery side (1 ms of slack each way: the timestamp's resolution)
+        long[] toAnswer = lines.stream().skip(1).mapToLong(l -> Long.parseLong(l.split(" ")[2])).toArray();
+        for (int i = 0; i < toAnswer.length; i++) {
+            assertThat(toAnswer[i]).as("record %d", i).isBetween(-1_000L, latency[i] - 38_000L);
+        }
+        assertThat(r.split().toAnswer().count()).isEqualTo(200);
+        assertThat(r.split().delivery().p50Ms()).isBetween(38.0, r.latency().p50Ms() + 1);
+        assertThat(r.split().toAnswer().p50Ms()).isLessThan(r.latency().p50Ms() - 37);
         assertThat(r.received()).isEqualTo(200);
         assertThat(r.lost()).isZero();
         assertThat(r.targetRate()).isEqualTo(100);

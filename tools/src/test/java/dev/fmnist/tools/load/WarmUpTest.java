@@ -67,4 +67,47 @@ class WarmUpTest {
         assertThat(calls[0]).isEqualTo(WarmUp.MAX_WINDOWS);
         assertThat(o.describe(1000)).contains("not stable after 10 windows");
     }
+
+    /** A clock that each window moves by its wall and JIT milliseconds. */
+    static final class Clocks {
+        long wall;
+        long jit;
+    }
+
+    @Test
+    void aKafkaWarmUpRunsUntilTheJitTakesAtMostAQuarterOfAWindow() {
+        // JIT ms per window of 1,000 ms: compiling hard, then less, then settled at the 4th
+        long[] jitPerWindow = {1200, 400, 260, 60, 0, 0};
+        Clocks c = new Clocks();
+        WarmUp.JitOutcome o = WarmUp.untilCompiled(k -> {
+            c.wall += 1000;
+            c.jit += jitPerWindow[k];
+        }, WarmUp.MAX_WINDOWS, () -> c.jit, () -> c.wall);
+
+        assertThat(o.windows()).isEqualTo(4);
+        assertThat(o.settled()).isTrue();
+        assertThat(o.lastJitMs()).isEqualTo(60);
+        assertThat(o.describe(5000)).contains("4 windows of 5,000 requests", "JIT settled", "60 ms");
+    }
+
+    @Test
+    void aKafkaWarmUpRunsTwoWindowsAtLeastAndStopsAtTheMost() {
+        Clocks quiet = new Clocks();
+        assertThat(WarmUp.untilCompiled(k -> quiet.wall += 1000, WarmUp.MAX_WINDOWS, () -> quiet.jit, () -> quiet.wall)
+                .windows()).as("the first window always compiles: never trusted alone").isEqualTo(2);
+
+        Clocks busy = new Clocks();
+        WarmUp.JitOutcome o = WarmUp.untilCompiled(k -> {
+            busy.wall += 1000;
+            busy.jit += 500;
+        }, WarmUp.MAX_WINDOWS, () -> busy.jit, () -> busy.wall);
+        assertThat(o.windows()).isEqualTo(WarmUp.MAX_WINDOWS);
+        assertThat(o.settled()).isFalse();
+        assertThat(o.describe(5000)).contains("not settled after 10 windows");
+
+        int[] runs = {0};
+        assertThat(WarmUp.untilCompiled(k -> runs[0]++, WarmUp.MAX_WINDOWS, () -> -1, () -> 0).settled())
+                .as("a JVM without compilation time: one window, not called settled").isFalse();
+        assertThat(runs[0]).isEqualTo(1);
+    }
 }
