@@ -95,8 +95,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         // The log cleaner (compacted topics: fmnist.models, the consumer offsets) allocates its key buffer in the heap
         // at start-up, 128 MiB by default: a third of the old generation of this broker's heap, held for good, kept
         // G1 over its marking threshold, and the broker ran a concurrent cycle after nearly every young collection
-        // (70 cycles in 3 minutes, 15 % of 2 cores under load; benchmarks/NOTES.md, "The broker's heap"). 8 MiB holds
-        // about 350,000 keys per cleaning pass: these topics have hundreds.
+        // (70 cycles in 3 minutes, 15 % of 2 cores under load; benchmarks/NOTES.md, "Where the half-load latency
+        // goes"). 8 MiB holds about 350,000 keys per cleaning pass: these topics have hundreds.
         p.put("log.cleaner.dedupe.buffer.size", "8388608");
         Path properties = dir.resolve("server.properties");
         try (OutputStream out = Files.newOutputStream(properties)) {

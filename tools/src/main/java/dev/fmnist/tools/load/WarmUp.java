@@ -81,7 +81,7 @@ final class WarmUp {
     }
 
     /**
-     * Runs {@code window.run(k)} for k = 0, 1, ... until this JVM's JIT compilers spent at most {@link #JIT_SHARE} of a
+     * Runs {@code window.accept(k)} for k = 0, 1, ... until this JVM's JIT compilers spent at most {@link #JIT_SHARE} of a
      * window's wall time compiling (after at least 2 windows: the first always compiles), or {@code maxWindows} ran;
      * where the JVM reports no compilation time, one window. Why: after one window of 5,000 requests, this client's C2
      * compiled the Kafka producer's send path during the measured phase (0.6-1.1 s of a core in a 3.3 s phase on 2
